@@ -1,0 +1,77 @@
+// HTTP request and response as the rest of ningju sees them: plain values, no Beast types.
+#ifndef NINGJU_HTTP_MESSAGE_H_
+#define NINGJU_HTTP_MESSAGE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ningju::http {
+
+// Case-insensitive header names.
+struct HeaderLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+using Headers = std::multimap<std::string, std::string, HeaderLess>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received: "/areas/3?x=1"
+  std::string path;    // percent-decoded path: "/areas/3"
+  std::multimap<std::string, std::string> query;  // percent-decoded query parameters
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // peer IP address
+  bool secure = false;         // arrived over TLS (X-Forwarded-Proto: https from a trusted proxy)
+  // Filled by the router: the values of `{name}` segments of the matched pattern.
+  std::map<std::string, std::string> path_params;
+
+  // The first value of a header, or "".
+  std::string_view Header(std::string_view name) const;
+  // A cookie's value from the Cookie header.
+  std::optional<std::string> Cookie(std::string_view name) const;
+  // The first value of a query parameter.
+  std::optional<std::string> Query(std::string_view name) const;
+  // A path parameter; REQUIRES: the matched pattern has it.
+  const std::string& Param(const std::string& name) const { return path_params.at(name); }
+};
+
+struct CookieOptions {
+  std::string path = "/";
+  int max_age_seconds = -1;  // -1: a session cookie; 0: delete
+  bool http_only = true;
+  bool secure = false;
+  std::string same_site = "Lax";
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  void SetHeader(std::string name, std::string value);
+  void SetCookie(std::string_view name, std::string_view value, const CookieOptions& options);
+
+  static Response Text(int status, std::string body);
+  static Response Html(int status, std::string body);
+  static Response Json(int status, std::string body);  // body: serialized JSON
+  static Response Redirect(std::string location, int status = 303);
+};
+
+// The reason phrase for a status code ("Not Found").
+std::string_view ReasonPhrase(int status);
+
+// Percent-decodes `s` ('+' as space when `plus_as_space`). nullopt when a %XX escape is malformed.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);
+// Percent-encodes everything but unreserved characters.
+std::string PercentEncode(std::string_view s);
+
+// Parses an application/x-www-form-urlencoded body or query string. nullopt when malformed.
+std::optional<std::multimap<std::string, std::string>> ParseUrlEncoded(std::string_view s);
+
+}  // namespace ningju::http
+
+#endif  // NINGJU_HTTP_MESSAGE_H_

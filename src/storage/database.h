@@ -1,0 +1,161 @@
+// The one storage interface of ningju, with two backends: SQLite (embedded default) and PostgreSQL (libpq).
+// SQL is written once, in the dialect both engines share: `?` placeholders (the PostgreSQL adapter rewrites them to
+// $1..$n), `RETURNING`, `ON CONFLICT`, standard types. What differs (id columns, blobs, upserts of the rare kind) stays
+// inside the adapters and the migration runner. Only storage/sqlite includes sqlite3.h; only storage/postgres
+// includes libpq-fe.h.
+//
+// Thread-safety: a Database is safe to use from many threads. A Connection belongs to one thread at a time: take it
+// with Database::Acquire() and it goes back to the pool when the handle is destroyed.
+#ifndef NINGJU_STORAGE_DATABASE_H_
+#define NINGJU_STORAGE_DATABASE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ningju::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// Bytes that must be stored as a BLOB/BYTEA rather than text.
+struct Blob {
+  std::string bytes;
+};
+
+// One bound parameter. Text is bound as text; it must be valid UTF-8 (callers validate input at the edge).
+using Param = std::variant<std::nullptr_t, int64_t, double, std::string, Blob>;
+using Params = std::vector<Param>;
+
+// Helpers for optional values.
+template <typename T>
+Param Nullable(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  return Param(*v);
+}
+
+// One row of a result. Columns are read by position (the order of the SELECT list).
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  size_t size() const { return cells_.size(); }
+  bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
+  // REQUIRES: the column holds an integer. NULL reads as 0.
+  int64_t Int(size_t i) const;
+  double Double(size_t i) const;
+  // NULL reads as "". Blobs read as their raw bytes.
+  const std::string& Text(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  bool Bool(size_t i) const { return Int(i) != 0; }
+
+ private:
+  std::vector<std::optional<std::string>> cells_;
+};
+
+// A fully read result. Queries that may return many rows take a LIMIT; the store layer pages with cursors.
+struct Result {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  int64_t rows_affected = 0;
+
+  bool empty() const { return rows.empty(); }
+};
+
+// A database session. Not thread-safe; use from one thread at a time.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement with bound parameters; prepared statements are cached per connection.
+  // Constraint violations come back as kAlreadyExists (unique) or kFailedPrecondition (foreign key, check);
+  // a busy database or a serialization failure as kAborted; a lost connection as kUnavailable.
+  virtual StatusOr<Result> Execute(std::string_view sql, const Params& params = {}) = 0;
+  // Runs a script of several statements without parameters (migrations).
+  virtual Status ExecuteScript(std::string_view sql) = 0;
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual bool InTransaction() const = 0;
+
+  virtual Dialect dialect() const = 0;
+
+  // Convenience: the first row, or kNotFound.
+  StatusOr<Row> QueryOne(std::string_view sql, const Params& params = {});
+  // Convenience: the first row or nullopt.
+  StatusOr<std::optional<Row>> QueryOptional(std::string_view sql, const Params& params = {});
+
+ protected:
+  Connection() = default;
+};
+
+class Database;
+
+// A connection taken from the pool; it returns on destruction.
+class PooledConnection {
+ public:
+  PooledConnection(Database* db, std::unique_ptr<Connection> conn) : db_(db), conn_(std::move(conn)) {}
+  PooledConnection(PooledConnection&&) = default;
+  PooledConnection& operator=(PooledConnection&&) = default;
+  ~PooledConnection();
+
+  Connection* operator->() { return conn_.get(); }
+  Connection& operator*() { return *conn_; }
+  Connection* get() { return conn_.get(); }
+
+ private:
+  Database* db_;
+  std::unique_ptr<Connection> conn_;
+};
+
+struct DatabaseOptions {
+  // Connections kept in the pool. SQLite: readers and one writer share the file in WAL mode.
+  int pool_size = 8;
+  // SQLite: how long a statement waits for a lock before kAborted, in milliseconds.
+  int busy_timeout_ms = 5000;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Opens `url`: "sqlite:PATH" (or a path ending in .db/.sqlite), "sqlite::memory:", or "postgresql://..." /
+  // "postgres://..." (a libpq URI). The database must exist for PostgreSQL; SQLite creates the file.
+  static StatusOr<std::unique_ptr<Database>> Open(std::string_view url, const DatabaseOptions& options = {});
+
+  virtual Dialect dialect() const = 0;
+  // The URL without any password, for logs.
+  virtual std::string DisplayUrl() const = 0;
+
+  // Takes a connection from the pool, opening one if none is idle and the pool is not full; waits otherwise.
+  // A PostgreSQL connection found broken is replaced.
+  virtual StatusOr<PooledConnection> Acquire() = 0;
+
+  // Runs `fn` inside one transaction: commits when it returns OK, rolls back otherwise (and on exceptions).
+  // A kAborted outcome (busy, serialization failure, deadlock) is retried up to `max_attempts` times.
+  Status InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts = 3);
+
+  // Writes a consistent copy of the database to `destination` (SQLite online backup; pg_dump for PostgreSQL).
+  virtual Status Backup(const std::string& destination) = 0;
+
+ protected:
+  Database() = default;
+  friend class PooledConnection;
+  // Takes back a connection from a PooledConnection; a connection still in a transaction is rolled back first.
+  virtual void Release(std::unique_ptr<Connection> conn) = 0;
+};
+
+}  // namespace ningju::storage
+
+#endif  // NINGJU_STORAGE_DATABASE_H_
