@@ -42,9 +42,6 @@ struct AccessRecord {
 };
 using AccessLogger = std::function<void(const AccessRecord&)>;
 
-// Called for every request before routing (middleware): may answer instead of the route by returning a response.
-using Filter = std::function<std::optional<Response>(Request&)>;
-
 class Server {
  public:
   Server(ServerOptions options, const Router& router);
