@@ -1,0 +1,102 @@
+#include "app/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "governance/areas/routes.h"
+#include "http/static_files.h"
+#include "storage/migrations.h"
+
+namespace ningju::app {
+
+StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config) {
+  if (config.database.rfind("sqlite:", 0) == 0 && config.database != "sqlite::memory:") {
+    // Create the folder of an embedded database so that the first start needs no set-up.
+    std::filesystem::path path = config.database.substr(7);
+    if (path.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(path.parent_path(), ec);
+    }
+  }
+  ASSIGN_OR_RETURN(auto db, storage::Database::Open(config.database, {.pool_size = config.db_pool_size}));
+  ASSIGN_OR_RETURN(auto report, storage::Migrate(*db, storage::EmbeddedMigrations()));
+  for (int v : report.applied) spdlog::info("applied migration {:04d}", v);
+  return db;
+}
+
+StatusOr<std::string> LoadOrCreateSecret(storage::Database& db, const std::string& name) {
+  std::string secret;
+  RETURN_IF_ERROR(db.InTransaction([&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(auto row, tx.QueryOptional("SELECT value FROM settings WHERE name = ?", {name}));
+    if (row) {
+      secret = row->Text(0);
+      return OkStatus();
+    }
+    secret = auth::RandomToken(32);
+    return tx.Execute("INSERT INTO settings (name, value) VALUES (?, ?)", {name, secret}).status();
+  }));
+  return secret;
+}
+
+StatusOr<std::unique_ptr<App>> App::Create(const Config& config, const Clock& clock) {
+  std::unique_ptr<App> app(new App(config, clock));
+  RETURN_IF_ERROR(app->Init());
+  return app;
+}
+
+App::~App() = default;
+
+Status App::Init() {
+  RETURN_IF_ERROR(auth::InitCrypto());
+  ASSIGN_OR_RETURN(db_, OpenDatabase(config_));
+  const std::string root = WebRoot(config_);
+  ASSIGN_OR_RETURN(templates_, web::Templates::Load(root + "/templates"));
+  ASSIGN_OR_RETURN(i18n_, web::I18n::Load(root + "/templates/i18n"));
+  accounts_ = std::make_unique<auth::AccountService>(*db_, clock_, AccountOptionsFrom(config_));
+  ASSIGN_OR_RETURN(std::string secret, LoadOrCreateSecret(*db_, "csrf_secret"));
+  web::SiteOptions site_options;
+  site_options.base_url = BaseUrl(config_);
+  site_options.secure_cookies = config_.secure_cookies || site_options.base_url.rfind("https://", 0) == 0;
+  site_options.csrf_secret = secret;
+  site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
+  areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
+  RegisterRoutes();
+  return OkStatus();
+}
+
+void App::RegisterRoutes() {
+  const std::string root = WebRoot(config_);
+  router_.Add("GET", "/static/{path}", http::StaticFiles(root + "/static", "/static/", 3600));
+  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
+  areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, clock_);
+}
+
+Status App::Listen() {
+  server_ = std::make_unique<http::Server>(ServerOptionsFrom(config_), router_);
+  if (config_.access_log) {
+    server_->SetAccessLogger([](const http::AccessRecord& r) {
+      spdlog::info("{} \"{} {}\" {} {} {:.1f}ms \"{}\"", r.remote, r.method, r.target, r.status, r.bytes, r.millis,
+                   r.user_agent);
+    });
+  }
+  server_->SetResponseHook([](const http::Request&, http::Response& resp) {
+    // Defence in depth for every answer, including the server's own 404/413.
+    resp.SetHeader("X-Content-Type-Options", "nosniff");
+    resp.SetHeader("X-Frame-Options", "DENY");
+    resp.SetHeader("Referrer-Policy", "same-origin");
+    resp.SetHeader("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                   "frame-ancestors 'none'; form-action 'self'");
+  });
+  RETURN_IF_ERROR(server_->Listen());
+  return OkStatus();
+}
+
+uint16_t App::port() const { return server_ ? server_->port() : 0; }
+
+void App::Run(bool handle_signals) { server_->Run(handle_signals); }
+
+void App::Stop() {
+  if (server_) server_->Stop();
+}
+
+}  // namespace ningju::app

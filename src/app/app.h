@@ -1,0 +1,70 @@
+// Wiring: one App holds the context every module needs (database, clock, config, templates, services) and registers
+// every module's routes. No globals: the CLI and the tests build an App and pass it down.
+#ifndef NINGJU_APP_APP_H_
+#define NINGJU_APP_APP_H_
+
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "auth/accounts.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "governance/areas/areas.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "storage/database.h"
+#include "web/i18n.h"
+#include "web/site.h"
+#include "web/templates.h"
+
+namespace ningju::app {
+
+// Opens the configured database and applies pending migrations.
+StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config);
+
+// The secret that signs CSRF tokens: made once, kept in the settings table.
+StatusOr<std::string> LoadOrCreateSecret(storage::Database& db, const std::string& name);
+
+class App {
+ public:
+  // `clock` must outlive the App.
+  static StatusOr<std::unique_ptr<App>> Create(const Config& config, const Clock& clock);
+  ~App();
+
+  // Binds the port (config.port 0: a free one) and serves until Stop() or SIGTERM/SIGINT (when `handle_signals`).
+  Status Listen();
+  uint16_t port() const;
+  void Run(bool handle_signals);
+  void Stop();
+
+  const http::Router& router() const { return router_; }
+  storage::Database& db() { return *db_; }
+  auth::AccountService& accounts() { return *accounts_; }
+  const Config& config() const { return config_; }
+
+ private:
+  App(const Config& config, const Clock& clock) : config_(config), clock_(clock) {}
+  Status Init();
+  void RegisterRoutes();
+
+  Config config_;
+  const Clock& clock_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<web::Templates> templates_;
+  std::unique_ptr<web::I18n> i18n_;
+  std::unique_ptr<auth::AccountService> accounts_;
+  std::unique_ptr<web::Site> site_;
+  std::unique_ptr<areas::AreaService> areas_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+// The routes of accounts (sign-in, sign-up, account page, tokens), the admin's role page, the home page, the
+// language switch, /healthz and the OpenAPI document.
+void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas,
+                        storage::Database& db, const std::string& web_root);
+
+}  // namespace ningju::app
+
+#endif  // NINGJU_APP_APP_H_

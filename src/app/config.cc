@@ -1,0 +1,93 @@
+#include "app/config.h"
+
+namespace ningju::app {
+
+void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
+  cmd.add_option("--database", c.database, "sqlite:PATH or postgresql://user@host:port/db")
+      ->envname("NINGJU_DATABASE")
+      ->capture_default_str();
+  cmd.add_option("--db-pool-size", c.db_pool_size, "database connections kept open")
+      ->envname("NINGJU_DB_POOL_SIZE")
+      ->capture_default_str();
+  cmd.add_option("--password-cost", c.password_cost, "argon2id work factor: interactive, moderate or test")
+      ->envname("NINGJU_PASSWORD_COST")
+      ->check(CLI::IsMember({"interactive", "moderate", "test"}))
+      ->capture_default_str();
+  cmd.add_option("--base-url", c.base_url, "public URL used in links and QR codes (default http://LISTEN:PORT)")
+      ->envname("NINGJU_BASE_URL");
+  if (!server) return;
+  cmd.add_option("--listen", c.listen, "address to bind")->envname("NINGJU_LISTEN")->capture_default_str();
+  cmd.add_option("--port", c.port, "TCP port (0: any free port)")->envname("NINGJU_PORT")->capture_default_str();
+  cmd.add_option("--web-root", c.web_root, "folder with templates/ and static/ (default: the source tree)")
+      ->envname("NINGJU_WEB_ROOT");
+  cmd.add_option("--io-threads", c.io_threads, "network threads (0: one per core)")
+      ->envname("NINGJU_IO_THREADS")
+      ->capture_default_str();
+  cmd.add_option("--worker-threads", c.worker_threads, "request handler threads (0: one per core, at least 2)")
+      ->envname("NINGJU_WORKER_THREADS")
+      ->capture_default_str();
+  cmd.add_option("--max-connections", c.max_connections, "open connections at once")
+      ->envname("NINGJU_MAX_CONNECTIONS")
+      ->capture_default_str();
+  cmd.add_option("--request-timeout", c.request_timeout, "seconds to receive one request")
+      ->envname("NINGJU_REQUEST_TIMEOUT")
+      ->capture_default_str();
+  cmd.add_option("--idle-timeout", c.idle_timeout, "seconds a keep-alive connection may idle")
+      ->envname("NINGJU_IDLE_TIMEOUT")
+      ->capture_default_str();
+  cmd.add_option("--max-body-kb", c.max_body_kb, "largest form or JSON body, KiB")
+      ->envname("NINGJU_MAX_BODY_KB")
+      ->capture_default_str();
+  cmd.add_option("--max-upload-kb", c.max_upload_kb, "largest upload, KiB")
+      ->envname("NINGJU_MAX_UPLOAD_KB")
+      ->capture_default_str();
+  cmd.add_flag("--trust-proxy,!--no-trust-proxy", c.trust_proxy, "trust X-Forwarded-For/-Proto")
+      ->envname("NINGJU_TRUST_PROXY");
+  cmd.add_flag("--secure-cookies,!--no-secure-cookies", c.secure_cookies, "mark cookies Secure")
+      ->envname("NINGJU_SECURE_COOKIES");
+  cmd.add_option("--session-idle-hours", c.session_idle_hours, "hours an unused session lasts")
+      ->envname("NINGJU_SESSION_IDLE_HOURS")
+      ->capture_default_str();
+  cmd.add_option("--session-max-days", c.session_max_days, "days any session lasts")
+      ->envname("NINGJU_SESSION_MAX_DAYS")
+      ->capture_default_str();
+  cmd.add_flag("--access-log,!--no-access-log", c.access_log, "log one line per request")
+      ->envname("NINGJU_ACCESS_LOG");
+}
+
+http::ServerOptions ServerOptionsFrom(const Config& c) {
+  http::ServerOptions o;
+  o.address = c.listen;
+  o.port = static_cast<uint16_t>(c.port);
+  o.io_threads = c.io_threads;
+  o.worker_threads = c.worker_threads;
+  o.max_connections = c.max_connections;
+  o.request_timeout_seconds = c.request_timeout;
+  o.idle_timeout_seconds = c.idle_timeout;
+  o.default_max_body_bytes = static_cast<size_t>(c.max_body_kb) * 1024;
+  o.trust_forwarded_headers = c.trust_proxy;
+  return o;
+}
+
+auth::AccountOptions AccountOptionsFrom(const Config& c) {
+  auth::AccountOptions o;
+  o.password_cost = c.password_cost == "test"       ? auth::PasswordCost::kTest
+                    : c.password_cost == "moderate" ? auth::PasswordCost::kModerate
+                                                    : auth::PasswordCost::kInteractive;
+  o.session_idle_seconds = c.session_idle_hours * 3600;
+  o.session_absolute_seconds = c.session_max_days * 24 * 3600;
+  return o;
+}
+
+std::string BaseUrl(const Config& c) {
+  if (!c.base_url.empty()) {
+    std::string url = c.base_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  return "http://" + c.listen + ":" + std::to_string(c.port);
+}
+
+std::string WebRoot(const Config& c) { return c.web_root.empty() ? std::string(NINGJU_SOURCE_DIR) : c.web_root; }
+
+}  // namespace ningju::app

@@ -1,0 +1,50 @@
+// Every setting of ningju, with its default and unit. A setting comes from (highest first): a command-line flag, an
+// environment variable NINGJU_<NAME>, the configuration file (--config FILE, TOML or INI: `name = value`), the default
+// here. docs/CONFIGURATION in README.md lists them; `ningju serve --help` prints them.
+#ifndef NINGJU_APP_CONFIG_H_
+#define NINGJU_APP_CONFIG_H_
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "auth/accounts.h"
+#include "http/server.h"
+
+namespace ningju::app {
+
+struct Config {
+  std::string database = "sqlite:data/ningju.db";  // sqlite:PATH or postgresql://user@host:port/db
+  int db_pool_size = 8;                            // connections kept open
+  std::string listen = "127.0.0.1";                // address to bind
+  int port = 8080;                                 // TCP port; 0 picks a free one
+  std::string base_url;                            // public URL (QR codes, links); default http://LISTEN:PORT
+  std::string web_root;                            // folder holding templates/ and static/; default: the source tree
+  int io_threads = 0;                              // 0: one per core
+  int worker_threads = 0;                          // 0: one per core, at least 2
+  int max_connections = 10000;                     // open connections at once
+  int request_timeout = 30;                        // seconds to receive one request
+  int idle_timeout = 75;                           // seconds a keep-alive connection may idle
+  int max_body_kb = 64;                            // form and JSON bodies, KiB
+  int max_upload_kb = 10240;                       // uploads (rosters), KiB
+  bool trust_proxy = false;                        // take X-Forwarded-For/-Proto from a reverse proxy
+  bool secure_cookies = false;                     // Secure cookies (default: on when base_url is https)
+  std::string password_cost = "interactive";       // argon2id work: interactive | moderate | test
+  int session_idle_hours = 168;                    // a session unused this long ends
+  int session_max_days = 30;                       // every session ends after this long
+  bool access_log = true;                          // one line per request on stderr
+};
+
+// Adds the settings to `cmd` as flags with environment variables. `server` adds the serving settings too.
+void AddConfigOptions(CLI::App& cmd, Config& config, bool server);
+
+// Derived settings.
+http::ServerOptions ServerOptionsFrom(const Config& config);
+auth::AccountOptions AccountOptionsFrom(const Config& config);
+std::string BaseUrl(const Config& config);
+// The folder with templates/ and static/: config.web_root, or the source tree the binary was built from.
+std::string WebRoot(const Config& config);
+
+}  // namespace ningju::app
+
+#endif  // NINGJU_APP_CONFIG_H_

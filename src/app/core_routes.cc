@@ -1,0 +1,230 @@
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "app/app.h"
+#include "auth/roles.h"
+#include "common/text_util.h"
+
+namespace ningju::app {
+namespace {
+
+// Only local paths are followed after sign-in, so that a crafted link cannot send a user elsewhere.
+std::string SafeNext(const std::string& next) {
+  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
+  return next;
+}
+
+nlohmann::json GrantsJson(const web::Site& site, const web::RequestContext& ctx, storage::Database& db) {
+  nlohmann::json grants = nlohmann::json::array();
+  auto conn = db.Acquire();
+  if (!conn.ok()) return grants;
+  for (const auto& g : ctx.principal.grants) {
+    auto area = (*conn)->QueryOptional("SELECT name FROM areas WHERE id = ?", {g.area_id});
+    grants.push_back({{"role", auth::RoleName(g.role)},
+                      {"role_label", site.T(ctx, "role_" + std::string(auth::RoleName(g.role)))},
+                      {"area_id", g.area_id},
+                      {"area_name", area.ok() && *area ? (*area)->Text(0) : ""}});
+  }
+  return grants;
+}
+
+StatusOr<http::Response> AccountPage(const web::Site& site, web::RequestContext& ctx, storage::Database& db,
+                                     nlohmann::json data, int status = 200) {
+  if (!ctx.principal.signed_in()) return http::Response::Redirect("/sign-in?next=/account");
+  data["grants"] = GrantsJson(site, ctx, db);
+  return site.Page(ctx, "account/account", data, site.T(ctx, "nav_account"), status);
+}
+
+StatusOr<http::Response> RolesPage(const web::Site& site, web::RequestContext& ctx, areas::AreaService& areas,
+                                   nlohmann::json data, int status = 200) {
+  ASSIGN_OR_RETURN(areas::Area root, areas.Root());
+  ASSIGN_OR_RETURN(auto grants, site.accounts().ListGrants(ctx.principal, root.id));
+  data["district_id"] = root.id;
+  data["roles"] = nlohmann::json::array();
+  for (auth::Role r : auth::AllRoles()) {
+    data["roles"].push_back({{"value", auth::RoleName(r)}, {"label", site.T(ctx, "role_" + std::string(auth::RoleName(r)))}});
+  }
+  data["grants"] = nlohmann::json::array();
+  for (const auto& g : grants) {
+    data["grants"].push_back({{"id", g.id},
+                              {"user_name", g.user_name},
+                              {"role_label", site.T(ctx, "role_" + std::string(auth::RoleName(g.role)))},
+                              {"area_id", g.area_id},
+                              {"area_name", g.area_name}});
+  }
+  return site.Page(ctx, "admin/roles", data, site.T(ctx, "nav_roles"), status);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas,
+                        storage::Database& db, const std::string& web_root) {
+  router.Add("GET", "/healthz", [&db](http::Request&) {
+    auto conn = db.Acquire();
+    if (!conn.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
+    auto ping = (*conn)->Execute("SELECT 1");
+    if (!ping.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
+    return http::Response::Json(200, R"({"status":"ok"})");
+  });
+
+  const std::string openapi = ReadFile(web_root + "/static/openapi.json");
+  router.Add("GET", "/api/v1/openapi.json",
+             [openapi](http::Request&) { return http::Response::Json(openapi.empty() ? 404 : 200, openapi); });
+
+  router.Add("GET", "/", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    nlohmann::json data;
+    auto root = areas.Root();
+    if (root.ok()) {
+      ASSIGN_OR_RETURN(auto figures, areas.Figures(root->id));
+      data["district"] = {{"id", root->id}, {"name", root->name}};
+      data["figures"] = figures.ToJson();
+    }
+    return site.Page(ctx, "home", data, site.T(ctx, "home_title"));
+  }));
+
+  router.Add("POST", "/lang", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    std::string lang = web::Site::Field(ctx, "lang");
+    if (!site.i18n().Supports(lang)) return InvalidArgumentError("unsupported language", "lang");
+    std::string back(req.Header("Referer"));
+    // Only a same-site path is followed back.
+    size_t path_at = back.find("://");
+    if (path_at != std::string::npos) {
+      size_t slash = back.find('/', path_at + 3);
+      std::string origin = back.substr(0, slash);
+      back = origin == site.options().base_url && slash != std::string::npos ? back.substr(slash) : "/";
+    }
+    http::Response resp = http::Response::Redirect(SafeNext(back));
+    site.SetLanguageCookie(resp, lang);
+    return resp;
+  }));
+
+  router.Add("GET", "/sign-in", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    return site.Page(ctx, "account/sign_in", {{"next", SafeNext(req.Query("next").value_or("/"))}},
+                     site.T(ctx, "sign_in"));
+  }));
+  router.Add("POST", "/sign-in", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    const std::string login = web::Site::Field(ctx, "login");
+    auto result = site.accounts().SignIn(login, web::Site::Field(ctx, "password"), req.remote_address,
+                                         std::string(req.Header("User-Agent")));
+    if (!result.ok()) {
+      if (result.status().code() != StatusCode::kUnauthenticated &&
+          result.status().code() != StatusCode::kResourceExhausted) {
+        return result.status();
+      }
+      return site.Page(ctx, "account/sign_in",
+                       {{"error", result.status().message()}, {"login", login},
+                        {"next", SafeNext(web::Site::Field(ctx, "next"))}},
+                       site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
+    }
+    http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
+    site.SetSessionCookie(resp, result->session_token);
+    return resp;
+  }));
+  router.Add("POST", "/sign-out", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    if (!ctx.session_token.empty()) RETURN_IF_ERROR(site.accounts().SignOut(ctx.session_token));
+    http::Response resp = http::Response::Redirect("/");
+    site.ClearSessionCookie(resp);
+    return resp;
+  }));
+  router.Add("GET", "/sign-up", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    return site.Page(ctx, "account/sign_up", nlohmann::json::object(), site.T(ctx, "sign_up"));
+  }));
+  router.Add("POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    auth::NewAccount account{web::Site::Field(ctx, "login"), web::Site::Field(ctx, "display_name"),
+                             web::Site::Field(ctx, "password")};
+    auto user = site.accounts().SignUp(account, "web");
+    if (!user.ok()) {
+      if (user.status().code() != StatusCode::kInvalidArgument &&
+          user.status().code() != StatusCode::kAlreadyExists) {
+        return user.status();
+      }
+      return site.Page(ctx, "account/sign_up",
+                       {{"error", user.status().message()}, {"login", account.login},
+                        {"display_name", account.display_name}},
+                       site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
+    }
+    ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
+                                                          std::string(req.Header("User-Agent"))));
+    http::Response resp = http::Response::Redirect("/account");
+    site.SetSessionCookie(resp, session.session_token);
+    return resp;
+  }));
+
+  router.Add("GET", "/account", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    return AccountPage(site, ctx, db, nlohmann::json::object());
+  }));
+  router.Add("POST", "/account/password",
+             site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+               Status s = site.accounts().ChangePassword(ctx.principal.user_id,
+                                                         web::Site::Field(ctx, "current_password"),
+                                                         web::Site::Field(ctx, "new_password"), ctx.session_token);
+               if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
+               if (!s.ok()) return AccountPage(site, ctx, db, {{"error", s.message()}}, 400);
+               return AccountPage(site, ctx, db, {{"notice", site.T(ctx, "password_changed")}});
+             }));
+  router.Add("POST", "/account/tokens",
+             site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+               auto token = site.accounts().CreateApiToken(ctx.principal.user_id, web::Site::Field(ctx, "name"));
+               if (!token.ok() && token.status().code() != StatusCode::kInvalidArgument) return token.status();
+               if (!token.ok()) return AccountPage(site, ctx, db, {{"error", token.status().message()}}, 400);
+               return AccountPage(site, ctx, db, {{"new_token", *token}});
+             }));
+
+  router.Add("GET", "/admin/roles", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    return RolesPage(site, ctx, areas, nlohmann::json::object());
+  }));
+  router.Add("POST", "/admin/roles", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    auto fail = [&](const Status& s) -> StatusOr<http::Response> {
+      if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) return s;
+      return RolesPage(site, ctx, areas, {{"error", s.message()}}, web::HttpStatusFor(s.code()));
+    };
+    auto role = auth::ParseRole(web::Site::Field(ctx, "role"));
+    if (!role) return fail(InvalidArgumentError("unknown role", "role"));
+    const std::string area_text = web::Site::Field(ctx, "area_id");
+    int64_t area_id = 0;
+    auto [ptr, ec] = std::from_chars(area_text.data(), area_text.data() + area_text.size(), area_id);
+    if (ec != std::errc() || ptr != area_text.data() + area_text.size()) {
+      return fail(InvalidArgumentError("area id must be a number", "area_id"));
+    }
+    auto user = site.accounts().FindByLogin(web::Site::Field(ctx, "login"));
+    if (!user.ok()) return fail(user.status());
+    auto grant = site.accounts().GrantRole(ctx.principal, user->id, *role, area_id);
+    if (!grant.ok()) return fail(grant.status());
+    return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_granted")}});
+  }));
+  router.Add("POST", "/admin/roles/{id}/revoke",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               const std::string& text = req.Param("id");
+               int64_t id = 0;
+               auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+               if (ec != std::errc() || ptr != text.data() + text.size()) {
+                 return InvalidArgumentError("not a grant id", "id");
+               }
+               RETURN_IF_ERROR(site.accounts().RevokeRole(ctx.principal, id));
+               return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_revoked")}});
+             }));
+
+  router.Add("GET", "/api/v1/me", site.Api([](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in or send an API token");
+    nlohmann::json grants = nlohmann::json::array();
+    for (const auto& g : ctx.principal.grants) {
+      grants.push_back({{"id", g.id}, {"role", auth::RoleName(g.role)}, {"area_id", g.area_id}});
+    }
+    return web::Site::Json(200, {{"id", ctx.principal.user_id},
+                                 {"display_name", ctx.principal.display_name},
+                                 {"locale", ctx.principal.locale},
+                                 {"grants", grants}});
+  }));
+}
+
+}  // namespace ningju::app

@@ -1,0 +1,215 @@
+// ningju serve | init | demo | migrate | user add | user grant | backup | audit verify
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "auth/accounts.h"
+#include "cli/command.h"
+#include "record/record.h"
+#include "storage/migrations.h"
+
+namespace ningju::cli {
+namespace {
+
+// Reports a failed Status on stderr and sets the exit status: 2 for bad input, 1 otherwise.
+void Fail(const Status& s) {
+  std::cerr << "ningju: " << s.ToString() << "\n";
+  const bool bad_input = s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound ||
+                         s.code() == StatusCode::kAlreadyExists || s.code() == StatusCode::kFailedPrecondition ||
+                         s.code() == StatusCode::kOutOfRange;
+  ExitStatus() = bad_input ? 2 : 1;
+}
+
+void PrintDemo(const app::DemoReport& r, const std::string& base_url) {
+  std::cout << "Demo district 长宁区: " << r.subdistricts << " subdistricts, " << r.neighborhoods
+            << " neighborhoods, " << r.buildings << " buildings, " << r.units << " units, " << r.owners
+            << " owners.\n";
+  std::cout << "Demo accounts (password: " << r.password << "):\n";
+  for (const auto& a : r.accounts) {
+    std::cout << "  " << a.login << std::string(a.login.size() < 22 ? 22 - a.login.size() : 1, ' ') << a.role
+              << " @ " << a.scope << "\n";
+  }
+  if (!base_url.empty()) std::cout << "Open " << base_url << "/ and sign in.\n";
+}
+
+void RegisterServer(CLI::App& app) {
+  struct Options {
+    app::Config config;
+    uint64_t seed = 1;
+    std::string scale = "full";
+    bool demo_if_empty = false;
+  };
+  auto opts = std::make_shared<Options>();
+
+  CLI::App* serve = app.add_subcommand("serve", "serve the web UI and the API");
+  serve->set_config("--config", "", "configuration file (TOML or INI: name = value)");
+  app::AddConfigOptions(*serve, opts->config, /*server=*/true);
+  serve->add_flag("--demo-if-empty", opts->demo_if_empty, "create the demo district first when the database is empty");
+  serve->callback([opts] {
+    SystemClock clock;
+    if (opts->demo_if_empty) {
+      auto db = app::OpenDatabase(opts->config);
+      if (!db.ok()) return Fail(db.status());
+      auto report = app::CreateDemo(**db, clock, opts->seed, app::DemoScale::kFull,
+                                    app::AccountOptionsFrom(opts->config).password_cost);
+      if (report.ok()) {
+        PrintDemo(*report, "");
+      } else if (report.status().code() != StatusCode::kFailedPrecondition) {
+        return Fail(report.status());
+      }
+    }
+    auto server = app::App::Create(opts->config, clock);
+    if (!server.ok()) return Fail(server.status());
+    if (Status s = (*server)->Listen(); !s.ok()) return Fail(s);
+    spdlog::info("ningju serving {} on http://{}:{}/ ({})", (*server)->config().database, opts->config.listen,
+                 (*server)->port(), app::BaseUrl(opts->config));
+    (*server)->Run(/*handle_signals=*/true);
+    spdlog::info("ningju stopped");
+  });
+
+  CLI::App* migrate = app.add_subcommand("migrate", "apply pending database migrations");
+  app::AddConfigOptions(*migrate, opts->config, false);
+  migrate->callback([opts] {
+    auto db = storage::Database::Open(opts->config.database);
+    if (!db.ok()) return Fail(db.status());
+    auto report = storage::Migrate(**db, storage::EmbeddedMigrations());
+    if (!report.ok()) return Fail(report.status());
+    std::cout << "applied " << report->applied.size() << " migration(s); schema version " << report->current_version
+              << "\n";
+  });
+
+  CLI::App* init = app.add_subcommand("init", "create an empty database with the top of the tree");
+  app::AddConfigOptions(*init, opts->config, false);
+  auto district_name = std::make_shared<std::string>("长宁区");
+  auto admin_login = std::make_shared<std::string>();
+  auto admin_password = std::make_shared<std::string>();
+  init->add_option("--district", *district_name, "name of the district")->capture_default_str();
+  init->add_option("--admin", *admin_login, "login of the first district admin")->required();
+  init->add_option("--admin-password", *admin_password, "their password (or NINGJU_ADMIN_PASSWORD)")
+      ->envname("NINGJU_ADMIN_PASSWORD")
+      ->required();
+  init->callback([opts, district_name, admin_login, admin_password] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    int64_t district = 0;
+    Status s = (*db)->InTransaction([&](storage::Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(storage::Row existing, tx.QueryOne("SELECT COUNT(*) FROM areas"));
+      if (existing.Int(0) > 0) return FailedPreconditionError("the database already holds an area tree");
+      ASSIGN_OR_RETURN(district, app::InsertArea(tx, std::nullopt, "district", "district", *district_name, 0,
+                                                 clock.Now()));
+      return record::Audit(tx, clock.Now(), record::Actor::System("cli"), "area.create",
+                           record::Ref("area", district), {{"after", {{"name", *district_name}}}});
+    });
+    if (!s.ok()) return Fail(s);
+    auto user = accounts.SignUp({*admin_login, "管理员", *admin_password}, "cli");
+    if (!user.ok()) return Fail(user.status());
+    auto grant = accounts.GrantRole(auth::SystemPrincipal("cli"), user->id, auth::Role::kDistrictAdmin, district);
+    if (!grant.ok()) return Fail(grant.status());
+    std::cout << "created " << *district_name << " (area " << district << ") and admin " << *admin_login << "\n";
+  });
+
+  CLI::App* demo = app.add_subcommand("demo", "create the demo district (Changning) in an empty database");
+  app::AddConfigOptions(*demo, opts->config, false);
+  demo->add_option("--seed", opts->seed, "random seed; the same seed gives the same district")->capture_default_str();
+  demo->add_option("--scale", opts->scale, "full (about 40,000 units) or small (for tests)")
+      ->check(CLI::IsMember({"full", "small"}))
+      ->capture_default_str();
+  demo->add_flag("--if-empty", opts->demo_if_empty, "do nothing (exit 0) when the database already holds a tree");
+  demo->callback([opts] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auto report = app::CreateDemo(**db, clock, opts->seed,
+                                  opts->scale == "small" ? app::DemoScale::kSmall : app::DemoScale::kFull,
+                                  app::AccountOptionsFrom(opts->config).password_cost);
+    if (!report.ok()) {
+      if (opts->demo_if_empty && report.status().code() == StatusCode::kFailedPrecondition) {
+        std::cout << "the database already holds a district; demo left alone\n";
+        return;
+      }
+      return Fail(report.status());
+    }
+    PrintDemo(*report, app::BaseUrl(opts->config));
+  });
+
+  CLI::App* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  CLI::App* add = user->add_subcommand("add", "create an account");
+  app::AddConfigOptions(*add, opts->config, false);
+  auto login = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto password = std::make_shared<std::string>();
+  add->add_option("login", *login, "mobile number or username")->required();
+  add->add_option("--name", *name, "display name")->required();
+  add->add_option("--password", *password, "password (or NINGJU_PASSWORD)")->envname("NINGJU_PASSWORD")->required();
+  add->callback([opts, login, name, password] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    auto u = accounts.SignUp({*login, *name, *password}, "cli");
+    if (!u.ok()) return Fail(u.status());
+    std::cout << "user " << u->id << " " << *login << "\n";
+  });
+  CLI::App* grant = user->add_subcommand("grant", "grant a role on an area");
+  app::AddConfigOptions(*grant, opts->config, false);
+  auto role_name = std::make_shared<std::string>();
+  auto area = std::make_shared<int64_t>(0);
+  grant->add_option("login", *login, "the user's login")->required();
+  grant->add_option("role", *role_name, "resident, building_leader, neighborhood_staff, subdistrict_staff, "
+                                        "district_admin, deputy, legislative_liaison, organization_member")
+      ->required();
+  grant->add_option("--area", *area, "area id the role covers (with everything below it)")->required();
+  grant->callback([opts, login, role_name, area] {
+    SystemClock clock;
+    auto role = auth::ParseRole(*role_name);
+    if (!role) return Fail(InvalidArgumentError("unknown role \"" + *role_name + "\"", "role"));
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    auto u = accounts.FindByLogin(*login);
+    if (!u.ok()) return Fail(u.status());
+    auto g = accounts.GrantRole(auth::SystemPrincipal("cli"), u->id, *role, *area);
+    if (!g.ok()) return Fail(g.status());
+    std::cout << "granted " << *role_name << " on area " << *area << " to " << *login << " (grant " << *g << ")\n";
+  });
+
+  CLI::App* backup = app.add_subcommand("backup", "write a consistent copy of the database");
+  app::AddConfigOptions(*backup, opts->config, false);
+  auto destination = std::make_shared<std::string>();
+  backup->add_option("destination", *destination, "file to write (SQLite file, or pg_dump custom format)")
+      ->required();
+  backup->callback([opts, destination] {
+    auto db = storage::Database::Open(opts->config.database);
+    if (!db.ok()) return Fail(db.status());
+    if (Status s = (*db)->Backup(*destination); !s.ok()) return Fail(s);
+    std::cout << "backed up " << (*db)->DisplayUrl() << " to " << *destination << "\n";
+  });
+
+  CLI::App* audit = app.add_subcommand("audit", "the audit chain");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand("verify", "check that no audit record was edited or deleted");
+  app::AddConfigOptions(*verify, opts->config, false);
+  verify->callback([opts] {
+    auto db = storage::Database::Open(opts->config.database);
+    if (!db.ok()) return Fail(db.status());
+    auto v = record::VerifyAudit(**db);
+    if (!v.ok()) return Fail(v.status());
+    for (const auto& p : v->problems) std::cout << "audit record " << p.id << ": " << p.problem << "\n";
+    if (v->problems.empty()) {
+      std::cout << "audit chain intact: " << v->records << " records\n";
+    } else {
+      std::cout << v->problems.size() << " problem(s) in " << v->records << " records\n";
+      ExitStatus() = 1;
+    }
+  });
+}
+
+NINGJU_REGISTER_COMMAND(RegisterServer);
+
+}  // namespace
+}  // namespace ningju::cli

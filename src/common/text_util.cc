@@ -1,0 +1,72 @@
+#include "common/text_util.h"
+
+#include <charconv>
+
+namespace ningju {
+
+std::string MaskName(std::string_view name) {
+  std::string out;
+  size_t i = 0;
+  bool first = true;
+  while (i < name.size()) {
+    size_t len = 1;
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c >= 0xF0) len = 4;
+    else if (c >= 0xE0) len = 3;
+    else if (c >= 0xC0) len = 2;
+    if (first) {
+      out.append(name.substr(i, len));
+      first = false;
+    } else {
+      out += '*';
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string MaskPhone(std::string_view phone) {
+  if (phone.empty()) return "";
+  if (phone.size() == 11) return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(7));
+  if (phone.size() <= 2) return std::string(phone.size(), '*');
+  return std::string(phone.size() - 2, '*') + std::string(phone.substr(phone.size() - 2));
+}
+
+// The cursor is the keys in base 36 joined by '.', prefixed by 'c': opaque enough for clients, and checked on the
+// way back in.
+std::string EncodeCursor(const std::vector<int64_t>& keys) {
+  std::string out = "c";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) out += '.';
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, keys[i], 36);
+    out.append(buf, end);
+  }
+  return out;
+}
+
+std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t count) {
+  if (cursor.size() < 2 || cursor.size() > 100 || cursor[0] != 'c') return std::nullopt;
+  cursor.remove_prefix(1);
+  std::vector<int64_t> keys;
+  while (true) {
+    size_t dot = cursor.find('.');
+    std::string_view part = cursor.substr(0, dot);
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v, 36);
+    if (ec != std::errc() || ptr != part.data() + part.size() || part.empty()) return std::nullopt;
+    keys.push_back(v);
+    if (dot == std::string_view::npos) break;
+    cursor.remove_prefix(dot + 1);
+  }
+  if (keys.size() != count) return std::nullopt;
+  return keys;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace ningju

@@ -1,0 +1,29 @@
+// Small text helpers shared by every module: masking personal data for public views and exports, and the opaque
+// cursors of paginated lists.
+#ifndef NINGJU_COMMON_TEXT_UTIL_H_
+#define NINGJU_COMMON_TEXT_UTIL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ningju {
+
+// "张三丰" -> "张**"; "Li Lei" -> "L*****". Keeps the first code point, stars the rest (one per code point).
+std::string MaskName(std::string_view name);
+// "13812345678" -> "138****5678"; other numbers keep their last 2 characters; "" stays "".
+std::string MaskPhone(std::string_view phone);
+
+// An opaque cursor for keyset pagination: the sort key of the last item shown.
+std::string EncodeCursor(const std::vector<int64_t>& keys);
+// nullopt when `cursor` was not made by EncodeCursor with `count` keys.
+std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t count);
+
+// Trims ASCII whitespace at both ends.
+std::string_view Trim(std::string_view s);
+
+}  // namespace ningju
+
+#endif  // NINGJU_COMMON_TEXT_UTIL_H_

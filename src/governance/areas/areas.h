@@ -1,0 +1,115 @@
+// The area tree (district -> subdistrict -> neighborhood -> building -> entrance), with the units under entrances
+// and their owners. Reads are public except personal data; edits need Permission::kEditArea on the area.
+#ifndef NINGJU_GOVERNANCE_AREAS_AREAS_H_
+#define NINGJU_GOVERNANCE_AREAS_AREAS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/roles.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/database.h"
+
+namespace ningju::areas {
+
+enum class AreaKind { kDistrict, kSubdistrict, kNeighborhood, kBuilding, kEntrance };
+std::string_view AreaKindName(AreaKind kind);
+std::optional<AreaKind> ParseAreaKind(std::string_view name);
+
+// Neighborhood classes (居民区分类治理) and subdistrict kinds (街道 / 镇): the values of Area::subkind.
+const std::vector<std::string>& NeighborhoodClasses();
+
+struct Area {
+  int64_t id = 0;
+  std::optional<int64_t> parent_id;
+  AreaKind kind = AreaKind::kDistrict;
+  std::string code;
+  std::string name;
+  std::string subkind;
+  std::string signature_project;
+  std::string address;
+  int64_t floors = 0;
+  int64_t sort_key = 0;
+
+  nlohmann::json ToJson() const;
+};
+
+// What the tree holds below an area (the area itself not counted).
+struct AreaFigures {
+  int64_t subdistricts = 0;
+  int64_t neighborhoods = 0;
+  int64_t buildings = 0;
+  int64_t entrances = 0;
+  int64_t units = 0;
+  int64_t owners = 0;
+  int64_t residents = 0;
+  int64_t area_centi = 0;  // registered floor area of the units, 0.01 m²
+
+  nlohmann::json ToJson() const;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct UnitView {
+  int64_t id = 0;
+  std::string entrance;
+  std::string number;
+  int64_t floor = 0;
+  int64_t area_centi = 0;
+  bool developer_unsold = false;
+  std::vector<std::string> owners;  // names, masked unless the viewer may see personal data
+};
+
+// Changes to an area; unset fields stay as they are.
+struct AreaUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> address;
+  std::optional<std::string> subkind;
+  std::optional<std::string> signature_project;
+};
+
+inline constexpr int kMaxPageSize = 200;
+
+class AreaService {
+ public:
+  AreaService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  StatusOr<Area> Get(int64_t id);
+  // The district at the top of the tree; kNotFound before `ningju init` or `ningju demo`.
+  StatusOr<Area> Root();
+  // From the top down to the parent of `id`.
+  StatusOr<std::vector<Area>> Ancestors(int64_t id);
+  // Children in display order, `limit` (1..200) at a time after `cursor` ("" for the first page).
+  StatusOr<Page<Area>> Children(int64_t id, std::string_view cursor, int limit);
+  // Every area of a kind, in display order.
+  StatusOr<Page<Area>> ListByKind(AreaKind kind, std::string_view cursor, int limit);
+  StatusOr<AreaFigures> Figures(int64_t id);
+  // The units of a building (or entrance) with their owners; names are masked unless `viewer` holds
+  // kViewPersonalData on the area.
+  StatusOr<std::vector<UnitView>> Units(const auth::Principal& viewer, int64_t area_id);
+  // Applies `update` after checking kEditArea; audited with the before and after values.
+  StatusOr<Area> Update(const auth::Principal& by, int64_t id, const AreaUpdate& update);
+
+ private:
+  storage::Database& db_;
+  const Clock& clock_;
+};
+
+// Reads an Area from a row of `kAreaColumns`.
+inline constexpr char kAreaColumns[] =
+    "id, parent_id, kind, code, name, subkind, signature_project, address, floors, sort_key";
+Area ReadArea(const storage::Row& row);
+
+}  // namespace ningju::areas
+
+#endif  // NINGJU_GOVERNANCE_AREAS_AREAS_H_

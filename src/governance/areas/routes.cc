@@ -1,0 +1,248 @@
+#include "governance/areas/routes.h"
+
+#include <charconv>
+
+#include "common/decimal.h"
+#include "governance/areas/door_sheet.h"
+
+namespace ningju::areas {
+namespace {
+
+StatusOr<int64_t> IdParam(const http::Request& req, const std::string& name) {
+  const std::string& text = req.Param(name);
+  int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return InvalidArgumentError("\"" + text + "\" is not an id", name);
+  }
+  return id;
+}
+
+StatusOr<int> LimitParam(const http::Request& req, int fallback) {
+  auto text = req.Query("limit");
+  if (!text) return fallback;
+  int limit = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return InvalidArgumentError("limit must be a number", "limit");
+  }
+  return limit;
+}
+
+nlohmann::json PageJson(const Page<Area>& page) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& a : page.items) items.push_back(a.ToJson());
+  return {{"items", items},
+          {"next_cursor", page.next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page.next_cursor)}};
+}
+
+std::string KindLabel(const web::Site& site, const web::RequestContext& ctx, AreaKind kind) {
+  return site.T(ctx, "kind_" + std::string(AreaKindName(kind)));
+}
+
+std::string SubkindLabel(const web::Site& site, const web::RequestContext& ctx, const Area& a) {
+  if (a.subkind.empty()) return "";
+  if (a.kind == AreaKind::kNeighborhood) return site.T(ctx, "class_" + a.subkind);
+  if (a.kind == AreaKind::kSubdistrict) return site.T(ctx, "subkind_" + a.subkind);
+  return "";
+}
+
+StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, storage::Database& db,
+                                  http::Request& req, web::RequestContext& ctx, int64_t id) {
+  ASSIGN_OR_RETURN(Area area, service.Get(id));
+  ASSIGN_OR_RETURN(auto ancestors, service.Ancestors(id));
+  ASSIGN_OR_RETURN(AreaFigures f, service.Figures(id));
+  ASSIGN_OR_RETURN(auto children, service.Children(id, req.Query("cursor").value_or(""), 100));
+
+  nlohmann::json data;
+  data["area"] = area.ToJson();
+  data["area"]["kind_label"] = KindLabel(site, ctx, area.kind);
+  data["area"]["subkind_label"] = SubkindLabel(site, ctx, area);
+  data["ancestors"] = nlohmann::json::array();
+  for (const auto& a : ancestors) data["ancestors"].push_back({{"id", a.id}, {"name", a.name}});
+  nlohmann::json figures = nlohmann::json::array();
+  auto figure = [&](const char* key, const std::string& value) {
+    figures.push_back({{"label", site.T(ctx, key)}, {"value", value}});
+  };
+  if (area.kind == AreaKind::kDistrict) figure("subdistricts", std::to_string(f.subdistricts));
+  if (area.kind <= AreaKind::kSubdistrict) figure("neighborhoods", std::to_string(f.neighborhoods));
+  if (area.kind <= AreaKind::kNeighborhood) figure("buildings", std::to_string(f.buildings));
+  if (area.kind == AreaKind::kBuilding) figure("entrances", std::to_string(f.entrances));
+  figure("units", std::to_string(f.units));
+  figure("owners", std::to_string(f.owners));
+  figure("total_area", ningju::Area::FromHundredths(f.area_centi).ToString());
+  if (area.kind <= AreaKind::kNeighborhood) figure("residents", std::to_string(f.residents));
+  data["figures"] = figures;
+
+  data["children"] = nlohmann::json::array();
+  for (const auto& c : children.items) {
+    std::string detail = SubkindLabel(site, ctx, c);
+    if (detail.empty() && c.floors > 0) detail = std::to_string(c.floors) + (ctx.locale == "en" ? " floors" : " 层");
+    data["children"].push_back({{"id", c.id}, {"name", c.name}, {"detail", detail}});
+  }
+  if (!children.items.empty()) data["children_heading"] = KindLabel(site, ctx, children.items.front().kind);
+  data["next_cursor"] = children.next_cursor;
+  data["is_building"] = area.kind == AreaKind::kBuilding;
+  data["is_neighborhood"] = area.kind == AreaKind::kNeighborhood;
+
+  if (area.kind == AreaKind::kBuilding || area.kind == AreaKind::kEntrance) {
+    ASSIGN_OR_RETURN(auto units, service.Units(ctx.principal, id));
+    data["units"] = nlohmann::json::array();
+    for (const auto& u : units) {
+      std::string owners;
+      for (const auto& o : u.owners) owners += (owners.empty() ? "" : "、") + o;
+      if (u.developer_unsold) owners = site.T(ctx, "developer_unsold");
+      std::string number = area.kind == AreaKind::kBuilding ? u.entrance + " · " + u.number : u.number;
+      data["units"].push_back({{"number", number},
+                               {"floor", u.floor},
+                               {"area", ningju::Area::FromHundredths(u.area_centi).ToString()},
+                               {"owners", owners}});
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(auto conn, db.Acquire());
+    data["can_edit"] = auth::Authorize(*conn, ctx.principal, auth::Permission::kEditArea, id).ok();
+  }
+  return site.Page(ctx, "areas/area", data, area.name);
+}
+
+}  // namespace
+
+void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService& service, storage::Database& db,
+                        const Clock& clock) {
+  (void)clock;
+  router.Add("GET", "/areas", site.Web([&service](http::Request&, web::RequestContext&) -> StatusOr<http::Response> {
+    ASSIGN_OR_RETURN(Area root, service.Root());
+    return http::Response::Redirect("/areas/" + std::to_string(root.id), 302);
+  }));
+  router.Add("GET", "/areas/{id}",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               return AreaPage(site, service, db, req, ctx, id);
+             }));
+  // The address a building's door QR code leads to.
+  router.Add("GET", "/buildings/{id}",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               if (area.kind != AreaKind::kBuilding) return NotFoundError("no building " + std::to_string(id));
+               return AreaPage(site, service, db, req, ctx, id);
+             }));
+  router.Add("GET", "/areas/{id}/door-sheet",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               if (area.kind != AreaKind::kBuilding) {
+                 return InvalidArgumentError("a door sheet belongs to a building", "id");
+               }
+               ASSIGN_OR_RETURN(auto ancestors, service.Ancestors(id));
+               std::string url = site.options().base_url + "/buildings/" + std::to_string(id);
+               nlohmann::json sheet = {{"building", area.name}, {"address", area.address}, {"url", url}};
+               for (const auto& a : ancestors) {
+                 if (a.kind == AreaKind::kSubdistrict) sheet["subdistrict"] = a.name;
+                 if (a.kind == AreaKind::kNeighborhood) sheet["neighborhood"] = a.name;
+               }
+               nlohmann::json data = {{"sheet", sheet}, {"html_qr", QrSvg(url)}};
+               return site.Page(ctx, "areas/door_sheet", data, area.name);
+             }));
+  router.Add("GET", "/areas/{id}/edit",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               {
+                 ASSIGN_OR_RETURN(auto conn, db.Acquire());
+                 RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kEditArea, id));
+               }
+               nlohmann::json data = {{"area", area.ToJson()},
+                                      {"is_neighborhood", area.kind == AreaKind::kNeighborhood},
+                                      {"is_subdistrict", area.kind == AreaKind::kSubdistrict}};
+               data["classes"] = nlohmann::json::array();
+               for (const auto& c : NeighborhoodClasses()) {
+                 data["classes"].push_back(
+                     {{"value", c}, {"label", site.T(ctx, "class_" + c)}, {"selected", c == area.subkind}});
+               }
+               return site.Page(ctx, "areas/edit", data, area.name);
+             }));
+  router.Add("POST", "/areas/{id}/edit",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               AreaUpdate update;
+               update.name = web::Site::Field(ctx, "name");
+               update.address = web::Site::Field(ctx, "address");
+               if (area.kind == AreaKind::kNeighborhood) update.subkind = web::Site::Field(ctx, "subkind");
+               if (area.kind == AreaKind::kSubdistrict) {
+                 update.signature_project = web::Site::Field(ctx, "signature_project");
+               }
+               ASSIGN_OR_RETURN(Area after, service.Update(ctx.principal, id, update));
+               return http::Response::Redirect("/areas/" + std::to_string(after.id));
+             }));
+
+  // JSON API.
+  router.Add("GET", "/api/v1/areas",
+             site.Api([&service](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
+               std::string kind_name = req.Query("kind").value_or("subdistrict");
+               auto kind = ParseAreaKind(kind_name);
+               if (!kind) return InvalidArgumentError("unknown kind \"" + kind_name + "\"", "kind");
+               ASSIGN_OR_RETURN(int limit, LimitParam(req, 50));
+               ASSIGN_OR_RETURN(auto page, service.ListByKind(*kind, req.Query("cursor").value_or(""), limit));
+               return web::Site::Json(200, PageJson(page));
+             }));
+  router.Add("GET", "/api/v1/areas/{id}",
+             site.Api([&service](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               ASSIGN_OR_RETURN(AreaFigures f, service.Figures(id));
+               nlohmann::json body = area.ToJson();
+               body["figures"] = f.ToJson();
+               return web::Site::Json(200, body);
+             }));
+  router.Add("GET", "/api/v1/areas/{id}/children",
+             site.Api([&service](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(int limit, LimitParam(req, 50));
+               ASSIGN_OR_RETURN(auto page, service.Children(id, req.Query("cursor").value_or(""), limit));
+               return web::Site::Json(200, PageJson(page));
+             }));
+  router.Add("GET", "/api/v1/areas/{id}/units",
+             site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(Area area, service.Get(id));
+               if (area.kind != AreaKind::kBuilding && area.kind != AreaKind::kEntrance) {
+                 return InvalidArgumentError("units are listed per building or entrance", "id");
+               }
+               ASSIGN_OR_RETURN(auto units, service.Units(ctx.principal, id));
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& u : units) {
+                 items.push_back({{"id", u.id},
+                                  {"entrance", u.entrance},
+                                  {"number", u.number},
+                                  {"floor", u.floor},
+                                  {"area_m2", ningju::Area::FromHundredths(u.area_centi).ToString()},
+                                  {"developer_unsold", u.developer_unsold},
+                                  {"owners", u.owners}});
+               }
+               return web::Site::Json(200, {{"items", items}});
+             }));
+  router.Add("PATCH", "/api/v1/areas/{id}",
+             site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(nlohmann::json body, web::Site::JsonBody(
+                                                         req, {"name", "address", "subkind", "signature_project"}));
+               AreaUpdate update;
+               auto text = [&](const char* key, std::optional<std::string>& out) -> Status {
+                 if (!body.contains(key)) return OkStatus();
+                 if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+                 out = body[key].get<std::string>();
+                 return OkStatus();
+               };
+               RETURN_IF_ERROR(text("name", update.name));
+               RETURN_IF_ERROR(text("address", update.address));
+               RETURN_IF_ERROR(text("subkind", update.subkind));
+               RETURN_IF_ERROR(text("signature_project", update.signature_project));
+               ASSIGN_OR_RETURN(Area after, service.Update(ctx.principal, id, update));
+               return web::Site::Json(200, after.ToJson());
+             }));
+}
+
+}  // namespace ningju::areas

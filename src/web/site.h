@@ -1,0 +1,111 @@
+// What every route shares: who is asking (session cookie or API token), the interface language, CSRF tokens, and
+// the one way to answer with a page, JSON, or an error (one JSON envelope, one error page).
+#ifndef NINGJU_WEB_SITE_H_
+#define NINGJU_WEB_SITE_H_
+
+#include <functional>
+#include <map>
+#include <vector>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/accounts.h"
+#include "common/status.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "web/i18n.h"
+#include "web/templates.h"
+
+namespace ningju::web {
+
+inline constexpr char kSessionCookie[] = "nj_session";
+inline constexpr char kCsrfCookie[] = "nj_csrf";
+inline constexpr char kLangCookie[] = "nj_lang";
+inline constexpr char kCsrfField[] = "_csrf";
+inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
+
+struct SiteOptions {
+  bool secure_cookies = false;   // mark cookies Secure (behind TLS)
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string csrf_secret;       // signs CSRF tokens; kept in the settings table
+};
+
+// Per-request state built by Site::Begin.
+struct RequestContext {
+  auth::Principal principal;
+  std::string locale;
+  std::string session_token;  // from the cookie, when signed in
+  std::string csrf_seed;      // the session token, or the anonymous CSRF cookie
+  bool new_csrf_cookie = false;
+  bool via_bearer = false;
+  std::multimap<std::string, std::string> form;  // parsed application/x-www-form-urlencoded body
+};
+
+// HTTP status for a Status code (400, 401, 403, 404, 409, 422, 429, 503, 500).
+int HttpStatusFor(StatusCode code);
+
+class Site;
+// A route's body: answers, or fails with a Status that the wrapper turns into an error page or a JSON error.
+using RouteFn = std::function<StatusOr<http::Response>(http::Request&, RequestContext&)>;
+
+class Site {
+ public:
+  Site(SiteOptions options, const Templates& templates, const I18n& i18n, auth::AccountService& accounts)
+      : options_(std::move(options)), templates_(templates), i18n_(i18n), accounts_(accounts) {}
+
+  // Authenticates (Bearer token first, then the session cookie), picks the language, parses a form body.
+  // A malformed form or invalid UTF-8 in it is an error naming the field.
+  StatusOr<RequestContext> Begin(const http::Request& req) const;
+
+  // The CSRF token for forms rendered for this request.
+  std::string CsrfToken(const RequestContext& ctx) const;
+  // Checks the token of a state-changing request (form field _csrf or header X-CSRF-Token). Requests
+  // authenticated by an API token carry no cookie and need none.
+  Status CheckCsrf(const RequestContext& ctx, const http::Request& req) const;
+
+  // A full HTML page: `template_name` rendered with `data` plus the common data (t, user, csrf, lang), inside the
+  // layout. Sets the anonymous CSRF cookie when one was created.
+  http::Response Page(RequestContext& ctx, const std::string& template_name, nlohmann::json data,
+                      const std::string& title, int status = 200) const;
+  // An error page for `status` (its code picks the HTTP status).
+  http::Response ErrorPage(RequestContext& ctx, const Status& status) const;
+
+  static http::Response Json(int status, const nlohmann::json& body);
+  // {"error": {"code": "not_found", "message": "...", "field": "..."}} with the matching HTTP status.
+  static http::Response JsonError(const Status& status);
+
+  // Starts a session cookie after sign-in / clears it.
+  void SetSessionCookie(http::Response& resp, const std::string& token) const;
+  void ClearSessionCookie(http::Response& resp) const;
+  void SetLanguageCookie(http::Response& resp, const std::string& locale) const;
+
+  // Wraps a page route: Begin(), the CSRF check for every method but GET/HEAD, errors as error pages.
+  http::Handler Web(RouteFn fn) const;
+  // Wraps an API route: Begin(), the CSRF check for cookie-authenticated writes, errors as the JSON envelope.
+  http::Handler Api(RouteFn fn) const;
+
+  // Parses a JSON object body: malformed JSON is an error naming the byte, a field not in `allowed` is refused by
+  // name, invalid UTF-8 is refused.
+  static StatusOr<nlohmann::json> JsonBody(const http::Request& req, const std::vector<std::string>& allowed);
+
+  // A form field (first value), or "".
+  static std::string Field(const RequestContext& ctx, const std::string& name);
+
+  const I18n& i18n() const { return i18n_; }
+  const Templates& templates() const { return templates_; }
+  auth::AccountService& accounts() const { return accounts_; }
+  const SiteOptions& options() const { return options_; }
+  std::string T(const RequestContext& ctx, const std::string& key) const { return i18n_.Get(ctx.locale, key); }
+
+ private:
+  SiteOptions options_;
+  const Templates& templates_;
+  const I18n& i18n_;
+  auth::AccountService& accounts_;
+};
+
+}  // namespace ningju::web
+
+#endif  // NINGJU_WEB_SITE_H_

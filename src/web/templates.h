@@ -1,0 +1,38 @@
+// Server-rendered HTML from mustache templates (kainjow mustache). Every {{value}} is HTML-escaped. Unescaped tags
+// ({{{name}}} / {{&name}}) are allowed only for names starting with "html_", which only our own renderers fill
+// (the page body rendered from another template, an SVG QR code); templates_test checks every template for this.
+#ifndef NINGJU_WEB_TEMPLATES_H_
+#define NINGJU_WEB_TEMPLATES_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace ningju::web {
+
+class Templates {
+ public:
+  // Loads every *.mustache file under `dir` (recursively); a template is named by its path without the extension
+  // ("areas/area"). Any template can include another as a partial ({{> areas/card}}).
+  static StatusOr<std::unique_ptr<Templates>> Load(const std::string& dir);
+
+  // Renders `name` with `data`. kNotFound for an unknown template; kInternal when the template has an error.
+  StatusOr<std::string> Render(const std::string& name, const nlohmann::json& data) const;
+
+  bool Has(const std::string& name) const { return sources_.count(name) > 0; }
+  const std::map<std::string, std::string>& sources() const { return sources_; }
+
+ private:
+  std::map<std::string, std::string> sources_;
+};
+
+// The names used in unescaped tags of a template source; for the check above.
+std::vector<std::string> UnescapedNames(const std::string& source);
+
+}  // namespace ningju::web
+
+#endif  // NINGJU_WEB_TEMPLATES_H_

@@ -1,0 +1,75 @@
+#include "web/templates.h"
+
+#include <cstdlib>
+
+#include "testing/status_matchers.h"
+#include "web/i18n.h"
+
+namespace ningju::web {
+namespace {
+
+std::string SourceDir() {
+  const char* dir = std::getenv("NINGJU_SOURCE_DIR");
+  return dir ? dir : ".";
+}
+
+TEST(Templates, EveryValueIsEscaped) {
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
+  ASSERT_OK_AND_ASSIGN(std::string html,
+                       templates->Render("error", {{"code", 400},
+                                                   {"message", "<script>alert('x')</script> & \"q\""},
+                                                   {"t", {{"error_title", "错误"}}}}));
+  EXPECT_THAT(html, ::testing::HasSubstr("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
+  EXPECT_THAT(html, ::testing::Not(::testing::HasSubstr("<script>")));
+}
+
+TEST(Templates, UnescapedTagsOnlyForTrustedHtmlNames) {
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
+  ASSERT_FALSE(templates->sources().empty());
+  for (const auto& [name, source] : templates->sources()) {
+    for (const std::string& tag : UnescapedNames(source)) {
+      EXPECT_EQ(tag.rfind("html_", 0), 0u) << name << " renders {{{" << tag << "}}} unescaped";
+    }
+  }
+  EXPECT_EQ(UnescapedNames("{{{html_a}}} {{& b}} {{c}}"), (std::vector<std::string>{"html_a", "b"}));
+}
+
+TEST(Templates, UnknownTemplateIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
+  EXPECT_THAT(templates->Render("no/such", {}), ::ningju::testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Templates::Load("/no/such/dir"), ::ningju::testing::StatusIs(StatusCode::kNotFound));
+}
+
+TEST(I18n, BothLanguagesHaveEveryKey) {
+  ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(SourceDir() + "/templates/i18n"));
+  const auto& zh = i18n->Messages("zh-CN");
+  const auto& en = i18n->Messages("en");
+  for (const auto& [key, value] : zh.items()) EXPECT_TRUE(en.contains(key)) << "en lacks " << key;
+  for (const auto& [key, value] : en.items()) EXPECT_TRUE(zh.contains(key)) << "zh-CN lacks " << key;
+  EXPECT_EQ(i18n->Get("zh-CN", "sign_in"), "登录");
+  EXPECT_EQ(i18n->Get("en", "sign_in"), "Sign in");
+}
+
+TEST(I18n, EveryKeyATemplateUsesExists) {
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
+  ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(SourceDir() + "/templates/i18n"));
+  const auto& zh = i18n->Messages("zh-CN");
+  for (const auto& [name, source] : templates->sources()) {
+    for (size_t pos = source.find("{{t."); pos != std::string::npos; pos = source.find("{{t.", pos + 1)) {
+      std::string key = source.substr(pos + 4, source.find("}}", pos) - pos - 4);
+      EXPECT_TRUE(zh.contains(key)) << name << " uses t." << key;
+    }
+  }
+}
+
+TEST(I18n, NegotiatesTheLanguage) {
+  ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(SourceDir() + "/templates/i18n"));
+  EXPECT_EQ(i18n->Negotiate("", ""), "zh-CN");
+  EXPECT_EQ(i18n->Negotiate("", "en-US,en;q=0.9"), "en");
+  EXPECT_EQ(i18n->Negotiate("", "fr-FR,en;q=0.5,zh-TW;q=0.8"), "zh-CN");
+  EXPECT_EQ(i18n->Negotiate("en", "zh-CN"), "en");
+  EXPECT_EQ(i18n->Negotiate("klingon", "en"), "en");
+}
+
+}  // namespace
+}  // namespace ningju::web

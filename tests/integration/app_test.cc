@@ -1,0 +1,332 @@
+// The whole server on an ephemeral loopback port, with the small demo district, exercised over real sockets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "http_client.h"
+#include "record/record.h"
+#include "testing/status_matchers.h"
+#include "testing/test_database.h"
+
+namespace ningju::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using json = nlohmann::json;
+
+class AppTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto url = NewTestDatabaseUrl();
+    ASSERT_OK(url);
+    app::Config config;
+    config.database = *url;
+    config.port = 0;
+    config.password_cost = "test";
+    config.access_log = false;
+    config.max_body_kb = 16;
+    config.worker_threads = 2;
+    config.io_threads = 1;
+    config.web_root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
+    auto created = app::App::Create(config, clock_);
+    ASSERT_OK(created);
+    app_ = std::move(created).value().release();
+    auto demo = app::CreateDemo(app_->db(), clock_, 7, app::DemoScale::kSmall, auth::PasswordCost::kTest);
+    ASSERT_OK(demo);
+    ASSERT_OK(app_->Listen());
+    thread_ = new std::thread([] { app_->Run(false); });
+  }
+  static void TearDownTestSuite() {
+    if (app_) app_->Stop();
+    if (thread_) thread_->join();
+    delete thread_;
+    delete app_;
+  }
+
+  HttpClient Client() { return HttpClient(app_->port()); }
+
+  // Signs in through the form and returns the client holding the session cookie.
+  HttpClient SignedIn(const std::string& login) {
+    HttpClient c = Client();
+    c.Get("/sign-in");
+    HttpResult r = c.PostForm("/sign-in", {{"login", login}, {"password", app::kDemoPassword}, {"next", "/"}});
+    EXPECT_EQ(r.status, 303) << r.body;
+    EXPECT_TRUE(c.cookies().count("nj_session"));
+    return c;
+  }
+
+  // An API token for a demo account.
+  std::string TokenFor(const std::string& login) {
+    auto user = app_->accounts().FindByLogin(login);
+    EXPECT_OK(user);
+    auto token = app_->accounts().CreateApiToken(user->id, "test");
+    EXPECT_OK(token);
+    return token.value_or("");
+  }
+
+  int64_t FirstOfKind(const std::string& kind) {
+    HttpResult r = Client().Get("/api/v1/areas?kind=" + kind + "&limit=1");
+    EXPECT_EQ(r.status, 200);
+    return json::parse(r.body)["items"][0]["id"].get<int64_t>();
+  }
+
+  static inline FakeClock clock_{FromUnix(1'780'000'000)};
+  static inline app::App* app_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+};
+
+TEST_F(AppTest, HealthzAnswers) {
+  HttpResult r = Client().Get("/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["status"], "ok");
+}
+
+TEST_F(AppTest, HomePageSpeaksChineseFirstAndEnglishOnRequest) {
+  HttpResult zh = Client().Get("/");
+  EXPECT_EQ(zh.status, 200);
+  EXPECT_THAT(zh.body, HasSubstr("<html lang=\"zh-CN\">"));
+  EXPECT_THAT(zh.body, HasSubstr("长宁区"));
+  EXPECT_THAT(zh.body, HasSubstr("居民区"));
+  EXPECT_EQ(zh.Header("x-content-type-options"), "nosniff");
+  EXPECT_THAT(zh.Header("content-security-policy"), HasSubstr("default-src 'self'"));
+  HttpResult en = Client().Get("/", {{"Accept-Language", "en-US,en;q=0.9"}});
+  EXPECT_THAT(en.body, HasSubstr("<html lang=\"en\">"));
+  EXPECT_THAT(en.body, HasSubstr("Neighborhoods"));
+  // The switch: a cookie chosen by the form wins over the header.
+  HttpClient c = Client();
+  c.Get("/");
+  HttpResult switched = c.PostForm("/lang", {{"lang", "en"}});
+  EXPECT_EQ(switched.status, 303);
+  EXPECT_THAT(c.Get("/").body, HasSubstr("<html lang=\"en\">"));
+}
+
+TEST_F(AppTest, ApiListsTheTenSubdistrictsWithCursors) {
+  std::set<std::string> names;
+  std::string cursor;
+  int pages = 0;
+  do {
+    HttpResult r = Client().Get("/api/v1/areas?kind=subdistrict&limit=4" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json page = json::parse(r.body);
+    for (const auto& item : page["items"]) names.insert(item["name"].get<std::string>());
+    cursor = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(names.size(), 10u);
+  EXPECT_TRUE(names.count("华阳路街道"));
+  EXPECT_TRUE(names.count("新泾镇"));
+  HttpResult all = Client().Get("/api/v1/areas?kind=neighborhood&limit=200");
+  EXPECT_EQ(json::parse(all.body)["items"].size(), 185u);
+}
+
+TEST_F(AppTest, ApiChildrenAndFigures) {
+  int64_t sd = FirstOfKind("subdistrict");
+  HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(sd) + "/children?limit=200");
+  ASSERT_EQ(r.status, 200);
+  json children = json::parse(r.body)["items"];
+  EXPECT_EQ(children.size(), 21u);  // 华阳路街道 has 21 neighborhoods
+  for (const auto& c : children) EXPECT_EQ(c["kind"], "neighborhood");
+  HttpResult one = Client().Get("/api/v1/areas/" + std::to_string(sd));
+  json area = json::parse(one.body);
+  EXPECT_EQ(area["figures"]["neighborhoods"], 21);
+  EXPECT_EQ(area["figures"]["buildings"], 42);
+  EXPECT_EQ(area["figures"]["units"], 42 * 6);
+}
+
+TEST_F(AppTest, ApiErrorsUseOneEnvelope) {
+  HttpResult missing = Client().Get("/api/v1/areas/999999");
+  EXPECT_EQ(missing.status, 404);
+  json e = json::parse(missing.body);
+  EXPECT_EQ(e["error"]["code"], "not_found");
+  EXPECT_TRUE(e["error"].contains("field"));
+  HttpResult bad_id = Client().Get("/api/v1/areas/abc");
+  EXPECT_EQ(bad_id.status, 400);
+  EXPECT_EQ(json::parse(bad_id.body)["error"]["field"], "id");
+  HttpResult bad_kind = Client().Get("/api/v1/areas?kind=planet");
+  EXPECT_EQ(bad_kind.status, 400);
+  EXPECT_EQ(json::parse(bad_kind.body)["error"]["field"], "kind");
+  HttpResult bad_cursor = Client().Get("/api/v1/areas?kind=subdistrict&cursor=zzz");
+  EXPECT_EQ(bad_cursor.status, 400);
+  HttpResult bad_limit = Client().Get("/api/v1/areas?kind=subdistrict&limit=100000");
+  EXPECT_EQ(bad_limit.status, 400);
+  HttpResult me = Client().Get("/api/v1/me");
+  EXPECT_EQ(me.status, 401);
+  EXPECT_EQ(json::parse(me.body)["error"]["code"], "unauthenticated");
+}
+
+TEST_F(AppTest, SignInNeedsTheCsrfTokenAndOpensASession) {
+  HttpClient c = Client();
+  HttpResult form = c.Get("/sign-in");
+  EXPECT_EQ(form.status, 200);
+  ASSERT_FALSE(c.csrf().empty());
+  HttpResult forged = c.PostForm("/sign-in", {{"login", "admin"}, {"password", app::kDemoPassword}}, false);
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_FALSE(c.cookies().count("nj_session"));
+  HttpResult wrong = c.PostForm("/sign-in", {{"login", "admin"}, {"password", "wrong-password"}});
+  EXPECT_EQ(wrong.status, 401);
+  HttpResult ok = c.PostForm("/sign-in", {{"login", "admin"}, {"password", app::kDemoPassword}, {"next", "//evil.example"}});
+  EXPECT_EQ(ok.status, 303);
+  EXPECT_EQ(ok.Header("location"), "/");
+  std::string cookie_line;
+  for (auto [it, end] = ok.headers.equal_range("set-cookie"); it != end; ++it) {
+    if (it->second.rfind("nj_session=", 0) == 0) cookie_line = it->second;
+  }
+  EXPECT_THAT(cookie_line, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie_line, HasSubstr("SameSite=Lax"));
+  HttpResult account = c.Get("/account");
+  EXPECT_EQ(account.status, 200);
+  EXPECT_THAT(account.body, HasSubstr("区管理员"));
+  HttpResult me = c.Get("/api/v1/me");
+  EXPECT_EQ(json::parse(me.body)["grants"][0]["role"], "district_admin");
+  c.PostForm("/sign-out", {});
+  EXPECT_EQ(c.Get("/api/v1/me").status, 401);
+}
+
+TEST_F(AppTest, SignUpValidatesAndSignsIn) {
+  HttpClient c = Client();
+  c.Get("/sign-up");
+  HttpResult bad = c.PostForm("/sign-up", {{"login", "x"}, {"display_name", "新居民"}, {"password", "password-1"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("role=\"alert\""));
+  HttpResult ok = c.PostForm("/sign-up", {{"login", "13900001111"}, {"display_name", "新居民"}, {"password", "password-1"}});
+  EXPECT_EQ(ok.status, 303);
+  EXPECT_THAT(c.Get("/api/v1/me").body, HasSubstr("新居民"));
+  HttpClient again = Client();
+  again.Get("/sign-up");
+  EXPECT_EQ(again.PostForm("/sign-up", {{"login", "13900001111"}, {"display_name", "x"}, {"password", "password-2"}}).status,
+            409);
+}
+
+TEST_F(AppTest, BadInputIsRefusedWithWhatAndWhere) {
+  HttpClient c = Client();
+  c.Get("/sign-in");
+  // Invalid UTF-8 in a form field.
+  HttpResult utf8 = c.Post("/sign-in", "login=%FF%FE&password=x&_csrf=" + c.csrf(), "application/x-www-form-urlencoded");
+  EXPECT_EQ(utf8.status, 400);
+  EXPECT_THAT(utf8.body, HasSubstr("UTF-8"));
+  // A malformed form body.
+  HttpResult malformed = c.Post("/sign-in", "login=%ZZ", "application/x-www-form-urlencoded");
+  EXPECT_EQ(malformed.status, 400);
+  // An oversized body (the limit is 16 KiB here).
+  HttpResult big = c.Post("/sign-in", std::string(64 * 1024, 'a'), "application/x-www-form-urlencoded");
+  EXPECT_EQ(big.status, 413);
+  // `..` in a static path.
+  std::string traversal = c.Raw("GET /static/..%2f..%2fCMakeLists.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(traversal, Not(HasSubstr("cmake_minimum_required")));
+  EXPECT_THAT(traversal.substr(0, 12), ::testing::AnyOf(HasSubstr("400"), HasSubstr("404")));
+  // Unknown route and wrong method.
+  EXPECT_EQ(c.Get("/no/such/page").status, 404);
+  EXPECT_EQ(c.Send("DELETE", "/api/v1/areas", "", {}).status, 405);
+}
+
+TEST_F(AppTest, StaffEditThroughTheApiAndEveryChangeIsAudited) {
+  int64_t nb = FirstOfKind("neighborhood");
+  std::string staff = TokenFor("nb-huayang");
+  std::string resident = TokenFor("resident1");
+  HttpClient c = Client();
+  auto patch = [&](const std::string& token, const std::string& body) {
+    return c.Send("PATCH", "/api/v1/areas/" + std::to_string(nb), body,
+                  {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+  };
+  HttpResult denied = patch(resident, R"({"address":"x"})");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(json::parse(denied.body)["error"]["code"], "permission_denied");
+  HttpResult unknown = patch(staff, R"({"colour":"red"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(json::parse(unknown.body)["error"]["field"], "colour");
+  HttpResult malformed = patch(staff, R"({"name": )");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(json::parse(malformed.body)["error"]["message"].get<std::string>(), HasSubstr("byte"));
+  HttpResult bad_class = patch(staff, R"({"subkind":"castle"})");
+  EXPECT_EQ(bad_class.status, 400);
+  HttpResult ok = patch(staff, R"({"address":"安化路 492 号","subkind":"old_lane"})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json::parse(ok.body)["subkind"], "old_lane");
+  // No cookie-less write without a token: anonymous writes are refused.
+  EXPECT_EQ(c.Send("PATCH", "/api/v1/areas/" + std::to_string(nb), R"({"address":"y"})",
+                   {{"Content-Type", "application/json"}}).status,
+            401);
+  auto conn = app_->db().Acquire();
+  ASSERT_OK(conn);
+  auto audit = record::ListAudit(**conn, record::Ref("area", nb), 10);
+  ASSERT_OK(audit);
+  ASSERT_EQ(audit->size(), 1u);  // the refused attempts wrote nothing
+  EXPECT_EQ((*audit)[0].action, "area.update");
+  EXPECT_THAT((*audit)[0].summary, HasSubstr("安化路 492 号"));
+  auto verified = record::VerifyAudit(app_->db());
+  ASSERT_OK(verified);
+  EXPECT_TRUE(verified->problems.empty());
+}
+
+TEST_F(AppTest, OwnersAreMaskedInPublicAndShownToStaff) {
+  int64_t nb = FirstOfKind("neighborhood");
+  HttpResult children = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
+  int64_t building = json::parse(children.body)["items"][0]["id"].get<int64_t>();
+  HttpResult pub = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units");
+  ASSERT_EQ(pub.status, 200);
+  json units = json::parse(pub.body)["items"];
+  ASSERT_EQ(units.size(), 6u);
+  std::string public_owner;
+  for (const auto& u : units) {
+    if (!u["owners"].empty()) public_owner = u["owners"][0];
+  }
+  ASSERT_FALSE(public_owner.empty());
+  EXPECT_THAT(public_owner, HasSubstr("*"));
+  HttpResult staff = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units",
+                                  {{"Authorization", "Bearer " + TokenFor("sd-huayang")}});
+  std::string staff_owner;
+  for (const auto& u : json::parse(staff.body)["items"]) {
+    if (!u["owners"].empty()) staff_owner = u["owners"][0];
+  }
+  EXPECT_THAT(staff_owner, Not(HasSubstr("*")));
+  // The page shows the same masking, and never a phone number.
+  HttpResult page = Client().Get("/areas/" + std::to_string(building));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr(public_owner));
+  EXPECT_THAT(page.body, Not(HasSubstr("139")));
+}
+
+TEST_F(AppTest, TreePagesAndTheDoorSheet) {
+  int64_t nb = FirstOfKind("neighborhood");
+  HttpResult area = Client().Get("/areas/" + std::to_string(nb));
+  EXPECT_EQ(area.status, 200);
+  EXPECT_THAT(area.body, HasSubstr("华阳路街道"));  // breadcrumb
+  int64_t building =
+      json::parse(Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children").body)["items"][0]["id"];
+  HttpResult sheet = Client().Get("/areas/" + std::to_string(building) + "/door-sheet");
+  EXPECT_EQ(sheet.status, 200);
+  EXPECT_THAT(sheet.body, HasSubstr("<svg"));
+  EXPECT_THAT(sheet.body, HasSubstr("/buildings/" + std::to_string(building)));
+  EXPECT_EQ(Client().Get("/buildings/" + std::to_string(building)).status, 200);
+  EXPECT_EQ(Client().Get("/buildings/" + std::to_string(nb)).status, 404);
+}
+
+TEST_F(AppTest, OpenApiDocumentMatchesTheRouter) {
+  HttpResult r = Client().Get("/api/v1/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  json doc = json::parse(r.body);
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> documented, routed;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string upper = method;
+      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      documented.insert(upper + " " + path);
+    }
+  }
+  for (const auto& route : app_->router().Routes()) {
+    if (route.pattern.rfind("/api/v1/", 0) == 0) routed.insert(route.method + " " + route.pattern);
+  }
+  EXPECT_EQ(documented, routed);
+}
+
+}  // namespace
+}  // namespace ningju::testing
