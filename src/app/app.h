@@ -44,7 +44,8 @@ class App {
   const Config& config() const { return config_; }
 
  private:
-  App(const Config& config, const Clock& clock) : config_(config), clock_(clock) {}
+  App(const Config& config, const Clock& clock)
+      : config_(config), clock_(clock), router_(http::RouteOptions{static_cast<size_t>(config.max_body_kb) * 1024}) {}
   Status Init();
   void RegisterRoutes();
 

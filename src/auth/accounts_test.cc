@@ -80,16 +80,16 @@ TEST_F(AccountsTest, SignInOpensASessionAndSignOutEndsIt) {
 }
 
 TEST_F(AccountsTest, SessionsExpireWhenIdleAndAbsolutely) {
-  MakeUser("li");
-  ASSERT_OK_AND_ASSIGN(SignInResult idle, accounts_->SignIn("li", "password-123", "r", "ua"));
+  MakeUser("lili");
+  ASSERT_OK_AND_ASSIGN(SignInResult idle, accounts_->SignIn("lili", "password-123", "r", "ua"));
   clock_.Advance(std::chrono::seconds(accounts_->options().session_idle_seconds + 1));
   EXPECT_THAT(accounts_->Authenticate(idle.session_token), StatusIs(StatusCode::kUnauthenticated));
 
-  ASSERT_OK_AND_ASSIGN(SignInResult busy, accounts_->SignIn("li", "password-123", "r", "ua"));
+  ASSERT_OK_AND_ASSIGN(SignInResult busy, accounts_->SignIn("lili", "password-123", "r", "ua"));
   // Used every day, it still ends at the absolute limit.
   for (int day = 0; day < 29; ++day) {
     clock_.Advance(std::chrono::hours(24));
-    ASSERT_OK(accounts_->Authenticate(busy.session_token)) << "day " << day;
+    ASSERT_OK(accounts_->Authenticate(busy.session_token));
   }
   clock_.Advance(std::chrono::hours(25));
   EXPECT_THAT(accounts_->Authenticate(busy.session_token), StatusIs(StatusCode::kUnauthenticated));
@@ -165,9 +165,11 @@ TEST_F(AccountsTest, RolesAreScopedToTheTree) {
   EXPECT_THAT(Authorize(*conn, after, Permission::kEditArea, 3), StatusIs(StatusCode::kPermissionDenied));
   // Every grant and revocation is audited.
   ASSERT_OK_AND_ASSIGN(auto audit, record::ListAudit(*conn, record::Ref("user", staff.id), 10));
-  ASSERT_GE(audit.size(), 3u);
-  EXPECT_EQ(audit[audit.size() - 2].action, "role.grant");
-  EXPECT_EQ(audit.back().action, "role.revoke");
+  std::vector<std::string> actions;
+  for (const auto& r : audit) {
+    if (r.action.rfind("role.", 0) == 0) actions.push_back(r.action);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"role.grant", "role.revoke"}));
 }
 
 }  // namespace

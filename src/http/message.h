@@ -11,16 +11,17 @@
 
 namespace ningju::http {
 
-// Case-insensitive header names.
+// Case-insensitive (ASCII) header names. Transparent, so headers.find("Content-Type") needs no std::string.
 struct HeaderLess {
+  using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const;
 };
 using Headers = std::multimap<std::string, std::string, HeaderLess>;
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received: "/areas/3?x=1"
-  std::string path;    // percent-decoded path: "/areas/3"
+  std::string method;                             // "GET", "POST", ...
+  std::string target;                             // as received: "/areas/3?x=1"
+  std::string path;                               // percent-decoded path: "/areas/3"
   std::multimap<std::string, std::string> query;  // percent-decoded query parameters
   Headers headers;
   std::string body;
@@ -31,7 +32,7 @@ struct Request {
 
   // The first value of a header, or "".
   std::string_view Header(std::string_view name) const;
-  // A cookie's value from the Cookie header.
+  // A cookie's value from the Cookie header(s); surrounding double quotes are removed. The first one wins.
   std::optional<std::string> Cookie(std::string_view name) const;
   // The first value of a query parameter.
   std::optional<std::string> Query(std::string_view name) const;
@@ -52,13 +53,17 @@ struct Response {
   Headers headers;
   std::string body;
 
+  // Replaces every header of that name.
   void SetHeader(std::string name, std::string value);
+  // Adds a Set-Cookie header: "name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Lax" (Max-Age only when
+  // max_age_seconds >= 0). REQUIRES: name and value are cookie tokens (no ';', ',', whitespace, quotes or controls);
+  // nothing is escaped. Browsers drop SameSite=None without Secure.
   void SetCookie(std::string_view name, std::string_view value, const CookieOptions& options);
 
   static Response Text(int status, std::string body);
   static Response Html(int status, std::string body);
-  static Response Json(int status, std::string body);  // body: serialized JSON
-  static Response Redirect(std::string location, int status = 303);
+  static Response Json(int status, std::string body);                // body: serialized JSON
+  static Response Redirect(std::string location, int status = 303);  // empty body
 };
 
 // The reason phrase for a status code ("Not Found").
@@ -69,7 +74,8 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space)
 // Percent-encodes everything but unreserved characters.
 std::string PercentEncode(std::string_view s);
 
-// Parses an application/x-www-form-urlencoded body or query string. nullopt when malformed.
+// Parses an application/x-www-form-urlencoded body or query string ('+' is a space; "a" alone is a = ""; empty pairs
+// are skipped). nullopt when malformed: a bad %XX escape, or a name or value that is not valid UTF-8 once decoded.
 std::optional<std::multimap<std::string, std::string>> ParseUrlEncoded(std::string_view s);
 
 }  // namespace ningju::http

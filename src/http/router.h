@@ -1,13 +1,29 @@
-// Routes a request to its handler by method and path pattern. Patterns are literal segments and `{name}` segments
-// ("/api/v1/areas/{id}/children"); a literal segment wins over a parameter at the same depth. A path that matches
-// no pattern is 404; a path that matches with another method is 405 with an Allow header.
+// Routes a request to its handler by method and path pattern.
+//
+// Patterns are split on '/' into segments, each one of:
+//   - a literal ("areas"), matched exactly (case-sensitive);
+//   - a parameter "{name}", matching any one non-empty segment;
+//   - a final rest parameter "{name...}", matching one or more remaining segments, slashes included
+//     ("/static/{path...}" matches "/static/css/app.css" with path = "css/app.css").
+// At each depth a literal beats a parameter, and a parameter beats a rest parameter; when the preferred branch leads
+// nowhere, the next one is tried. Matching is exact: "/areas/" does not match "/areas", and "/areas//1" matches
+// nothing; there are no redirects between them. Matching runs on Request::path, which is already percent-decoded, so
+// an encoded "%2F" separates segments like '/' does.
+//
+// The path picks the route first and the method second: a path whose best-matching pattern has no handler for the
+// method is 405 with an Allow header listing that pattern's methods, even if a less specific pattern has the method.
+// A path that matches no pattern is 404. HEAD is served by the GET handler unless a HEAD handler is registered
+// (the server then sends headers only).
 #ifndef NINGJU_HTTP_ROUTER_H_
 #define NINGJU_HTTP_ROUTER_H_
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/message.h"
@@ -29,22 +45,25 @@ struct RouteInfo {
 
 class Router {
  public:
-  Router();
+  // `defaults` applies to routes added without options of their own.
+  explicit Router(RouteOptions defaults = {});
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // REQUIRES: no route with the same method and pattern exists. Not thread-safe: register before serving.
-  void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // `method` is upper case ("GET"); `pattern` starts with '/'. A malformed pattern or a second route with the same
+  // method and pattern is a programming error and aborts with a message. Not thread-safe: register before serving.
+  void Add(std::string method, std::string pattern, Handler handler,
+           std::optional<RouteOptions> options = std::nullopt);
 
   struct Match {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
     const Handler* handler = nullptr;
     const RouteOptions* options = nullptr;
     std::map<std::string, std::string> params;
-    std::string allow;  // for kMethodNotAllowed: "GET, POST"
+    std::string allow;  // for kMethodNotAllowed: "GET, HEAD, POST" (sorted; HEAD whenever GET is there)
   };
-  // Thread-safe after registration. HEAD matches GET routes.
+  // Thread-safe after registration. The pointers in the match live as long as the router.
   Match Find(std::string_view method, std::string_view path) const;
 
   // Every route, in registration order (the OpenAPI test compares this with the document).
@@ -52,6 +71,7 @@ class Router {
 
  private:
   struct Node;
+  RouteOptions defaults_;
   std::unique_ptr<Node> root_;
   std::vector<RouteInfo> routes_;
 };

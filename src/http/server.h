@@ -1,6 +1,18 @@
 // An event-driven HTTP/1.1 server on Boost.Asio/Beast. Connections are asynchronous (an idle keep-alive connection
 // holds no thread); handlers run on a worker pool sized to the cores, so a slow database call never blocks the
 // accepting and reading of other connections.
+//
+// One request, in order: the header is read (larger than max_header_bytes: 431, then close); the target's path is
+// percent-decoded (a bad escape, a NUL or invalid UTF-8 in the path or query: 400); the route is looked up; a body
+// larger than the route's max_body_bytes is refused with 413 before it is read (then close), and a client that sent
+// "Expect: 100-continue" is told to go on only when the body fits; the handler runs on the worker pool; an exception
+// from it becomes a generic 500 (the what() goes to the access log's `error`, never to the client); the response hook
+// runs on every response, including the 400/404/405/413/431/500 the server makes itself; the response is written and
+// the access logger called. HEAD responses carry the GET handler's headers and Content-Length but no body.
+//
+// Timeouts: reading one request (header and body) and writing its response each get request_timeout_seconds; a
+// keep-alive connection waiting for its next request gets idle_timeout_seconds (a new connection waiting for its
+// first byte gets request_timeout_seconds). A timed-out connection is closed without a response.
 #ifndef NINGJU_HTTP_SERVER_H_
 #define NINGJU_HTTP_SERVER_H_
 
@@ -18,19 +30,22 @@ namespace ningju::http {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;                    // 0: an ephemeral port (tests); read it back with Server::port()
-  int io_threads = 0;                      // 0: one per core
-  int worker_threads = 0;                  // 0: one per core, at least 2
-  size_t max_header_bytes = 16 * 1024;     // larger headers: 431
-  size_t default_max_body_bytes = 64 * 1024;
-  int request_timeout_seconds = 30;        // reading one request, headers and body
-  int idle_timeout_seconds = 75;           // keep-alive idle connection
-  int max_connections = 10000;             // further connections are closed at once
-  int shutdown_grace_seconds = 10;         // in-flight requests get this long to finish on Stop()
-  bool trust_forwarded_headers = false;    // take X-Forwarded-For/-Proto from a reverse proxy
+  uint16_t port = 8080;                 // 0: an ephemeral port (tests); read it back with Server::port()
+  int io_threads = 0;                   // threads running the event loop, Run()'s caller included; 0: one per core
+  int worker_threads = 0;               // threads running handlers; 0: one per core, at least 2
+  size_t max_header_bytes = 16 * 1024;  // request line and header fields, in bytes; larger: 431
+  size_t default_max_body_bytes = 64 * 1024;  // bytes; for requests that match no route (404/405)
+  int request_timeout_seconds = 30;           // reading one request, headers and body
+  int idle_timeout_seconds = 75;              // keep-alive idle connection
+  int max_connections = 10000;                // open connections; further ones are accepted and closed at once
+  int shutdown_grace_seconds = 10;            // in-flight requests get this long to finish on Stop()
+  // Take the client address from the last X-Forwarded-For entry and `secure` from X-Forwarded-Proto: https. Only
+  // behind a reverse proxy that sets them: otherwise a client could claim any address.
+  bool trust_forwarded_headers = false;
 };
 
-// Called once per finished request (the access log).
+// Called once per answered request (the access log), from the event-loop threads: the logger must be thread-safe and
+// should be quick. A connection closed before its response (timeout, client gone) produces no record.
 struct AccessRecord {
   std::string remote;
   std::string method;
@@ -39,6 +54,7 @@ struct AccessRecord {
   size_t bytes = 0;
   double millis = 0;
   std::string user_agent;
+  std::string error;  // why the server answered 5xx/4xx itself ("handler threw: ..."); empty otherwise; never sent
 };
 using AccessLogger = std::function<void(const AccessRecord&)>;
 
@@ -49,16 +65,25 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Set both before Run().
   void SetAccessLogger(AccessLogger logger);
-  // Wraps every handler call, e.g. to turn exceptions into 500s and add security headers.
+  // Called after the handler on every response, including the ones the server makes itself (400, 404, 405, 413,
+  // 431, 500), e.g. to add security headers. For a 431 the request has no method, target or headers. Runs on a
+  // worker or event-loop thread: must be thread-safe. An exception from it turns the response into a generic 500.
   void SetResponseHook(std::function<void(const Request&, Response&)> hook);
 
-  // Binds and listens; after it returns OK, port() is the bound port.
+  // Binds and listens; after it returns OK, port() is the bound port. kInvalidArgument for a bad address,
+  // kUnavailable when the address cannot be bound.
   Status Listen();
   uint16_t port() const;
-  // Serves until Stop() (or SIGTERM/SIGINT when `handle_signals`). Blocks.
+  // Serves until Stop() (or SIGTERM/SIGINT when `handle_signals`). Blocks. REQUIRES: Listen() returned OK; called
+  // once per Server. Returns after every connection is closed and every handler still running has returned (it may
+  // use objects the caller destroys next).
   void Run(bool handle_signals);
-  // Stops accepting, lets in-flight requests finish (up to the grace period), then returns from Run(). Thread-safe.
+  // Stops accepting (new connections are refused), closes idle connections, lets in-flight requests (whose header has
+  // begun to arrive) finish and answers them with "Connection: close"; after shutdown_grace_seconds the remaining
+  // connections are closed. Then Run() returns. Thread-safe, idempotent; may be called before Run() or from a
+  // handler.
   void Stop();
 
  private:

@@ -64,7 +64,7 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
   std::string_view content_type = req.Header("Content-Type");
   if (!req.body.empty() && content_type.rfind("application/x-www-form-urlencoded", 0) == 0) {
     auto form = http::ParseUrlEncoded(req.body);
-    if (!form) return InvalidArgumentError("malformed form body (bad percent-encoding)", "body");
+    if (!form) return InvalidArgumentError("malformed form body: bad percent-encoding or invalid UTF-8", "body");
     if (form->size() > kMaxFormFields) return InvalidArgumentError("too many form fields", "body");
     for (const auto& [k, v] : *form) {
       RETURN_IF_ERROR(utf8::Validate(k, "body"));
@@ -93,6 +93,12 @@ Status Site::CheckCsrf(const RequestContext& ctx, const http::Request& req) cons
 
 http::Response Site::Page(RequestContext& ctx, const std::string& template_name, nlohmann::json data,
                           const std::string& title, int status) const {
+  // Mustache has no "is this list empty": every top-level list X gets a flag has_X for the templates.
+  std::vector<std::string> lists;
+  for (const auto& [key, value] : data.items()) {
+    if (value.is_array()) lists.push_back(key);
+  }
+  for (const auto& key : lists) data["has_" + key] = !data[key].empty();
   const auto& t = i18n_.Messages(ctx.locale);
   data["t"] = t;
   data["lang"] = ctx.locale;

@@ -66,7 +66,8 @@ class Site {
   Status CheckCsrf(const RequestContext& ctx, const http::Request& req) const;
 
   // A full HTML page: `template_name` rendered with `data` plus the common data (t, user, csrf, lang), inside the
-  // layout. Sets the anonymous CSRF cookie when one was created.
+  // layout. Every top-level list `X` of `data` also gets a boolean `has_X`. Sets the anonymous CSRF cookie when one
+  // was created.
   http::Response Page(RequestContext& ctx, const std::string& template_name, nlohmann::json data,
                       const std::string& title, int status = 200) const;
   // An error page for `status` (its code picks the HTTP status).

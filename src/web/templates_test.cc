@@ -10,7 +10,7 @@ namespace {
 
 std::string SourceDir() {
   const char* dir = std::getenv("NINGJU_SOURCE_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : NINGJU_SOURCE_DIR_FALLBACK;
 }
 
 TEST(Templates, EveryValueIsEscaped) {
@@ -19,7 +19,7 @@ TEST(Templates, EveryValueIsEscaped) {
                        templates->Render("error", {{"code", 400},
                                                    {"message", "<script>alert('x')</script> & \"q\""},
                                                    {"t", {{"error_title", "错误"}}}}));
-  EXPECT_THAT(html, ::testing::HasSubstr("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
+  EXPECT_THAT(html, ::testing::HasSubstr("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;q&quot;"));
   EXPECT_THAT(html, ::testing::Not(::testing::HasSubstr("<script>")));
 }
 

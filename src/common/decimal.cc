@@ -1,0 +1,102 @@
+#include "common/decimal.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ningju::internal_decimal {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The text as it appears in an error message: in double quotes, control characters and quotes escaped so that the
+// message stays on one line, and cut after 40 bytes (at a UTF-8 boundary) so that a runaway value stays readable.
+std::string Quote(std::string_view text) {
+  constexpr size_t kMaxBytes = 40;
+  bool cut = false;
+  if (text.size() > kMaxBytes) {
+    size_t end = kMaxBytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // continuation byte
+    text = text.substr(0, end);
+    cut = true;
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  out += cut ? "...\"" : "\"";
+  return out;
+}
+
+// Why `text` is not of the form digits[.d[d]], or empty when it is.
+std::string_view Malformation(std::string_view text) {
+  if (text.empty()) return "empty";
+  const size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  for (char c : whole) {
+    if (!IsDigit(c)) return "only digits and one decimal point";
+  }
+  for (char c : fraction) {
+    if (!IsDigit(c)) return "only digits and one decimal point";
+  }
+  if (whole.empty()) return "a digit is needed before the decimal point";
+  if (point != std::string_view::npos && fraction.empty()) return "a digit is needed after the decimal point";
+  if (fraction.size() > 2) return "at most two decimals";
+  return {};
+}
+
+}  // namespace
+
+StatusOr<int64_t> ParseHundredths(std::string_view text, std::string_view noun) {
+  // A sign is never accepted; "-1" gets its own message because "negative" says more than "malformed".
+  if (!text.empty() && text[0] == '-' && Malformation(text.substr(1)).empty()) {
+    return InvalidArgumentError("negative " + std::string(noun) + " " + Quote(text));
+  }
+  if (std::string_view why = Malformation(text); !why.empty()) {
+    return InvalidArgumentError("malformed " + std::string(noun) + " " + Quote(text) + " (" + std::string(why) + ")");
+  }
+  const size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+
+  int64_t value = 0;
+  bool overflow = false;
+  auto push_digit = [&](char c) {
+    overflow = overflow || __builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, c - '0', &value);
+  };
+  for (char c : whole) push_digit(c);
+  // Exactly two decimal digits: "65" -> 6500, "65.4" -> 6540.
+  for (size_t i = 0; i < 2; ++i) push_digit(i < fraction.size() ? fraction[i] : '0');
+  if (overflow) {
+    return OutOfRangeError(std::string(noun) + " " + Quote(text) + " is too large (at most " +
+                           FormatHundredths(std::numeric_limits<int64_t>::max()) + ")");
+  }
+  return value;
+}
+
+std::string FormatHundredths(int64_t hundredths) {
+  // Work on the magnitude as unsigned so that INT64_MIN has a magnitude too.
+  const bool negative = hundredths < 0;
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(hundredths) : static_cast<uint64_t>(hundredths);
+  const uint64_t cents = magnitude % 100;
+  std::string out = negative ? "-" : "";
+  out += std::to_string(magnitude / 100);
+  out += '.';
+  out += static_cast<char>('0' + cents / 10);
+  out += static_cast<char>('0' + cents % 10);
+  return out;
+}
+
+}  // namespace ningju::internal_decimal

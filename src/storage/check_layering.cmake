@@ -1,0 +1,22 @@
+# Fails when a file outside src/storage/sqlite includes sqlite3.h, or one outside src/storage/postgres includes
+# libpq-fe.h (DESIGN.md: dialect differences stay inside the adapters).
+#   cmake -DSOURCE_DIR=<repo>/src -P check_layering.cmake
+file(GLOB_RECURSE sources "${SOURCE_DIR}/*.h" "${SOURCE_DIR}/*.cc" "${SOURCE_DIR}/*.cpp")
+set(violations "")
+foreach(file IN LISTS sources)
+  file(RELATIVE_PATH rel "${SOURCE_DIR}" "${file}")
+  file(STRINGS "${file}" includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](sqlite3|libpq-fe)\\.h[>\"]")
+  foreach(line IN LISTS includes)
+    if(line MATCHES "sqlite3\\.h" AND NOT rel MATCHES "^storage/sqlite/")
+      list(APPEND violations "${rel}: ${line}")
+    endif()
+    if(line MATCHES "libpq-fe\\.h" AND NOT rel MATCHES "^storage/postgres/")
+      list(APPEND violations "${rel}: ${line}")
+    endif()
+  endforeach()
+endforeach()
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "database client headers included outside their backend folder:\n  ${text}")
+endif()
+message(STATUS "include layering: ok")

@@ -1,0 +1,1 @@
+CREATE TABLE fixture_two (id {{id}}, note TEXT);
