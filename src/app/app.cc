@@ -65,9 +65,9 @@ Status App::Init() {
 
 void App::RegisterRoutes() {
   const std::string root = WebRoot(config_);
-  router_.Add("GET", "/static/{path}", http::StaticFiles(root + "/static", "/static/", 3600));
+  router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
-  areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, clock_);
+  areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
 }
 
 Status App::Listen() {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "auth/roles.h"
+#include "governance/areas/area_writer.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -73,26 +74,6 @@ std::string Pad(int64_t n, int width) {
 
 }  // namespace
 
-StatusOr<int64_t> InsertArea(storage::Connection& tx, std::optional<int64_t> parent_id, std::string_view kind,
-                             const std::string& code, const std::string& name, int64_t sort_key, Instant now,
-                             const std::string& subkind, const std::string& signature_project,
-                             const std::string& address, int64_t floors) {
-  ASSIGN_OR_RETURN(storage::Row row,
-                   tx.QueryOne("INSERT INTO areas (parent_id, kind, code, name, subkind, signature_project, address, "
-                               "floors, sort_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                               "RETURNING id",
-                               {storage::Nullable(parent_id), std::string(kind), code, name, subkind,
-                                signature_project, address, floors, sort_key, ToUnix(now), ToUnix(now)}));
-  const int64_t id = row.Int(0);
-  RETURN_IF_ERROR(tx.Execute("INSERT INTO area_paths (ancestor_id, descendant_id, depth) VALUES (?, ?, 0)", {id, id}));
-  if (parent_id) {
-    RETURN_IF_ERROR(tx.Execute("INSERT INTO area_paths (ancestor_id, descendant_id, depth) "
-                               "SELECT ancestor_id, ?, depth + 1 FROM area_paths WHERE descendant_id = ?",
-                               {id, *parent_id}));
-  }
-  return id;
-}
-
 StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint64_t seed, DemoScale scale,
                                 auth::PasswordCost cost) {
   Rng rng(seed);
@@ -128,7 +109,14 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
       return id;
     };
 
-    ASSIGN_OR_RETURN(int64_t district, InsertArea(tx, std::nullopt, "district", "cn", "长宁区", 0, now));
+    auto insert = [&](std::optional<int64_t> parent, const char* kind, std::string code, std::string name,
+                      int64_t sort_key, std::string subkind = "", std::string project = "", std::string address = "",
+                      int64_t floors = 0) {
+      return areas::InsertArea(tx, {parent, kind, std::move(code), std::move(name), std::move(subkind),
+                                    std::move(project), std::move(address), floors, sort_key},
+                               now);
+    };
+    ASSIGN_OR_RETURN(int64_t district, insert(std::nullopt, "district", "cn", "长宁区", 0));
     RETURN_IF_ERROR(account("admin", "区管理员", auth::Role::kDistrictAdmin, district, "长宁区").status());
     RETURN_IF_ERROR(account("deputy-party", "党代表 周", auth::Role::kDeputy, district, "长宁区").status());
     RETURN_IF_ERROR(account("deputy-congress", "人大代表 沈", auth::Role::kDeputy, district, "长宁区").status());
@@ -140,8 +128,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     for (size_t s = 0; s < kSubdistricts.size(); ++s) {
       const SubdistrictSeed& sd = kSubdistricts[s];
       const std::string sd_code = std::string("cn-") + sd.slug;
-      ASSIGN_OR_RETURN(int64_t subdistrict, InsertArea(tx, district, "subdistrict", sd_code, sd.name,
-                                                       static_cast<int64_t>(s), now, sd.kind, sd.signature_project));
+      ASSIGN_OR_RETURN(int64_t subdistrict, insert(district, "subdistrict", sd_code, sd.name, static_cast<int64_t>(s),
+                                                   sd.kind, sd.signature_project));
       ++report.subdistricts;
       RETURN_IF_ERROR(account(std::string("sd-") + sd.slug, std::string(sd.name) + "工作人员",
                               auth::Role::kSubdistrictStaff, subdistrict, sd.name)
@@ -158,8 +146,7 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
         static constexpr std::array<const char*, 4> kClasses = {"commodity", "sold_public", "old_lane", "mixed"};
         const std::string nb_class = rng.Pick(kClasses);
         const std::string nb_code = sd_code + "-" + Pad(n + 1, 2);
-        ASSIGN_OR_RETURN(int64_t neighborhood,
-                         InsertArea(tx, subdistrict, "neighborhood", nb_code, name, n, now, nb_class));
+        ASSIGN_OR_RETURN(int64_t neighborhood, insert(subdistrict, "neighborhood", nb_code, name, n, nb_class));
         ++report.neighborhoods;
         if (n == 0) {
           RETURN_IF_ERROR(account(std::string("nb-") + sd.slug, name + "居委会", auth::Role::kNeighborhoodStaff,
@@ -173,8 +160,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
           const std::string b_code = nb_code + "-b" + Pad(b, 2);
           const std::string address = std::string(rng.Pick(kRoads)) + "路" + std::to_string(rng.Between(1, 999)) +
                                       "弄" + std::to_string(b) + "号";
-          ASSIGN_OR_RETURN(int64_t building, InsertArea(tx, neighborhood, "building", b_code,
-                                                        std::to_string(b) + "号楼", b, now, "", "", address, floors));
+          ASSIGN_OR_RETURN(int64_t building, insert(neighborhood, "building", b_code, std::to_string(b) + "号楼", b,
+                                                    "", "", address, floors));
           ++report.buildings;
           if (s == 0 && n == 0 && b == 1) {
             RETURN_IF_ERROR(
@@ -183,8 +170,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
           // An owner holding a second unit is drawn from the owners of the same building.
           std::vector<int64_t> building_owners;
           for (int e = 1; e <= entrances; ++e) {
-            ASSIGN_OR_RETURN(int64_t entrance, InsertArea(tx, building, "entrance", b_code + "-e" + std::to_string(e),
-                                                          std::to_string(e) + "号门", e, now));
+            ASSIGN_OR_RETURN(int64_t entrance,
+                             insert(building, "entrance", b_code + "-e" + std::to_string(e), std::to_string(e) + "号门", e));
             for (int f = 1; f <= floors; ++f) {
               for (int pos = 1; pos <= 2; ++pos) {
                 const std::string number = std::to_string(e) + "-" + std::to_string(f * 100 + pos);

@@ -43,12 +43,6 @@ inline constexpr char kDemoPassword[] = "ningju-demo-2026";
 StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint64_t seed, DemoScale scale,
                                 auth::PasswordCost cost);
 
-// Inserts one area under `parent_id` (nullopt for the top) with its area_paths closure rows; returns its id.
-StatusOr<int64_t> InsertArea(storage::Connection& tx, std::optional<int64_t> parent_id, std::string_view kind,
-                             const std::string& code, const std::string& name, int64_t sort_key, Instant now,
-                             const std::string& subkind = "", const std::string& signature_project = "",
-                             const std::string& address = "", int64_t floors = 0);
-
 }  // namespace ningju::app
 
 #endif  // NINGJU_APP_DEMO_H_

@@ -7,6 +7,7 @@
 #include "app/demo.h"
 #include "auth/accounts.h"
 #include "cli/command.h"
+#include "governance/areas/area_writer.h"
 #include "record/record.h"
 #include "storage/migrations.h"
 
@@ -99,8 +100,8 @@ void RegisterServer(CLI::App& app) {
     Status s = (*db)->InTransaction([&](storage::Connection& tx) -> Status {
       ASSIGN_OR_RETURN(storage::Row existing, tx.QueryOne("SELECT COUNT(*) FROM areas"));
       if (existing.Int(0) > 0) return FailedPreconditionError("the database already holds an area tree");
-      ASSIGN_OR_RETURN(district, app::InsertArea(tx, std::nullopt, "district", "district", *district_name, 0,
-                                                 clock.Now()));
+      ASSIGN_OR_RETURN(district, areas::InsertArea(tx, {.kind = "district", .code = "district", .name = *district_name},
+                                                   clock.Now()));
       return record::Audit(tx, clock.Now(), record::Actor::System("cli"), "area.create",
                            record::Ref("area", district), {{"after", {{"name", *district_name}}}});
     });

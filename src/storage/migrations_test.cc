@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "testing/source_path.h"
 #include "testing/status_matchers.h"
 
 namespace ningju::storage {
@@ -21,10 +22,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 std::string FixtureDir(const std::string& name) {
-  const char* source = std::getenv("NINGJU_SOURCE_DIR");
-  const std::string base =
-      source != nullptr ? std::string(source) + "/tests/storage_migrations" : std::string(NINGJU_STORAGE_FIXTURES);
-  return base + "/" + name;
+  return ::ningju::testing::SourcePath("tests/storage_migrations/" + name);
 }
 
 std::string ReadFile(const std::string& path) {
@@ -90,9 +88,9 @@ TEST(EmbeddedMigrations, AreSortedAndNamedLikeTheirFiles) {
     EXPECT_FALSE(m.name.empty());
   }
   // When the source tree is at hand, the embedded bytes are exactly the files' bytes.
-  const char* source = std::getenv("NINGJU_SOURCE_DIR");
-  if (source != nullptr && std::filesystem::is_directory(std::string(source) + "/migrations")) {
-    ASSERT_OK_AND_ASSIGN(std::vector<Migration> on_disk, LoadMigrations(std::string(source) + "/migrations"));
+  {
+    ASSERT_OK_AND_ASSIGN(std::vector<Migration> on_disk,
+                         LoadMigrations(::ningju::testing::SourcePath("migrations")));
     ASSERT_EQ(on_disk.size(), migrations.size());
     for (size_t i = 0; i < on_disk.size(); ++i) {
       EXPECT_EQ(on_disk[i].version, migrations[i].version);

@@ -71,6 +71,17 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
       RETURN_IF_ERROR(utf8::Validate(v, k));
     }
     ctx.form = std::move(*form);
+  } else if (!req.body.empty() && content_type.rfind("multipart/form-data", 0) == 0) {
+    ASSIGN_OR_RETURN(auto parts, http::ParseMultipart(content_type, req.body));
+    for (auto& part : parts) {
+      RETURN_IF_ERROR(utf8::Validate(part.name, "body"));
+      if (part.filename.empty()) {
+        RETURN_IF_ERROR(utf8::Validate(part.body, part.name));
+        ctx.form.emplace(part.name, std::move(part.body));
+      } else {
+        ctx.files.push_back(std::move(part));
+      }
+    }
   }
   return ctx;
 }
@@ -99,8 +110,7 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
     if (value.is_array()) lists.push_back(key);
   }
   for (const auto& key : lists) data["has_" + key] = !data[key].empty();
-  const auto& t = i18n_.Messages(ctx.locale);
-  data["t"] = t;
+  const nlohmann::json& t = i18n_.Messages(ctx.locale);
   data["lang"] = ctx.locale;
   data["lang_en"] = ctx.locale == "en";
   data["csrf"] = CsrfToken(ctx);
@@ -110,10 +120,10 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
                     {"is_admin", ctx.principal.HasPermissionSomewhere(auth::Permission::kGrantRoles)},
                     {"is_staff", ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)}};
   }
-  auto body = templates_.Render(template_name, data);
+  auto body = templates_.Render(template_name, data, &t);
   if (!body.ok()) return http::Response::Text(500, "template error: " + body.status().message());
   data["html_content"] = *body;
-  auto page = templates_.Render("layout", data);
+  auto page = templates_.Render("layout", data, &t);
   if (!page.ok()) return http::Response::Text(500, "template error: " + page.status().message());
   http::Response resp = http::Response::Html(status, std::move(page).value());
   resp.SetHeader("Content-Language", ctx.locale);

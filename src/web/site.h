@@ -14,6 +14,7 @@
 #include "auth/accounts.h"
 #include "common/status.h"
 #include "http/message.h"
+#include "http/multipart.h"
 #include "http/router.h"
 #include "web/i18n.h"
 #include "web/templates.h"
@@ -40,7 +41,8 @@ struct RequestContext {
   std::string csrf_seed;      // the session token, or the anonymous CSRF cookie
   bool new_csrf_cookie = false;
   bool via_bearer = false;
-  std::multimap<std::string, std::string> form;  // parsed application/x-www-form-urlencoded body
+  std::multimap<std::string, std::string> form;  // the fields of a urlencoded or multipart form body
+  std::vector<http::FormPart> files;              // the file parts of a multipart form body
 };
 
 // HTTP status for a Status code (400, 401, 403, 404, 409, 422, 429, 503, 500).

@@ -2,6 +2,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -37,6 +38,11 @@ mus::data ToData(const nlohmann::json& j) {
 
 }  // namespace
 
+uint64_t Templates::NextId() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+
 StatusOr<std::unique_ptr<Templates>> Templates::Load(const std::string& dir) {
   auto t = std::make_unique<Templates>();
   std::error_code ec;
@@ -50,24 +56,44 @@ StatusOr<std::unique_ptr<Templates>> Templates::Load(const std::string& dir) {
     mus::mustache check(ss.str());
     if (!check.is_valid()) return InternalError("template " + name + ": " + check.error_message());
     t->sources_[name] = ss.str();
+    // Partials are found by their tags; nested partials of partials are included too (one level is all we use).
+    static const std::regex kPartial(R"(\{\{>\s*([^}\s]+)\s*\}\})");
+    auto& used = t->partials_[name];
+    const std::string& src = t->sources_[name];
+    for (auto m = std::sregex_iterator(src.begin(), src.end(), kPartial); m != std::sregex_iterator(); ++m) {
+      used.push_back((*m)[1].str());
+    }
   }
   if (ec) return InternalError("reading " + dir + ": " + ec.message());
   return t;
 }
 
-StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann::json& data) const {
+StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann::json& data,
+                                        const nlohmann::json* messages) const {
   auto it = sources_.find(name);
   if (it == sources_.end()) return NotFoundError("no template " + name);
-  mus::mustache tmpl(it->second);
+  // Parsing a template and converting the message catalog cost more than rendering, so both are kept per thread
+  // (kainjow's mustache objects are not safe to share between threads while rendering).
+  thread_local std::map<uint64_t, std::map<std::string, std::unique_ptr<mus::mustache>>> parsed;
+  thread_local std::map<std::pair<uint64_t, const nlohmann::json*>, mus::data> catalogs;
+  auto& mine = parsed[id_];
+  auto& tmpl = mine[name];
+  if (!tmpl) tmpl = std::make_unique<mus::mustache>(it->second);
   mus::data ctx = ToData(data);
-  // Every template can be a partial of every other ({{> areas/card}}); a data key of the same name wins.
-  for (const auto& [pname, source] : sources_) {
-    if (ctx.get(pname) != nullptr) continue;
-    const std::string* src = &source;
-    ctx.set(pname, mus::partial([src]() { return *src; }));
+  if (messages != nullptr) {
+    auto cat = catalogs.find({id_, messages});
+    if (cat == catalogs.end()) cat = catalogs.emplace(std::make_pair(id_, messages), ToData(*messages)).first;
+    ctx.set("t", cat->second);
   }
-  std::string out = tmpl.render(ctx);
-  if (!tmpl.is_valid()) return InternalError("template " + name + ": " + tmpl.error_message());
+  // The partials this template uses; a data key of the same name wins.
+  for (const auto& pname : partials_.at(name)) {
+    auto src = sources_.find(pname);
+    if (src == sources_.end() || ctx.get(pname) != nullptr) continue;
+    const std::string* text = &src->second;
+    ctx.set(pname, mus::partial([text]() { return *text; }));
+  }
+  std::string out = tmpl->render(ctx);
+  if (!tmpl->is_valid()) return InternalError("template " + name + ": " + tmpl->error_message());
   return out;
 }
 

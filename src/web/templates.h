@@ -4,9 +4,11 @@
 #ifndef NINGJU_WEB_TEMPLATES_H_
 #define NINGJU_WEB_TEMPLATES_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,13 +23,21 @@ class Templates {
   static StatusOr<std::unique_ptr<Templates>> Load(const std::string& dir);
 
   // Renders `name` with `data`. kNotFound for an unknown template; kInternal when the template has an error.
-  StatusOr<std::string> Render(const std::string& name, const nlohmann::json& data) const;
+  // `messages`, when given, is visible to the template as `t` ({{t.key}}); it must outlive the Templates (the
+  // message catalogs do), because its converted form is cached per thread.
+  StatusOr<std::string> Render(const std::string& name, const nlohmann::json& data,
+                               const nlohmann::json* messages = nullptr) const;
 
   bool Has(const std::string& name) const { return sources_.count(name) > 0; }
   const std::map<std::string, std::string>& sources() const { return sources_; }
 
  private:
+  // Distinguishes instances in the per-thread caches (an address may be reused by a later instance).
+  const uint64_t id_ = NextId();
+  static uint64_t NextId();
   std::map<std::string, std::string> sources_;
+  // The templates each template includes as partials ({{> name}}), found once at load.
+  std::map<std::string, std::vector<std::string>> partials_;
 };
 
 // The names used in unescaped tags of a template source; for the check above.

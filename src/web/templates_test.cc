@@ -2,16 +2,14 @@
 
 #include <cstdlib>
 
+#include "testing/source_path.h"
 #include "testing/status_matchers.h"
 #include "web/i18n.h"
 
 namespace ningju::web {
 namespace {
 
-std::string SourceDir() {
-  const char* dir = std::getenv("NINGJU_SOURCE_DIR");
-  return dir ? dir : NINGJU_SOURCE_DIR_FALLBACK;
-}
+using ::ningju::testing::SourceDir;
 
 TEST(Templates, EveryValueIsEscaped) {
   ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));

@@ -309,6 +309,69 @@ TEST_F(AppTest, TreePagesAndTheDoorSheet) {
   EXPECT_EQ(Client().Get("/buildings/" + std::to_string(nb)).status, 404);
 }
 
+// Uploads `csv` to a neighborhood's roster form as multipart/form-data.
+HttpResult UploadRoster(HttpClient& c, int64_t nb, const std::string& csv, const std::string& mode) {
+  c.Get("/areas/" + std::to_string(nb) + "/roster");
+  const std::string b = "----ningju-test-boundary";
+  std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + c.csrf() + "\r\n" +
+                     "--" + b + "\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n" + mode + "\r\n" +
+                     "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n" +
+                     "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--" + b + "--\r\n";
+  return c.Post("/areas/" + std::to_string(nb) + "/roster", body, "multipart/form-data; boundary=" + b);
+}
+
+TEST_F(AppTest, RosterUploadDryRunImportAndExport) {
+  // The last neighborhood of 新泾镇: its staff account is not nb-huayang, so use the subdistrict's.
+  HttpResult list = Client().Get("/api/v1/areas?kind=neighborhood&limit=200");
+  json items = json::parse(list.body)["items"];
+  int64_t nb = items.back()["id"].get<int64_t>();
+  HttpClient staff = SignedIn("sd-xinjing");
+  auto units = [&]() {
+    auto conn = app_->db().Acquire();
+    auto row = (*conn)->QueryOne(
+        "SELECT COUNT(*) FROM units u JOIN area_paths p ON p.descendant_id = u.entrance_id WHERE p.ancestor_id = ?",
+        {nb});
+    return row.ok() ? row->Int(0) : -1;
+  };
+  const int64_t before = units();
+
+  const std::string bad =
+      "楼栋,门洞,室号,楼层,建筑面积,业主姓名,业主电话,开发商未售\n"
+      "9号楼,1,101,1,1.234,张伟,13812345678,否\n"
+      "9号楼,1,102,1,80.00,,13812345679,否\n";
+  HttpResult rejected = UploadRoster(staff, nb, bad, "apply");
+  EXPECT_EQ(rejected.status, 422) << rejected.body;
+  EXPECT_THAT(rejected.body, HasSubstr("1.234"));
+  EXPECT_EQ(units(), before);  // nothing written while any row is bad
+
+  const std::string good =
+      "楼栋,门洞,室号,楼层,建筑面积,业主姓名,业主电话,开发商未售\n"
+      "9号楼,1,101,1,89.50,张伟,13812345678,否\n"
+      "9号楼,1,102,1,75.20,张伟,13812345678,否\n"
+      "9号楼,1,201,2,75.20,,,是\n";
+  HttpResult dry = UploadRoster(staff, nb, good, "dry_run");
+  EXPECT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(units(), before);
+  HttpResult applied = UploadRoster(staff, nb, good, "apply");
+  EXPECT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(units(), before + 3);
+
+  HttpResult masked = staff.Get("/areas/" + std::to_string(nb) + "/roster.csv");
+  EXPECT_EQ(masked.status, 200);
+  EXPECT_THAT(masked.body, HasSubstr("138****5678"));
+  EXPECT_THAT(masked.body, Not(HasSubstr("13812345678")));
+  HttpResult full = staff.Get("/areas/" + std::to_string(nb) + "/roster.csv?unmasked=1");
+  EXPECT_THAT(full.body, HasSubstr("13812345678"));
+  HttpResult xlsx = staff.Get("/areas/" + std::to_string(nb) + "/roster.xlsx");
+  EXPECT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  // Another subdistrict's staff and residents may neither read nor write this roster.
+  HttpClient other = SignedIn("sd-huayang");
+  EXPECT_EQ(other.Get("/areas/" + std::to_string(nb) + "/roster.csv").status, 403);
+  EXPECT_EQ(UploadRoster(other, nb, good, "apply").status, 403);
+  EXPECT_EQ(Client().Get("/areas/" + std::to_string(nb) + "/roster.csv").status, 401);
+}
+
 TEST_F(AppTest, OpenApiDocumentMatchesTheRouter) {
   HttpResult r = Client().Get("/api/v1/openapi.json");
   ASSERT_EQ(r.status, 200);

@@ -156,6 +156,27 @@ StatusOr<Page<Area>> AreaService::ListByKind(AreaKind kind, std::string_view cur
 }
 
 StatusOr<AreaFigures> AreaService::Figures(int64_t id) {
+  const Instant now = clock_.Now();
+  {
+    std::lock_guard<std::mutex> lock(figures_mu_);
+    auto it = figures_.find(id);
+    if (it != figures_.end() && now - it->second.first < std::chrono::seconds(figures_ttl_seconds_)) {
+      return it->second.second;
+    }
+  }
+  ASSIGN_OR_RETURN(AreaFigures f, CountFigures(id));
+  std::lock_guard<std::mutex> lock(figures_mu_);
+  if (figures_.size() > 100000) figures_.clear();  // bounded: at most one entry per area
+  figures_[id] = {now, f};
+  return f;
+}
+
+void AreaService::InvalidateFigures() {
+  std::lock_guard<std::mutex> lock(figures_mu_);
+  figures_.clear();
+}
+
+StatusOr<AreaFigures> AreaService::CountFigures(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   AreaFigures f;
   ASSIGN_OR_RETURN(storage::Result kinds,
@@ -214,6 +235,34 @@ StatusOr<std::vector<UnitView>> AreaService::Units(const auth::Principal& viewer
   return out;
 }
 
+StatusOr<RosterPlan> AreaService::PlanRoster(const auth::Principal& by, int64_t neighborhood_id,
+                                             const RosterTable& table) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  RETURN_IF_ERROR(auth::Authorize(*conn, by, auth::Permission::kManageRoster, neighborhood_id));
+  return PlanRosterImport(*conn, neighborhood_id, table);
+}
+
+StatusOr<RosterPlan> AreaService::ImportRoster(const auth::Principal& by, int64_t neighborhood_id,
+                                               const RosterTable& table) {
+  ASSIGN_OR_RETURN(RosterPlan plan, PlanRoster(by, neighborhood_id, table));
+  if (!plan.ok()) return plan;
+  record::Actor actor = by.user_id > 0 ? record::Actor::User(by.user_id) : record::Actor::System(by.via);
+  RETURN_IF_ERROR(ApplyRosterImport(db_, plan, clock_.Now(), actor));
+  InvalidateFigures();
+  return plan;
+}
+
+StatusOr<std::string> AreaService::ExportRoster(const auth::Principal& by, int64_t neighborhood_id,
+                                                std::string_view format, bool unmasked) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  RETURN_IF_ERROR(auth::Authorize(*conn, by, auth::Permission::kManageRoster, neighborhood_id));
+  if (unmasked) RETURN_IF_ERROR(auth::Authorize(*conn, by, auth::Permission::kViewPersonalData, neighborhood_id));
+  RosterExportOptions options{.unmasked = unmasked};
+  if (format == "csv") return ExportRosterCsv(*conn, neighborhood_id, options);
+  if (format == "xlsx") return ExportRosterXlsx(*conn, neighborhood_id, options);
+  return InvalidArgumentError("unknown export format \"" + std::string(format) + "\" (csv or xlsx)", "format");
+}
+
 StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const AreaUpdate& update) {
   RETURN_IF_ERROR(ValidateText(update.name, "name", 60, true));
   RETURN_IF_ERROR(ValidateText(update.address, "address", 120, false));
@@ -256,6 +305,7 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
     return record::Audit(tx, clock_.Now(), actor, "area.update", record::Ref("area", id),
                          {{"before", before.ToJson()}, {"after", after.ToJson()}});
   }));
+  InvalidateFigures();
   return after;
 }
 

@@ -4,6 +4,8 @@
 #define NINGJU_GOVERNANCE_AREAS_AREAS_H_
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,7 @@
 #include "auth/roles.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "governance/areas/roster.h"
 #include "storage/database.h"
 
 namespace ningju::areas {
@@ -82,7 +85,11 @@ inline constexpr int kMaxPageSize = 200;
 
 class AreaService {
  public:
-  AreaService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // Figures are counted over the whole subtree (the district holds some 40,000 units), so they are kept for
+  // `figures_ttl_seconds` and dropped at once by this service's own writes; a roster imported by another process
+  // shows within that time.
+  AreaService(storage::Database& db, const Clock& clock, int figures_ttl_seconds = 30)
+      : db_(db), clock_(clock), figures_ttl_seconds_(figures_ttl_seconds) {}
 
   StatusOr<Area> Get(int64_t id);
   // The district at the top of the tree; kNotFound before `ningju init` or `ningju demo`.
@@ -94,15 +101,32 @@ class AreaService {
   // Every area of a kind, in display order.
   StatusOr<Page<Area>> ListByKind(AreaKind kind, std::string_view cursor, int limit);
   StatusOr<AreaFigures> Figures(int64_t id);
+  // Forgets every cached figure (after a write that changes the tree, its units or owners). Thread-safe.
+  void InvalidateFigures();
   // The units of a building (or entrance) with their owners; names are masked unless `viewer` holds
   // kViewPersonalData on the area.
   StatusOr<std::vector<UnitView>> Units(const auth::Principal& viewer, int64_t area_id);
+  // Rosters of a neighborhood (docs/ROSTER.md); each needs kManageRoster on it.
+  // The dry run: every bad row, or the plan. Writes nothing.
+  StatusOr<RosterPlan> PlanRoster(const auth::Principal& by, int64_t neighborhood_id, const RosterTable& table);
+  // Plans and, when no row is bad, writes in one audited transaction. A plan with problems is returned unwritten.
+  StatusOr<RosterPlan> ImportRoster(const auth::Principal& by, int64_t neighborhood_id, const RosterTable& table);
+  // The roster as "csv" or "xlsx" bytes; names and phones in full only when `unmasked` is asked for and `by` also
+  // holds kViewPersonalData (else kPermissionDenied).
+  StatusOr<std::string> ExportRoster(const auth::Principal& by, int64_t neighborhood_id, std::string_view format,
+                                     bool unmasked);
+
   // Applies `update` after checking kEditArea; audited with the before and after values.
   StatusOr<Area> Update(const auth::Principal& by, int64_t id, const AreaUpdate& update);
 
  private:
+  StatusOr<AreaFigures> CountFigures(int64_t id);
+
   storage::Database& db_;
   const Clock& clock_;
+  const int figures_ttl_seconds_;
+  std::mutex figures_mu_;
+  std::map<int64_t, std::pair<Instant, AreaFigures>> figures_;  // guarded by figures_mu_
 };
 
 // Reads an Area from a row of `kAreaColumns`.

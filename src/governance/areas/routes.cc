@@ -106,11 +106,18 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, s
   return site.Page(ctx, "areas/area", data, area.name);
 }
 
+StatusOr<http::Response> RosterPage(const web::Site& site, AreaService& service, web::RequestContext& ctx,
+                                    int64_t id, nlohmann::json data, int status = 200) {
+  ASSIGN_OR_RETURN(Area area, service.Get(id));
+  if (area.kind != AreaKind::kNeighborhood) return InvalidArgumentError("rosters belong to neighborhoods", "id");
+  data["area"] = area.ToJson();
+  return site.Page(ctx, "areas/roster", data, site.T(ctx, "roster"), status);
+}
+
 }  // namespace
 
 void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService& service, storage::Database& db,
-                        const Clock& clock) {
-  (void)clock;
+                        size_t max_upload_bytes) {
   router.Add("GET", "/areas", site.Web([&service](http::Request&, web::RequestContext&) -> StatusOr<http::Response> {
     ASSIGN_OR_RETURN(Area root, service.Root());
     return http::Response::Redirect("/areas/" + std::to_string(root.id), 302);
@@ -177,6 +184,78 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                ASSIGN_OR_RETURN(Area after, service.Update(ctx.principal, id, update));
                return http::Response::Redirect("/areas/" + std::to_string(after.id));
              }));
+
+  router.Add("GET", "/areas/{id}/roster",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               {
+                 ASSIGN_OR_RETURN(auto conn, db.Acquire());
+                 RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id));
+               }
+               return RosterPage(site, service, ctx, id, nlohmann::json::object());
+             }));
+  router.Add(
+      "POST", "/areas/{id}/roster",
+      site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+        if (ctx.files.size() != 1) return InvalidArgumentError("choose one roster file (.xlsx or .csv)", "file");
+        auto table = ReadRosterBytes(ctx.files[0].body, ctx.files[0].filename);
+        if (!table.ok()) {
+          if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
+          ASSIGN_OR_RETURN(auto conn, db.Acquire());
+          RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id));
+          std::string where = table.status().field().empty() ? "" : " (" + table.status().field() + ")";
+          return RosterPage(site, service, ctx, id, {{"error", table.status().message() + where}}, 400);
+        }
+        const bool apply = web::Site::Field(ctx, "mode") == "apply";
+        ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
+                                                : service.PlanRoster(ctx.principal, id, *table));
+        nlohmann::json data;
+        data["problems"] = nlohmann::json::array();
+        for (const auto& p : plan.problems) {
+          data["problems"].push_back({{"row", p.row},
+                                      {"column", p.column + (p.column_name.empty() ? "" : " " + p.column_name)},
+                                      {"reason", p.reason}});
+        }
+        if (plan.ok()) {
+          const RosterCounts& c = plan.counts;
+          const bool en = ctx.locale == "en";
+          auto line = [&](const char* zh, const char* english, int64_t n) {
+            return (en ? std::string(english) : std::string(zh)) + ": " + std::to_string(n);
+          };
+          data["plan"] = {{"lines",
+                           {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
+                            line("新建门洞", "entrances created", c.entrances_created),
+                            line("新建房屋", "units created", c.units_created),
+                            line("更新房屋", "units updated", c.units_updated),
+                            line("未变房屋", "units unchanged", c.units_unchanged),
+                            line("新建业主", "owners created", c.owners_created),
+                            line("新增产权关系", "ownerships added", c.owner_links_added),
+                            line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
+          data["notice"] = apply ? (en ? "Imported." : "已导入。") : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
+        }
+        return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
+      }),
+      http::RouteOptions{max_upload_bytes});
+  for (const char* format : {"csv", "xlsx"}) {
+    const std::string fmt = format;
+    router.Add("GET", "/areas/{id}/roster." + fmt,
+               site.Web([&service, fmt](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                 ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                 const bool unmasked = req.Query("unmasked").value_or("") == "1";
+                 ASSIGN_OR_RETURN(std::string bytes, service.ExportRoster(ctx.principal, id, fmt, unmasked));
+                 http::Response resp;
+                 resp.status = 200;
+                 resp.body = std::move(bytes);
+                 resp.SetHeader("Content-Type", fmt == "csv" ? "text/csv; charset=utf-8"
+                                                             : "application/vnd.openxmlformats-officedocument."
+                                                               "spreadsheetml.sheet");
+                 resp.SetHeader("Content-Disposition", "attachment; filename=\"roster-" + std::to_string(id) + "." +
+                                                           fmt + "\"");
+                 resp.SetHeader("Cache-Control", "no-store");
+                 return resp;
+               }));
+  }
 
   // JSON API.
   router.Add("GET", "/api/v1/areas",

@@ -9,8 +9,9 @@
 
 namespace ningju::areas {
 
+// `max_upload_bytes` bounds roster uploads.
 void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService& service, storage::Database& db,
-                        const Clock& clock);
+                        size_t max_upload_bytes);
 
 }  // namespace ningju::areas
 
