@@ -3,7 +3,7 @@
 # left alone, so a second run only checks. Run as root on Debian 12 (bookworm).
 set -euo pipefail
 
-BUILD=(build-essential cmake ninja-build pkg-config git ca-certificates)
+BUILD=(build-essential cmake ninja-build pkg-config git ca-certificates sqlite3 python3 curl)
 LIBS=(
   libboost-dev               # Boost.Asio/Beast: HTTP server
   libsqlite3-dev             # embedded store
@@ -25,7 +25,7 @@ LIBS=(
   libbenchmark-dev           # micro-benchmarks
 )
 SERVICES=(postgresql-15 postgresql-client-15)
-BROWSER=(chromium)
+BROWSER=(chromium fonts-noto-cjk)
 BENCH=(wrk hyperfine)
 
 want=("${BUILD[@]}" "${LIBS[@]}" "${SERVICES[@]}" "${BROWSER[@]}" "${BENCH[@]}")

@@ -8,15 +8,17 @@
 
 namespace ningju::app {
 
-StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config) {
-  if (config.database.rfind("sqlite:", 0) == 0 && config.database != "sqlite::memory:") {
-    // Create the folder of an embedded database so that the first start needs no set-up.
-    std::filesystem::path path = config.database.substr(7);
-    if (path.has_parent_path()) {
-      std::error_code ec;
-      std::filesystem::create_directories(path.parent_path(), ec);
-    }
+void EnsureDatabaseFolder(const std::string& database_url) {
+  if (database_url.rfind("sqlite:", 0) != 0 || database_url == "sqlite::memory:") return;
+  std::filesystem::path path = database_url.substr(7);
+  if (path.has_parent_path()) {
+    std::error_code ec;  // a failure shows when the database is opened, with the engine's message
+    std::filesystem::create_directories(path.parent_path(), ec);
   }
+}
+
+StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config) {
+  EnsureDatabaseFolder(config.database);
   ASSIGN_OR_RETURN(auto db, storage::Database::Open(config.database, {.pool_size = config.db_pool_size}));
   ASSIGN_OR_RETURN(auto report, storage::Migrate(*db, storage::EmbeddedMigrations()));
   for (int v : report.applied) spdlog::info("applied migration {:04d}", v);
@@ -74,8 +76,13 @@ Status App::Listen() {
   server_ = std::make_unique<http::Server>(ServerOptionsFrom(config_), router_);
   if (config_.access_log) {
     server_->SetAccessLogger([](const http::AccessRecord& r) {
-      spdlog::info("{} \"{} {}\" {} {} {:.1f}ms \"{}\"", r.remote, r.method, r.target, r.status, r.bytes, r.millis,
-                   r.user_agent);
+      if (r.error.empty()) {
+        spdlog::info("{} \"{} {}\" {} {} {:.1f}ms \"{}\"", r.remote, r.method, r.target, r.status, r.bytes, r.millis,
+                     r.user_agent);
+      } else {
+        spdlog::warn("{} \"{} {}\" {} {} {:.1f}ms \"{}\": {}", r.remote, r.method, r.target, r.status, r.bytes,
+                      r.millis, r.user_agent, r.error);
+      }
     });
   }
   server_->SetResponseHook([](const http::Request&, http::Response& resp) {

@@ -20,6 +20,9 @@
 
 namespace ningju::app {
 
+// Creates the folder of an embedded (sqlite:PATH) database, so that a first start needs no set-up.
+void EnsureDatabaseFolder(const std::string& database_url);
+
 // Opens the configured database and applies pending migrations.
 StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config);
 

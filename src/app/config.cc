@@ -3,6 +3,9 @@
 namespace ningju::app {
 
 void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
+  // Read by main() before parsing (see cli/config_file.h); declared here for --help and so that it parses.
+  cmd.add_option("--config", "configuration file: `name = value` lines (flags and NINGJU_* variables win)")
+      ->envname("NINGJU_CONFIG");
   cmd.add_option("--database", c.database, "sqlite:PATH or postgresql://user@host:port/db")
       ->envname("NINGJU_DATABASE")
       ->capture_default_str();

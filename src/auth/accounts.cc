@@ -144,7 +144,11 @@ StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const st
 
 Status AccountService::SignOut(const std::string& session_token) {
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
-    return tx.Execute("DELETE FROM sessions WHERE token_hash = ?", {Sha256Hex(session_token)}).status();
+    ASSIGN_OR_RETURN(auto session, tx.QueryOptional("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id",
+                                                    {Sha256Hex(session_token)}));
+    if (!session) return OkStatus();
+    return record::Audit(tx, clock_.Now(), record::Actor::User(session->Int(0)), "user.sign_out",
+                         record::Ref("user", session->Int(0)), nlohmann::json::object());
   });
 }
 

@@ -45,7 +45,6 @@ void RegisterServer(CLI::App& app) {
   auto opts = std::make_shared<Options>();
 
   CLI::App* serve = app.add_subcommand("serve", "serve the web UI and the API");
-  serve->set_config("--config", "", "configuration file (TOML or INI: name = value)");
   app::AddConfigOptions(*serve, opts->config, /*server=*/true);
   serve->add_flag("--demo-if-empty", opts->demo_if_empty, "create the demo district first when the database is empty");
   serve->callback([opts] {
@@ -73,6 +72,7 @@ void RegisterServer(CLI::App& app) {
   CLI::App* migrate = app.add_subcommand("migrate", "apply pending database migrations");
   app::AddConfigOptions(*migrate, opts->config, false);
   migrate->callback([opts] {
+    app::EnsureDatabaseFolder(opts->config.database);
     auto db = storage::Database::Open(opts->config.database);
     if (!db.ok()) return Fail(db.status());
     auto report = storage::Migrate(**db, storage::EmbeddedMigrations());

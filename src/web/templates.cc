@@ -30,6 +30,8 @@ mus::data ToData(const nlohmann::json& j) {
     case nlohmann::json::value_t::null:
       return mus::data{mus::data::type::bool_false};
     case nlohmann::json::value_t::string:
+      // An empty string is false, so that {{#address}}...{{/address}} shows nothing for a missing value.
+      if (j.get_ref<const std::string&>().empty()) return mus::data{mus::data::type::bool_false};
       return mus::data{j.get<std::string>()};
     default:
       return mus::data{j.dump()};

@@ -299,6 +299,7 @@ TEST_F(AppTest, TreePagesAndTheDoorSheet) {
   HttpResult area = Client().Get("/areas/" + std::to_string(nb));
   EXPECT_EQ(area.status, 200);
   EXPECT_THAT(area.body, HasSubstr("华阳路街道"));  // breadcrumb
+  EXPECT_THAT(area.body, Not(HasSubstr("一街一品")));  // an empty value shows no label
   int64_t building =
       json::parse(Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children").body)["items"][0]["id"];
   HttpResult sheet = Client().Get("/areas/" + std::to_string(building) + "/door-sheet");

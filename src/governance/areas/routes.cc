@@ -80,7 +80,10 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, s
     if (detail.empty() && c.floors > 0) detail = std::to_string(c.floors) + (ctx.locale == "en" ? " floors" : " 层");
     data["children"].push_back({{"id", c.id}, {"name", c.name}, {"detail", detail}});
   }
-  if (!children.items.empty()) data["children_heading"] = KindLabel(site, ctx, children.items.front().kind);
+  if (!children.items.empty()) {
+    static constexpr const char* kPlural[] = {"", "subdistricts", "neighborhoods", "buildings", "entrances"};
+    data["children_heading"] = site.T(ctx, kPlural[static_cast<int>(children.items.front().kind)]);
+  }
   data["next_cursor"] = children.next_cursor;
   data["is_building"] = area.kind == AreaKind::kBuilding;
   data["is_neighborhood"] = area.kind == AreaKind::kNeighborhood;

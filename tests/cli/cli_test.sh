@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The `ningju` command end to end on a throw-away SQLite database: demo, migrate, users and roles, audit verify
+# (intact, then tampered), backup, roster import (bad, dry run, real) and export. Prints "cli: N passed, M failed".
+#   tests/cli/cli_test.sh PATH/TO/ningju
+set -u
+NJ=$1
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+DB="sqlite:$TMP/cli.db"
+export NINGJU_PASSWORD_COST=test
+PASS=0
+FAIL=0
+
+# check NAME EXPECTED_STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and that its output
+# (stdout and stderr together) matches PATTERN (an extended regular expression; "" matches anything).
+check() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$want" ]; then
+    echo "FAIL $name: exit status $status, wanted $want"; echo "$out" | head -20; FAIL=$((FAIL + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: output does not match /$pattern/"; echo "$out" | head -20; FAIL=$((FAIL + 1)); return
+  fi
+  echo "ok   $name"
+  PASS=$((PASS + 1))
+}
+
+check "help lists the subcommands" 0 "audit" -- "$NJ" --help
+check "every subcommand has --help" 0 "--neighborhood" -- "$NJ" import --help
+check "demo" 0 "185 neighborhoods" -- "$NJ" demo --database "$DB" --scale small --seed 5
+check "demo is deterministic" 0 "" -- bash -c "'$NJ' demo --database sqlite:$TMP/again.db --scale small --seed 5 >/dev/null &&
+  sqlite3 $TMP/cli.db 'SELECT code, name, subkind FROM areas ORDER BY id' > $TMP/a.txt &&
+  sqlite3 $TMP/again.db 'SELECT code, name, subkind FROM areas ORDER BY id' > $TMP/b.txt && cmp $TMP/a.txt $TMP/b.txt"
+check "demo refuses a database with a tree" 2 "already holds" -- "$NJ" demo --database "$DB" --scale small
+check "demo --if-empty leaves it alone" 0 "left alone" -- "$NJ" demo --database "$DB" --if-empty
+check "migrate is idempotent" 0 "applied 0 migration" -- "$NJ" migrate --database "$DB"
+check "user add" 0 "user [0-9]+ wangwu" -- "$NJ" user add wangwu --name 王五 --password password-123 --database "$DB"
+check "user add refuses a short password" 2 "at least 8" -- "$NJ" user add zhaoliu --name 赵六 --password short --database "$DB"
+check "user grant" 0 "granted neighborhood_staff" -- "$NJ" user grant wangwu neighborhood_staff --area 3 --database "$DB"
+check "user grant refuses an unknown role" 2 "unknown role" -- "$NJ" user grant wangwu king --area 3 --database "$DB"
+check "config file" 0 "granted" -- bash -c "printf 'database = \"$DB\"\n' > $TMP/ningju.toml &&
+  '$NJ' user grant wangwu building_leader --area 3 --config $TMP/ningju.toml"
+check "config file: an unknown setting is named with its line" 2 "line 2: unknown setting \"colour\"" -- bash -c "printf '# ningju\ncolour = red\n' > $TMP/bad.toml && '$NJ' migrate --config $TMP/bad.toml"
+check "a flag wins over the config file" 0 "user [0-9]+ qianqi" -- bash -c "printf 'database = \"sqlite:$TMP/none/x.db\"\n' > $TMP/other.toml &&
+  '$NJ' user add qianqi --name 钱七 --password password-789 --config $TMP/other.toml --database $DB"
+check "environment variable" 0 "user [0-9]+ lisi" -- env NINGJU_DATABASE="$DB" "$NJ" user add lisi --name 李四 --password password-456
+check "audit verify on an intact chain" 0 "audit chain intact" -- "$NJ" audit verify --database "$DB"
+check "backup" 0 "backed up" -- "$NJ" backup "$TMP/backup.db" --database "$DB"
+check "the backup opens and holds the tree" 0 "^185$" -- sqlite3 "$TMP/backup.db" "SELECT COUNT(*) FROM areas WHERE kind = 'neighborhood'"
+
+NB=$(sqlite3 "$TMP/cli.db" "SELECT id FROM areas WHERE kind = 'neighborhood' ORDER BY id LIMIT 1")
+BEFORE=$(sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM units")
+check "import refuses a roster with bad rows, naming each" 2 "row 3, column E" -- "$NJ" import --neighborhood "$NB" "$ROOT/tests/roster/bad.csv" --database "$DB"
+check "nothing was imported" 0 "^$BEFORE$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM units"
+check "import dry run" 0 "dry run" -- "$NJ" import --dry-run --neighborhood "$NB" "$ROOT/tests/roster/good.csv" --database "$DB"
+check "import" 0 "\"ok\": true" -- "$NJ" import --neighborhood "$NB" "$ROOT/tests/roster/good.csv" --database "$DB"
+check "export masks personal data" 0 "138\*\*\*\*5678" -- "$NJ" export --neighborhood "$NB" --database "$DB"
+check "export unmasked" 0 "13812345678" -- "$NJ" export --neighborhood "$NB" --unmasked --database "$DB"
+check "export xlsx" 0 "" -- bash -c "'$NJ' export --neighborhood $NB --format xlsx -o $TMP/r.xlsx --database $DB && head -c 2 $TMP/r.xlsx | grep -q PK"
+check "import of a missing file" 2 "" -- "$NJ" import --neighborhood "$NB" "$TMP/none.csv" --database "$DB"
+
+# Tampering: edit one record, delete another; verify names both and fails.
+EDIT=$(sqlite3 "$TMP/cli.db" "SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 2")
+DEL=$(sqlite3 "$TMP/cli.db" "SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 4")
+sqlite3 "$TMP/cli.db" "UPDATE audit_log SET actor = 'someone else' WHERE id = $EDIT; DELETE FROM audit_log WHERE id = $DEL;"
+check "audit verify names an edited record" 1 "audit record $EDIT: edited" -- "$NJ" audit verify --database "$DB"
+check "audit verify names a deleted record" 1 "audit record $DEL: deleted" -- "$NJ" audit verify --database "$DB"
+
+echo "cli: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
