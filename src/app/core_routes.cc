@@ -56,6 +56,21 @@ StatusOr<http::Response> RolesPage(const web::Site& site, web::RequestContext& c
   return site.Page(ctx, "admin/roles", data, site.T(ctx, "nav_roles"), status);
 }
 
+// The message an account form shows for a service error, in the page's language.
+std::string AccountError(const web::Site& site, const web::RequestContext& ctx, const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kUnauthenticated: return site.T(ctx, "sign_in_failed");
+    case StatusCode::kResourceExhausted: return site.T(ctx, "sign_in_locked");
+    case StatusCode::kAlreadyExists: return site.T(ctx, "login_taken");
+    case StatusCode::kInvalidArgument:
+      if (s.field() == "login") return site.T(ctx, "login_hint");
+      if (s.field() == "password") return site.T(ctx, "password_hint");
+      if (s.field() == "display_name") return site.T(ctx, "display_name_hint");
+      return s.message();
+    default: return s.message();
+  }
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -120,7 +135,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
         return result.status();
       }
       return site.Page(ctx, "account/sign_in",
-                       {{"error", result.status().message()}, {"login", login},
+                       {{"error", AccountError(site, ctx, result.status())}, {"login", login},
                         {"next", SafeNext(web::Site::Field(ctx, "next"))}},
                        site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
     }
@@ -147,7 +162,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
         return user.status();
       }
       return site.Page(ctx, "account/sign_up",
-                       {{"error", user.status().message()}, {"login", account.login},
+                       {{"error", AccountError(site, ctx, user.status())}, {"login", account.login},
                         {"display_name", account.display_name}},
                        site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
     }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs the browser tests against a throw-away demo server:
+#
+#   bash tests/e2e/run.sh path/to/ningju
+#
+# Installs the npm packages (npm ci) when they are missing or older than package-lock.json, creates a small demo
+# district in a temporary SQLite database, serves it on a free loopback port, runs tests/e2e/e2e.mjs against it and
+# stops the server. The last line of a run that got as far as the tests is "e2e: N passed, M failed"; the exit
+# status is non-zero on any failure. Uses Debian's chromium (NINGJU_CHROMIUM overrides /usr/bin/chromium); no
+# browser is downloaded.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 NINGJU_BINARY" >&2
+  exit 2
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BINARY=$1
+case "$BINARY" in /*) ;; *) BINARY="$PWD/$BINARY" ;; esac
+if [ ! -x "$BINARY" ]; then
+  echo "e2e: no executable ningju at $BINARY" >&2
+  exit 1
+fi
+export NINGJU_CHROMIUM=${NINGJU_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$NINGJU_CHROMIUM" ]; then
+  echo "e2e: no chromium at $NINGJU_CHROMIUM (apt-get install chromium)" >&2
+  exit 1
+fi
+
+# (a) The npm packages, from the lock file.
+if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
+  echo "e2e: npm ci"
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || { echo "e2e: npm ci failed" >&2; exit 1; }
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ningju-e2e.XXXXXX")
+SERVER_PID=
+cleanup() {
+  local status=$?
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# (b) A small demo district, and a server on a free port.
+DB="sqlite:$TMP/e2e.db"
+if ! "$BINARY" demo --scale small --seed 3 --database "$DB" --password-cost test >"$TMP/demo.log" 2>&1; then
+  echo "e2e: ningju demo failed:" >&2
+  tail -n 40 "$TMP/demo.log" >&2
+  exit 1
+fi
+
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
+  else
+    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  fi
+}
+
+# Another process may take the port between our pick and the server's bind: try a few ports.
+PORT=
+for attempt in 1 2 3; do
+  PORT=$(free_port)
+  "$BINARY" serve --database "$DB" --listen 127.0.0.1 --port "$PORT" --web-root "$ROOT" --password-cost test \
+    --no-access-log >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  up=0
+  for _ in $(seq 1 150); do  # 30 s
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    if curl -fsS --max-time 2 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.2
+  done
+  if [ "$up" = 1 ]; then break; fi
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "e2e: the server did not answer /healthz within 30 s:" >&2
+    tail -n 40 "$TMP/server.log" >&2
+    exit 1
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+  echo "e2e: the server exited at start (attempt $attempt):" >&2
+  tail -n 20 "$TMP/server.log" >&2
+  PORT=
+done
+if [ -z "$PORT" ]; then exit 1; fi
+echo "e2e: server on http://127.0.0.1:$PORT"
+
+# (c) The tests.
+status=0
+node "$HERE/e2e.mjs" "http://127.0.0.1:$PORT" | tee "$TMP/e2e.log" || status=$?
+if [ "$status" -ne 0 ] && [ -s "$TMP/server.log" ]; then
+  echo "server log (last 30 lines):"
+  tail -n 30 "$TMP/server.log" | sed 's/^/  /'
+  # The summary stays the last line.
+  grep -E '^e2e: [0-9]+ passed, [0-9]+ failed$' "$TMP/e2e.log" | tail -n 1 || true
+fi
+# (d) cleanup() stops the server and removes the temporary directory.
+exit "$status"
