@@ -100,8 +100,11 @@ void RegisterServer(CLI::App& app) {
     Status s = (*db)->InTransaction([&](storage::Connection& tx) -> Status {
       ASSIGN_OR_RETURN(storage::Row existing, tx.QueryOne("SELECT COUNT(*) FROM areas"));
       if (existing.Int(0) > 0) return FailedPreconditionError("the database already holds an area tree");
-      ASSIGN_OR_RETURN(district, areas::InsertArea(tx, {.kind = "district", .code = "district", .name = *district_name},
-                                                   clock.Now()));
+      areas::NewArea top;
+      top.kind = "district";
+      top.code = "district";
+      top.name = *district_name;
+      ASSIGN_OR_RETURN(district, areas::InsertArea(tx, top, clock.Now()));
       return record::Audit(tx, clock.Now(), record::Actor::System("cli"), "area.create",
                            record::Ref("area", district), {{"after", {{"name", *district_name}}}});
     });
