@@ -26,7 +26,7 @@ LIBS=(
 )
 SERVICES=(postgresql-15 postgresql-client-15)
 BROWSER=(chromium fonts-noto-cjk)
-BENCH=(wrk hyperfine)
+BENCH=(wrk hyperfine python3-sklearn)  # python3-sklearn: the text baseline (bench/text)
 
 want=("${BUILD[@]}" "${LIBS[@]}" "${SERVICES[@]}" "${BROWSER[@]}" "${BENCH[@]}")
 command -v node >/dev/null 2>&1 || want+=(nodejs)
