@@ -1,4 +1,5 @@
 #include "common/decimal.h"
+#include "common/text_util.h"
 
 #include <cstdint>
 #include <string>
@@ -9,35 +10,7 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The text as it appears in an error message: in double quotes, control characters and quotes escaped so that the
-// message stays on one line, and cut after 40 bytes (at a UTF-8 boundary) so that a runaway value stays readable.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxBytes = 40;
-  bool cut = false;
-  if (text.size() > kMaxBytes) {
-    size_t end = kMaxBytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // continuation byte
-    text = text.substr(0, end);
-    cut = true;
-  }
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  out += cut ? "...\"" : "\"";
-  return out;
-}
+std::string Quote(std::string_view text) { return QuoteForMessage(text, 40); }
 
 // Why `text` is not of the form digits[.d[d]], or empty when it is.
 std::string_view Malformation(std::string_view text) {

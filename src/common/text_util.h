@@ -21,6 +21,11 @@ std::string EncodeCursor(const std::vector<int64_t>& keys);
 // nullopt when `cursor` was not made by EncodeCursor with `count` keys.
 std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t count);
 
+// `text` as it appears in an error message: in double quotes, with quotes, backslashes and control characters
+// escaped ("\x0a") so that the message stays on one line, cut after `max_bytes` bytes at a UTF-8 boundary with
+// "..." marking the cut.
+std::string QuoteForMessage(std::string_view text, size_t max_bytes = 60);
+
 // Trims ASCII whitespace at both ends.
 std::string_view Trim(std::string_view s);
 

@@ -88,34 +88,7 @@ std::string_view TrimCell(std::string_view s) {
   return s;
 }
 
-// A value quoted for a message: control characters escaped, cut after 40 bytes at a UTF-8 boundary.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxBytes = 40;
-  bool cut = false;
-  if (text.size() > kMaxBytes) {
-    size_t end = kMaxBytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    text = text.substr(0, end);
-    cut = true;
-  }
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  out += cut ? "...\"" : "\"";
-  return out;
-}
+std::string Quote(std::string_view text) { return QuoteForMessage(text, 40); }
 
 // C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
 bool HasControlCharacter(std::string_view s) {

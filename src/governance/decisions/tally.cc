@@ -7,12 +7,12 @@
 
 #include <fmt/format.h>
 
-#include "governance/decisions/internal/quote.h"
+#include "common/text_util.h"
+
 
 namespace ningju::decisions {
 namespace {
 
-using internal::Quote;
 
 std::string UnitField(size_t i, std::string_view member) { return fmt::format("units[{}].{}", i, member); }
 std::string BallotField(size_t i, std::string_view member) { return fmt::format("ballots[{}].{}", i, member); }
@@ -27,7 +27,7 @@ bool HasOuterSpace(std::string_view s) {
 Status CheckId(std::string_view value, std::string_view what, std::string field) {
   if (value.empty()) return InvalidArgumentError(fmt::format("empty {}", what), std::move(field));
   if (HasOuterSpace(value)) {
-    return InvalidArgumentError(fmt::format("{} {} has leading or trailing spaces", what, Quote(value)),
+    return InvalidArgumentError(fmt::format("{} {} has leading or trailing spaces", what, QuoteForMessage(value)),
                                 std::move(field));
   }
   return OkStatus();
@@ -143,7 +143,7 @@ StatusOr<Choice> ParseChoice(std::string_view text) {
   if (text == "agree") return Choice::kAgree;
   if (text == "disagree") return Choice::kDisagree;
   if (text == "abstain") return Choice::kAbstain;
-  return InvalidArgumentError("unknown choice " + Quote(text) + " (agree, disagree or abstain)");
+  return InvalidArgumentError("unknown choice " + QuoteForMessage(text) + " (agree, disagree or abstain)");
 }
 
 std::string_view ChoiceName(Choice choice) {
@@ -176,7 +176,7 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
     const Unit& unit = input.units[i];
     RETURN_IF_ERROR(CheckId(unit.id, "unit id", UnitField(i, "id")));
     if (auto [it, inserted] = unit_by_id.emplace(unit.id, i); !inserted) {
-      return InvalidArgumentError(fmt::format("duplicate unit id {} (also units[{}])", Quote(unit.id), it->second),
+      return InvalidArgumentError(fmt::format("duplicate unit id {} (also units[{}])", QuoteForMessage(unit.id), it->second),
                                   UnitField(i, "id"));
     }
     if (unit.area.hundredths() <= 0) {
@@ -191,7 +191,7 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
         return InvalidArgumentError(
             fmt::format("developer-unsold units count as one owner (interpretation art. 9) and must name the same "
                         "developer: {} here, {} in units[{}]",
-                        Quote(unit.owner), Quote(first.owner), *first_developer_unit),
+                        QuoteForMessage(unit.owner), QuoteForMessage(first.owner), *first_developer_unit),
             UnitField(i, "owner"));
       }
     }
@@ -221,7 +221,7 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
     if (ballot.owner.empty()) return InvalidArgumentError("empty owner", BallotField(j, "owner"));
     auto it = owner_index.find(ballot.owner);
     if (it == owner_index.end()) {
-      return InvalidArgumentError(fmt::format("unknown owner {}", Quote(ballot.owner)), BallotField(j, "owner"));
+      return InvalidArgumentError(fmt::format("unknown owner {}", QuoteForMessage(ballot.owner)), BallotField(j, "owner"));
     }
     ballots_of[it->second].push_back(j);
   }
@@ -240,7 +240,7 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
         return InvalidArgumentError(
             fmt::format("owner {} has two ballots at the same instant with different choices (ballots[{}] and "
                         "ballots[{}]): neither is the latest",
-                        Quote(result.owners[k].owner), earlier_in_input, later_in_input),
+                        QuoteForMessage(result.owners[k].owner), earlier_in_input, later_in_input),
             BallotField(later_in_input, "at"));
       }
     }

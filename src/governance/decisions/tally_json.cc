@@ -10,14 +10,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/text_util.h"
 #include "common/decimal.h"
-#include "governance/decisions/internal/quote.h"
 #include "governance/decisions/timestamp.h"
 
 namespace ningju::decisions {
 namespace {
 
-using internal::Quote;
 using Json = nlohmann::json;
 
 // nlohmann keeps the last of two equal keys silently; a ballot file with two "area" members for one unit is
@@ -113,7 +112,7 @@ Status CheckMembers(const Json& object, const std::string& path, std::initialize
       std::string expected;
       for (std::string_view k : required) expected += (expected.empty() ? "" : ", ") + std::string(k);
       for (std::string_view k : optional) expected += (expected.empty() ? "" : ", ") + std::string(k);
-      return InvalidArgumentError(fmt::format("unknown member {} (expected {})", Quote(key), expected),
+      return InvalidArgumentError(fmt::format("unknown member {} (expected {})", QuoteForMessage(key), expected),
                                   path.empty() ? key : Join(path, key));
     }
   }
