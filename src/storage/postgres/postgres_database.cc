@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "storage/internal/connection_pool.h"
+#include "storage/internal/sql_text.h"
 
 extern char** environ;
 
@@ -172,6 +173,10 @@ std::string RedactPostgresUrl(std::string_view url) {
 
 namespace {
 
+using internal::Excerpt;
+using internal::FormatDouble;
+using internal::FormatInt;
+
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
 // As for SQLite: SQL built at run time must not grow the per-connection cache without bound.
@@ -186,12 +191,6 @@ struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
 };
-
-std::string Excerpt(std::string_view sql) {
-  constexpr size_t kMax = 200;
-  if (sql.size() <= kMax) return std::string(sql);
-  return std::string(sql.substr(0, kMax)) + "...";
-}
 
 std::string TrimRight(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
@@ -225,19 +224,6 @@ Status MapError(PGconn* conn, const PGresult* result, std::string_view sql = {})
   if (!state.empty()) message += " (SQLSTATE " + std::string(state) + ")";
   if (!sql.empty()) message += " [in: " + Excerpt(sql) + "]";
   return InternalError(message);
-}
-
-std::string FormatInt(int64_t value) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
-}
-
-// Shortest form that reads back as the same double ("0.1", "1e+300", "inf", "nan": all accepted by float8in).
-std::string FormatDouble(double value) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
 }
 
 int HexValue(char c) {

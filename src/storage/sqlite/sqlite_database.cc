@@ -16,9 +16,14 @@
 #include <variant>
 
 #include "storage/internal/connection_pool.h"
+#include "storage/internal/sql_text.h"
 
 namespace ningju::storage {
 namespace {
+
+using internal::Excerpt;
+using internal::FormatDouble;
+using internal::FormatInt;
 
 // Bounds the per-connection statement cache, so SQL built at run time (IN lists of varying length) cannot grow it
 // without limit. Evicting everything at once is crude but rare, and keeps the cache a plain map.
@@ -28,12 +33,6 @@ struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
 };
-
-std::string Excerpt(std::string_view sql) {
-  constexpr size_t kMax = 200;
-  if (sql.size() <= kMax) return std::string(sql);
-  return std::string(sql.substr(0, kMax)) + "...";
-}
 
 // `code` is an extended result code. The engine's message names the constraint ("UNIQUE constraint failed:
 // users.email"), which callers use to tell one violation from another. The SQL goes only into kInternal messages:
@@ -46,20 +45,6 @@ Status MapError(int code, std::string_view message, std::string_view sql = {}) {
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return AbortedError(text);
   if (!sql.empty()) text += " [in: " + Excerpt(sql) + "]";
   return InternalError(text);
-}
-
-// Shortest text that reads back as the same double, so a REAL survives the trip through Row's text cells (SQLite's
-// own text conversion keeps only 15 significant digits).
-std::string FormatDouble(double value) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
-}
-
-std::string FormatInt(int64_t value) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
 }
 
 Status CheckTextParams(const Params& params) {
