@@ -11,6 +11,15 @@ JOBS=${NINGJU_JOBS:-2}
 
 if [ "$(id -u)" = 0 ]; then bash scripts/install-deps.sh; else sudo bash scripts/install-deps.sh; fi || exit 1
 
+# The code is formatted as .clang-format says (STYLE.md); a difference fails before anything is built.
+if ! git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror 2>"$ROOT/.format.log"; then
+  head -40 "$ROOT/.format.log"
+  echo "clang-format: the files above differ from .clang-format; run: git ls-files '*.cc' '*.h' | xargs clang-format -i"
+  rm -f "$ROOT/.format.log"
+  exit 1
+fi
+rm -f "$ROOT/.format.log"
+
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNINGJU_WERROR=ON >/dev/null || exit 1
 ninja -C "$BUILD" -j"$JOBS" || exit 1
 

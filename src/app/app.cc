@@ -81,7 +81,7 @@ Status App::Listen() {
                      r.user_agent);
       } else {
         spdlog::warn("{} \"{} {}\" {} {} {:.1f}ms \"{}\": {}", r.remote, r.method, r.target, r.status, r.bytes,
-                      r.millis, r.user_agent, r.error);
+                     r.millis, r.user_agent, r.error);
       }
     });
   }

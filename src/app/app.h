@@ -66,8 +66,8 @@ class App {
 
 // The routes of accounts (sign-in, sign-up, account page, tokens), the admin's role page, the home page, the
 // language switch, /healthz and the OpenAPI document.
-void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas,
-                        storage::Database& db, const std::string& web_root);
+void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
+                        const std::string& web_root);
 
 }  // namespace ningju::app
 

@@ -54,8 +54,7 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
   cmd.add_option("--session-max-days", c.session_max_days, "days any session lasts")
       ->envname("NINGJU_SESSION_MAX_DAYS")
       ->capture_default_str();
-  cmd.add_flag("--access-log,!--no-access-log", c.access_log, "log one line per request")
-      ->envname("NINGJU_ACCESS_LOG");
+  cmd.add_flag("--access-log,!--no-access-log", c.access_log, "log one line per request")->envname("NINGJU_ACCESS_LOG");
 }
 
 http::ServerOptions ServerOptionsFrom(const Config& c) {

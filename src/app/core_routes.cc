@@ -43,7 +43,8 @@ StatusOr<http::Response> RolesPage(const web::Site& site, web::RequestContext& c
   data["district_id"] = root.id;
   data["roles"] = nlohmann::json::array();
   for (auth::Role r : auth::AllRoles()) {
-    data["roles"].push_back({{"value", auth::RoleName(r)}, {"label", site.T(ctx, "role_" + std::string(auth::RoleName(r)))}});
+    data["roles"].push_back(
+        {{"value", auth::RoleName(r)}, {"label", site.T(ctx, "role_" + std::string(auth::RoleName(r)))}});
   }
   data["grants"] = nlohmann::json::array();
   for (const auto& g : grants) {
@@ -59,15 +60,19 @@ StatusOr<http::Response> RolesPage(const web::Site& site, web::RequestContext& c
 // The message an account form shows for a service error, in the page's language.
 std::string AccountError(const web::Site& site, const web::RequestContext& ctx, const Status& s) {
   switch (s.code()) {
-    case StatusCode::kUnauthenticated: return site.T(ctx, "sign_in_failed");
-    case StatusCode::kResourceExhausted: return site.T(ctx, "sign_in_locked");
-    case StatusCode::kAlreadyExists: return site.T(ctx, "login_taken");
+    case StatusCode::kUnauthenticated:
+      return site.T(ctx, "sign_in_failed");
+    case StatusCode::kResourceExhausted:
+      return site.T(ctx, "sign_in_locked");
+    case StatusCode::kAlreadyExists:
+      return site.T(ctx, "login_taken");
     case StatusCode::kInvalidArgument:
       if (s.field() == "login") return site.T(ctx, "login_hint");
       if (s.field() == "password") return site.T(ctx, "password_hint");
       if (s.field() == "display_name") return site.T(ctx, "display_name_hint");
       return s.message();
-    default: return s.message();
+    default:
+      return s.message();
   }
 }
 
@@ -80,8 +85,8 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas,
-                        storage::Database& db, const std::string& web_root) {
+void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
+                        const std::string& web_root) {
   router.Add("GET", "/healthz", [&db](http::Request&) {
     auto conn = db.Acquire();
     if (!conn.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
@@ -125,24 +130,26 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
     return site.Page(ctx, "account/sign_in", {{"next", SafeNext(req.Query("next").value_or("/"))}},
                      site.T(ctx, "sign_in"));
   }));
-  router.Add("POST", "/sign-in", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    const std::string login = web::Site::Field(ctx, "login");
-    auto result = site.accounts().SignIn(login, web::Site::Field(ctx, "password"), req.remote_address,
-                                         std::string(req.Header("User-Agent")));
-    if (!result.ok()) {
-      if (result.status().code() != StatusCode::kUnauthenticated &&
-          result.status().code() != StatusCode::kResourceExhausted) {
-        return result.status();
-      }
-      return site.Page(ctx, "account/sign_in",
-                       {{"error", AccountError(site, ctx, result.status())}, {"login", login},
-                        {"next", SafeNext(web::Site::Field(ctx, "next"))}},
-                       site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
-    }
-    http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
-    site.SetSessionCookie(resp, result->session_token);
-    return resp;
-  }));
+  router.Add("POST", "/sign-in",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               const std::string login = web::Site::Field(ctx, "login");
+               auto result = site.accounts().SignIn(login, web::Site::Field(ctx, "password"), req.remote_address,
+                                                    std::string(req.Header("User-Agent")));
+               if (!result.ok()) {
+                 if (result.status().code() != StatusCode::kUnauthenticated &&
+                     result.status().code() != StatusCode::kResourceExhausted) {
+                   return result.status();
+                 }
+                 return site.Page(ctx, "account/sign_in",
+                                  {{"error", AccountError(site, ctx, result.status())},
+                                   {"login", login},
+                                   {"next", SafeNext(web::Site::Field(ctx, "next"))}},
+                                  site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
+               }
+               http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
+               site.SetSessionCookie(resp, result->session_token);
+               return resp;
+             }));
   router.Add("POST", "/sign-out", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     if (!ctx.session_token.empty()) RETURN_IF_ERROR(site.accounts().SignOut(ctx.session_token));
     http::Response resp = http::Response::Redirect("/");
@@ -152,40 +159,41 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
   router.Add("GET", "/sign-up", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     return site.Page(ctx, "account/sign_up", nlohmann::json::object(), site.T(ctx, "sign_up"));
   }));
-  router.Add("POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    auth::NewAccount account{web::Site::Field(ctx, "login"), web::Site::Field(ctx, "display_name"),
-                             web::Site::Field(ctx, "password")};
-    auto user = site.accounts().SignUp(account, "web");
-    if (!user.ok()) {
-      if (user.status().code() != StatusCode::kInvalidArgument &&
-          user.status().code() != StatusCode::kAlreadyExists) {
-        return user.status();
-      }
-      return site.Page(ctx, "account/sign_up",
-                       {{"error", AccountError(site, ctx, user.status())}, {"login", account.login},
-                        {"display_name", account.display_name}},
-                       site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
-    }
-    ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
-                                                          std::string(req.Header("User-Agent"))));
-    http::Response resp = http::Response::Redirect("/account");
-    site.SetSessionCookie(resp, session.session_token);
-    return resp;
-  }));
+  router.Add(
+      "POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        auth::NewAccount account{web::Site::Field(ctx, "login"), web::Site::Field(ctx, "display_name"),
+                                 web::Site::Field(ctx, "password")};
+        auto user = site.accounts().SignUp(account, "web");
+        if (!user.ok()) {
+          if (user.status().code() != StatusCode::kInvalidArgument &&
+              user.status().code() != StatusCode::kAlreadyExists) {
+            return user.status();
+          }
+          return site.Page(ctx, "account/sign_up",
+                           {{"error", AccountError(site, ctx, user.status())},
+                            {"login", account.login},
+                            {"display_name", account.display_name}},
+                           site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
+        }
+        ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
+                                                              std::string(req.Header("User-Agent"))));
+        http::Response resp = http::Response::Redirect("/account");
+        site.SetSessionCookie(resp, session.session_token);
+        return resp;
+      }));
 
   router.Add("GET", "/account", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     return AccountPage(site, ctx, db, nlohmann::json::object());
   }));
-  router.Add("POST", "/account/password",
-             site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
-               Status s = site.accounts().ChangePassword(ctx.principal.user_id,
-                                                         web::Site::Field(ctx, "current_password"),
-                                                         web::Site::Field(ctx, "new_password"), ctx.session_token);
-               if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
-               if (!s.ok()) return AccountPage(site, ctx, db, {{"error", s.message()}}, 400);
-               return AccountPage(site, ctx, db, {{"notice", site.T(ctx, "password_changed")}});
-             }));
+  router.Add(
+      "POST", "/account/password", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+        Status s = site.accounts().ChangePassword(ctx.principal.user_id, web::Site::Field(ctx, "current_password"),
+                                                  web::Site::Field(ctx, "new_password"), ctx.session_token);
+        if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
+        if (!s.ok()) return AccountPage(site, ctx, db, {{"error", s.message()}}, 400);
+        return AccountPage(site, ctx, db, {{"notice", site.T(ctx, "password_changed")}});
+      }));
   router.Add("POST", "/account/tokens",
              site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
                if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
@@ -198,25 +206,26 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
   router.Add("GET", "/admin/roles", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     return RolesPage(site, ctx, areas, nlohmann::json::object());
   }));
-  router.Add("POST", "/admin/roles", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    auto fail = [&](const Status& s) -> StatusOr<http::Response> {
-      if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) return s;
-      return RolesPage(site, ctx, areas, {{"error", s.message()}}, web::HttpStatusFor(s.code()));
-    };
-    auto role = auth::ParseRole(web::Site::Field(ctx, "role"));
-    if (!role) return fail(InvalidArgumentError("unknown role", "role"));
-    const std::string area_text = web::Site::Field(ctx, "area_id");
-    int64_t area_id = 0;
-    auto [ptr, ec] = std::from_chars(area_text.data(), area_text.data() + area_text.size(), area_id);
-    if (ec != std::errc() || ptr != area_text.data() + area_text.size()) {
-      return fail(InvalidArgumentError("area id must be a number", "area_id"));
-    }
-    auto user = site.accounts().FindByLogin(web::Site::Field(ctx, "login"));
-    if (!user.ok()) return fail(user.status());
-    auto grant = site.accounts().GrantRole(ctx.principal, user->id, *role, area_id);
-    if (!grant.ok()) return fail(grant.status());
-    return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_granted")}});
-  }));
+  router.Add("POST", "/admin/roles",
+             site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               auto fail = [&](const Status& s) -> StatusOr<http::Response> {
+                 if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) return s;
+                 return RolesPage(site, ctx, areas, {{"error", s.message()}}, web::HttpStatusFor(s.code()));
+               };
+               auto role = auth::ParseRole(web::Site::Field(ctx, "role"));
+               if (!role) return fail(InvalidArgumentError("unknown role", "role"));
+               const std::string area_text = web::Site::Field(ctx, "area_id");
+               int64_t area_id = 0;
+               auto [ptr, ec] = std::from_chars(area_text.data(), area_text.data() + area_text.size(), area_id);
+               if (ec != std::errc() || ptr != area_text.data() + area_text.size()) {
+                 return fail(InvalidArgumentError("area id must be a number", "area_id"));
+               }
+               auto user = site.accounts().FindByLogin(web::Site::Field(ctx, "login"));
+               if (!user.ok()) return fail(user.status());
+               auto grant = site.accounts().GrantRole(ctx.principal, user->id, *role, area_id);
+               if (!grant.ok()) return fail(grant.status());
+               return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_granted")}});
+             }));
   router.Add("POST", "/admin/roles/{id}/revoke",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                const std::string& text = req.Param("id");

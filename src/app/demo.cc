@@ -22,10 +22,14 @@ class Rng {
     return z ^ (z >> 31);
   }
   // Uniform in [lo, hi].
-  int64_t Between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1)); }
+  int64_t Between(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
+  }
   bool Chance(int percent) { return Between(1, 100) <= percent; }
   template <typename T, size_t N>
-  const T& Pick(const std::array<T, N>& items) { return items[Next() % N]; }
+  const T& Pick(const std::array<T, N>& items) {
+    return items[Next() % N];
+  }
 
  private:
   uint64_t state_;
@@ -54,18 +58,17 @@ constexpr std::array<SubdistrictSeed, 10> kSubdistricts = {{
 }};
 
 constexpr std::array<const char*, 48> kRoads = {
-    "安化", "长宁", "定西", "法华", "延安西", "江苏", "愚园", "武夷", "番禺", "新华", "凯旋", "天山",
-    "仙霞", "茅台", "虹桥", "古北", "哈密", "剑河", "新泾", "平塘", "天山西", "协和", "淞虹", "福泉",
-    "金钟", "绥宁", "水城", "遵义", "娄山关", "威宁", "芙蓉江", "青溪", "古羊", "玉屏", "中山西", "昭化",
-    "利西", "宣化", "镇宁", "华山", "泉口", "广顺", "北翟", "双流", "紫云", "虹古", "万航渡", "姚家角"};
+    "安化", "长宁", "定西", "法华", "延安西", "江苏", "愚园",   "武夷", "番禺",   "新华", "凯旋",   "天山",
+    "仙霞", "茅台", "虹桥", "古北", "哈密",   "剑河", "新泾",   "平塘", "天山西", "协和", "淞虹",   "福泉",
+    "金钟", "绥宁", "水城", "遵义", "娄山关", "威宁", "芙蓉江", "青溪", "古羊",   "玉屏", "中山西", "昭化",
+    "利西", "宣化", "镇宁", "华山", "泉口",   "广顺", "北翟",   "双流", "紫云",   "虹古", "万航渡", "姚家角"};
 constexpr std::array<const char*, 8> kSuffixes = {"一村", "二村", "三村", "新村", "苑", "小区", "公寓", "坊"};
 constexpr std::array<const char*, 24> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵",
                                                    "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
                                                    "何", "高", "林", "罗", "沈", "陆", "顾", "钱"};
-constexpr std::array<const char*, 32> kGiven = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇",
-                                                "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚",
-                                                "桂英", "建华", "玉兰", "国强", "文", "华", "红", "建国", "志强",
-                                                "海燕", "秀兰"};
+constexpr std::array<const char*, 32> kGiven = {
+    "伟", "芳",   "娜", "敏", "静", "丽",   "强",   "磊",   "军",   "洋", "勇", "艳", "杰",   "娟",   "涛",   "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "玉兰", "国强", "文", "华", "红", "建国", "志强", "海燕", "秀兰"};
 
 std::string Pad(int64_t n, int width) {
   std::string s = std::to_string(n);
@@ -97,8 +100,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
       return u.Int(0);
     };
     auto grant = [&](int64_t user, auth::Role role, int64_t area) -> Status {
-      return tx.Execute("INSERT INTO role_grants (user_id, role, area_id, granted_at) VALUES (?, ?, ?, ?)",
-                        {user, std::string(auth::RoleName(role)), area, ToUnix(now)})
+      return tx
+          .Execute("INSERT INTO role_grants (user_id, role, area_id, granted_at) VALUES (?, ?, ?, ?)",
+                   {user, std::string(auth::RoleName(role)), area, ToUnix(now)})
           .status();
     };
     auto account = [&](const std::string& login, const std::string& name, auth::Role role, int64_t area,
@@ -112,8 +116,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     auto insert = [&](std::optional<int64_t> parent, const char* kind, std::string code, std::string name,
                       int64_t sort_key, std::string subkind = "", std::string project = "", std::string address = "",
                       int64_t floors = 0) {
-      return areas::InsertArea(tx, {parent, kind, std::move(code), std::move(name), std::move(subkind),
-                                    std::move(project), std::move(address), floors, sort_key},
+      return areas::InsertArea(tx,
+                               {parent, kind, std::move(code), std::move(name), std::move(subkind), std::move(project),
+                                std::move(address), floors, sort_key},
                                now);
     };
     ASSIGN_OR_RETURN(int64_t district, insert(std::nullopt, "district", "cn", "长宁区", 0));
@@ -135,8 +140,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
                               auth::Role::kSubdistrictStaff, subdistrict, sd.name)
                           .status());
       if (std::string(sd.slug) == "hongqiao") {
-        RETURN_IF_ERROR(account("liaison", "虹桥立法联系点", auth::Role::kLegislativeLiaison, subdistrict, sd.name)
-                            .status());
+        RETURN_IF_ERROR(
+            account("liaison", "虹桥立法联系点", auth::Role::kLegislativeLiaison, subdistrict, sd.name).status());
       }
       for (int n = 0; n < sd.neighborhoods; ++n) {
         std::string name;
@@ -149,9 +154,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
         ASSIGN_OR_RETURN(int64_t neighborhood, insert(subdistrict, "neighborhood", nb_code, name, n, nb_class));
         ++report.neighborhoods;
         if (n == 0) {
-          RETURN_IF_ERROR(account(std::string("nb-") + sd.slug, name + "居委会", auth::Role::kNeighborhoodStaff,
-                                  neighborhood, name)
-                              .status());
+          RETURN_IF_ERROR(
+              account(std::string("nb-") + sd.slug, name + "居委会", auth::Role::kNeighborhoodStaff, neighborhood, name)
+                  .status());
         }
         const int buildings = scale == DemoScale::kSmall ? 2 : static_cast<int>(rng.Between(6, 12));
         for (int b = 1; b <= buildings; ++b) {
@@ -160,8 +165,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
           const std::string b_code = nb_code + "-b" + Pad(b, 2);
           const std::string address = std::string(rng.Pick(kRoads)) + "路" + std::to_string(rng.Between(1, 999)) +
                                       "弄" + std::to_string(b) + "号";
-          ASSIGN_OR_RETURN(int64_t building, insert(neighborhood, "building", b_code, std::to_string(b) + "号楼", b,
-                                                    "", "", address, floors));
+          ASSIGN_OR_RETURN(int64_t building, insert(neighborhood, "building", b_code, std::to_string(b) + "号楼", b, "",
+                                                    "", address, floors));
           ++report.buildings;
           if (s == 0 && n == 0 && b == 1) {
             RETURN_IF_ERROR(
@@ -170,18 +175,18 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
           // An owner holding a second unit is drawn from the owners of the same building.
           std::vector<int64_t> building_owners;
           for (int e = 1; e <= entrances; ++e) {
-            ASSIGN_OR_RETURN(int64_t entrance,
-                             insert(building, "entrance", b_code + "-e" + std::to_string(e), std::to_string(e) + "号门", e));
+            ASSIGN_OR_RETURN(int64_t entrance, insert(building, "entrance", b_code + "-e" + std::to_string(e),
+                                                      std::to_string(e) + "号门", e));
             for (int f = 1; f <= floors; ++f) {
               for (int pos = 1; pos <= 2; ++pos) {
                 const std::string number = std::to_string(e) + "-" + std::to_string(f * 100 + pos);
                 const int64_t area_centi = rng.Between(4500, 12099);  // 45.00 .. 120.99 m²
                 const bool unsold = nb_class == "commodity" && rng.Chance(3);
-                ASSIGN_OR_RETURN(storage::Row unit,
-                                 tx.QueryOne("INSERT INTO units (entrance_id, building_id, number, floor, area_centi, "
-                                             "developer_unsold) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                             {entrance, building, number, int64_t{f}, area_centi,
-                                              int64_t{unsold ? 1 : 0}}));
+                ASSIGN_OR_RETURN(
+                    storage::Row unit,
+                    tx.QueryOne("INSERT INTO units (entrance_id, building_id, number, floor, area_centi, "
+                                "developer_unsold) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                {entrance, building, number, int64_t{f}, area_centi, int64_t{unsold ? 1 : 0}}));
                 ++report.units;
                 if (unsold) continue;
                 int64_t owner_id = 0;
@@ -198,15 +203,15 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
                   building_owners.push_back(owner_id);
                   ++report.owners;
                 }
-                RETURN_IF_ERROR(tx.Execute("INSERT INTO unit_owners (unit_id, owner_id) VALUES (?, ?)",
-                                           {unit.Int(0), owner_id}));
+                RETURN_IF_ERROR(
+                    tx.Execute("INSERT INTO unit_owners (unit_id, owner_id) VALUES (?, ?)", {unit.Int(0), owner_id}));
                 // The first owners of the first neighborhood of each of the first subdistricts get resident logins,
                 // linked to their owner records (they can later vote in ballots).
                 if (n == 0 && b == 1 && e == 1 && f == 1 && pos == 1 && resident_serial < 5) {
                   ++resident_serial;
                   const std::string login = "resident" + std::to_string(resident_serial);
-                  ASSIGN_OR_RETURN(int64_t user, account(login, "居民 " + login, auth::Role::kResident,
-                                                         neighborhood, name));
+                  ASSIGN_OR_RETURN(int64_t user,
+                                   account(login, "居民 " + login, auth::Role::kResident, neighborhood, name));
                   RETURN_IF_ERROR(tx.Execute("UPDATE owners SET user_id = ? WHERE id = ?", {user, owner_id}));
                   RETURN_IF_ERROR(tx.Execute("INSERT INTO residencies (user_id, area_id, since) VALUES (?, ?, ?)",
                                              {user, neighborhood, ToUnix(now)}));

@@ -72,12 +72,13 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
   const bool phone = IsPhoneNumber(account.login);
   User user;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    auto inserted = tx.QueryOne(
-        std::string("INSERT INTO users (username, phone, display_name, password_hash, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING ") + kUserColumns,
-        {phone ? storage::Param(nullptr) : storage::Param(account.login),
-         phone ? storage::Param(account.login) : storage::Param(nullptr), account.display_name, hash,
-         ToUnix(clock_.Now())});
+    auto inserted =
+        tx.QueryOne(std::string("INSERT INTO users (username, phone, display_name, password_hash, created_at) "
+                                "VALUES (?, ?, ?, ?, ?) RETURNING ") +
+                        kUserColumns,
+                    {phone ? storage::Param(nullptr) : storage::Param(account.login),
+                     phone ? storage::Param(account.login) : storage::Param(nullptr), account.display_name, hash,
+                     ToUnix(clock_.Now())});
     if (inserted.status().code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError("this login is already taken", "login");
     }
@@ -99,10 +100,9 @@ StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const st
   if (recent.Int(0) >= options_.max_failures_per_address) {
     return ResourceExhaustedError("too many failed sign-ins from this address; try again later");
   }
-  ASSIGN_OR_RETURN(auto row, conn->QueryOptional(
-                                 "SELECT id, password_hash, locked_until, disabled FROM users "
-                                 "WHERE username = ? OR phone = ?",
-                                 {login, login}));
+  ASSIGN_OR_RETURN(auto row, conn->QueryOptional("SELECT id, password_hash, locked_until, disabled FROM users "
+                                                 "WHERE username = ? OR phone = ?",
+                                                 {login, login}));
   const bool known = row.has_value();
   const std::string& hash = known ? row->Text(1) : DummyHash(options_.password_cost);
   const bool match = VerifyPassword(password, hash) && known;
@@ -114,10 +114,10 @@ StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const st
       RETURN_IF_ERROR(tx.Execute("INSERT INTO sign_in_attempts (remote, login, at) VALUES (?, ?, ?)",
                                  {remote, login.substr(0, 64), now}));
       if (known) {
-        RETURN_IF_ERROR(tx.Execute(
-            "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, "
-            "locked_until = CASE WHEN failed_sign_ins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
-            {int64_t{options_.max_failures_per_account}, now + options_.lockout_seconds, row->Int(0)}));
+        RETURN_IF_ERROR(
+            tx.Execute("UPDATE users SET failed_sign_ins = failed_sign_ins + 1, "
+                       "locked_until = CASE WHEN failed_sign_ins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
+                       {int64_t{options_.max_failures_per_account}, now + options_.lockout_seconds, row->Int(0)}));
       }
       return OkStatus();
     }));
@@ -128,11 +128,11 @@ StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const st
   result.session_token = RandomToken();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(tx.Execute("UPDATE users SET failed_sign_ins = 0, locked_until = 0 WHERE id = ?", {user_id}));
-    RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        {Sha256Hex(result.session_token), user_id, now, now, now + options_.session_absolute_seconds,
-         user_agent.substr(0, 200)}));
+    RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   {Sha256Hex(result.session_token), user_id, now, now, now + options_.session_absolute_seconds,
+                    user_agent.substr(0, 200)}));
     ASSIGN_OR_RETURN(storage::Row u,
                      tx.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {user_id}));
     result.user = ReadUser(u);
@@ -170,9 +170,9 @@ StatusOr<Principal> AccountService::Authenticate(const std::string& session_toke
   if (session_token.empty() || session_token.size() > 100) return UnauthenticatedError("no session");
   const int64_t now = ToUnix(clock_.Now());
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto session, conn->QueryOptional(
-                                     "SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?",
-                                     {Sha256Hex(session_token)}));
+  ASSIGN_OR_RETURN(auto session,
+                   conn->QueryOptional("SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?",
+                                       {Sha256Hex(session_token)}));
   if (!session) return UnauthenticatedError("no such session");
   if (session->Int(2) <= now || session->Int(1) + options_.session_idle_seconds <= now) {
     RETURN_IF_ERROR(conn->Execute("DELETE FROM sessions WHERE token_hash = ?", {Sha256Hex(session_token)}));
@@ -180,8 +180,8 @@ StatusOr<Principal> AccountService::Authenticate(const std::string& session_toke
   }
   // Renewing at most once a minute keeps reads from turning into writes on every request.
   if (now - session->Int(1) >= 60) {
-    RETURN_IF_ERROR(conn->Execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
-                                  {now, Sha256Hex(session_token)}));
+    RETURN_IF_ERROR(
+        conn->Execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", {now, Sha256Hex(session_token)}));
   }
   return LoadPrincipal(*conn, session->Int(0), "session");
 }
@@ -189,9 +189,9 @@ StatusOr<Principal> AccountService::Authenticate(const std::string& session_toke
 StatusOr<Principal> AccountService::AuthenticateToken(const std::string& api_token) {
   if (api_token.empty() || api_token.size() > 100) return UnauthenticatedError("malformed token");
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto token, conn->QueryOptional(
-                                   "SELECT id, user_id FROM api_tokens WHERE token_hash = ? AND revoked_at = 0",
-                                   {Sha256Hex(api_token)}));
+  ASSIGN_OR_RETURN(auto token,
+                   conn->QueryOptional("SELECT id, user_id FROM api_tokens WHERE token_hash = ? AND revoked_at = 0",
+                                       {Sha256Hex(api_token)}));
   if (!token) return UnauthenticatedError("unknown or revoked token");
   const int64_t now = ToUnix(clock_.Now());
   RETURN_IF_ERROR(conn->Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?",
@@ -238,9 +238,9 @@ StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const std:
 
 StatusOr<User> AccountService::FindByLogin(const std::string& login) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto row, conn->QueryOptional(std::string("SELECT ") + kUserColumns +
-                                                     " FROM users WHERE username = ? OR phone = ?",
-                                                 {login, login}));
+  ASSIGN_OR_RETURN(auto row, conn->QueryOptional(
+                                 std::string("SELECT ") + kUserColumns + " FROM users WHERE username = ? OR phone = ?",
+                                 {login, login}));
   if (!row) return NotFoundError("no user with login " + login);
   return ReadUser(*row);
 }
@@ -280,9 +280,9 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
 
 Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto grant, tx.QueryOptional(
-                                     "SELECT user_id, role, area_id FROM role_grants WHERE id = ? AND revoked_at = 0",
-                                     {grant_id}));
+    ASSIGN_OR_RETURN(
+        auto grant,
+        tx.QueryOptional("SELECT user_id, role, area_id FROM role_grants WHERE id = ? AND revoked_at = 0", {grant_id}));
     if (!grant) return NotFoundError("no active grant " + std::to_string(grant_id));
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, grant->Int(2)));
     RETURN_IF_ERROR(tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ?", {ToUnix(clock_.Now()), grant_id}));

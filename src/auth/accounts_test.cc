@@ -18,8 +18,10 @@ class AccountsTest : public ::testing::Test {
     accounts_ = std::make_unique<AccountService>(*db_, clock_, options);
     // A district with one subdistrict and one neighborhood, with their closure rows.
     ASSERT_OK(db_->InTransaction([](storage::Connection& tx) -> Status {
-      const char* areas[][4] = {{"1", "", "district", "长宁区"}, {"2", "1", "subdistrict", "华阳路街道"},
-                                {"3", "2", "neighborhood", "大西别墅居民区"}, {"4", "1", "subdistrict", "江苏路街道"}};
+      const char* areas[][4] = {{"1", "", "district", "长宁区"},
+                                {"2", "1", "subdistrict", "华阳路街道"},
+                                {"3", "2", "neighborhood", "大西别墅居民区"},
+                                {"4", "1", "subdistrict", "江苏路街道"}};
       for (auto& a : areas) {
         RETURN_IF_ERROR(tx.Execute(
             "INSERT INTO areas (id, parent_id, kind, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0)",

@@ -33,8 +33,8 @@ StatusOr<std::string> HashPassword(std::string_view password, PasswordCost cost)
     mem = crypto_pwhash_MEMLIMIT_MIN;
   }
   std::array<char, crypto_pwhash_STRBYTES> out{};
-  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), ops, mem,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) !=
+      0) {
     return ResourceExhaustedError("out of memory while hashing a password");
   }
   return std::string(out.data());

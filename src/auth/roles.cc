@@ -60,11 +60,16 @@ std::vector<Role> AllRoles() {
 
 std::string_view PermissionName(Permission p) {
   switch (p) {
-    case Permission::kViewPersonalData: return "view_personal_data";
-    case Permission::kEditArea: return "edit_area";
-    case Permission::kManageRoster: return "manage_roster";
-    case Permission::kGrantRoles: return "grant_roles";
-    case Permission::kViewAudit: return "view_audit";
+    case Permission::kViewPersonalData:
+      return "view_personal_data";
+    case Permission::kEditArea:
+      return "edit_area";
+    case Permission::kManageRoster:
+      return "manage_roster";
+    case Permission::kGrantRoles:
+      return "grant_roles";
+    case Permission::kViewAudit:
+      return "view_audit";
   }
   return "unknown";
 }

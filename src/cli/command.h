@@ -27,7 +27,6 @@ struct Registrar {
 }  // namespace ningju::cli
 
 // NINGJU_REGISTER_COMMAND(Fn) where `void Fn(CLI::App& app)` adds a subcommand to `app`.
-#define NINGJU_REGISTER_COMMAND(fn) \
-  static ::ningju::cli::Registrar NINGJU_CONCAT(ningju_registrar_, __LINE__)(fn)
+#define NINGJU_REGISTER_COMMAND(fn) static ::ningju::cli::Registrar NINGJU_CONCAT(ningju_registrar_, __LINE__)(fn)
 
 #endif  // NINGJU_CLI_COMMAND_H_

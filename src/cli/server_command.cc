@@ -24,13 +24,12 @@ void Fail(const Status& s) {
 }
 
 void PrintDemo(const app::DemoReport& r, const std::string& base_url) {
-  std::cout << "Demo district 长宁区: " << r.subdistricts << " subdistricts, " << r.neighborhoods
-            << " neighborhoods, " << r.buildings << " buildings, " << r.units << " units, " << r.owners
-            << " owners.\n";
+  std::cout << "Demo district 长宁区: " << r.subdistricts << " subdistricts, " << r.neighborhoods << " neighborhoods, "
+            << r.buildings << " buildings, " << r.units << " units, " << r.owners << " owners.\n";
   std::cout << "Demo accounts (password: " << r.password << "):\n";
   for (const auto& a : r.accounts) {
-    std::cout << "  " << a.login << std::string(a.login.size() < 22 ? 22 - a.login.size() : 1, ' ') << a.role
-              << " @ " << a.scope << "\n";
+    std::cout << "  " << a.login << std::string(a.login.size() < 22 ? 22 - a.login.size() : 1, ' ') << a.role << " @ "
+              << a.scope << "\n";
   }
   if (!base_url.empty()) std::cout << "Open " << base_url << "/ and sign in.\n";
 }
@@ -105,8 +104,8 @@ void RegisterServer(CLI::App& app) {
       top.code = "district";
       top.name = *district_name;
       ASSIGN_OR_RETURN(district, areas::InsertArea(tx, top, clock.Now()));
-      return record::Audit(tx, clock.Now(), record::Actor::System("cli"), "area.create",
-                           record::Ref("area", district), {{"after", {{"name", *district_name}}}});
+      return record::Audit(tx, clock.Now(), record::Actor::System("cli"), "area.create", record::Ref("area", district),
+                           {{"after", {{"name", *district_name}}}});
     });
     if (!s.ok()) return Fail(s);
     auto user = accounts.SignUp({*admin_login, "管理员", *admin_password}, "cli");
@@ -164,8 +163,10 @@ void RegisterServer(CLI::App& app) {
   auto role_name = std::make_shared<std::string>();
   auto area = std::make_shared<int64_t>(0);
   grant->add_option("login", *login, "the user's login")->required();
-  grant->add_option("role", *role_name, "resident, building_leader, neighborhood_staff, subdistrict_staff, "
-                                        "district_admin, deputy, legislative_liaison, organization_member")
+  grant
+      ->add_option("role", *role_name,
+                   "resident, building_leader, neighborhood_staff, subdistrict_staff, "
+                   "district_admin, deputy, legislative_liaison, organization_member")
       ->required();
   grant->add_option("--area", *area, "area id the role covers (with everything below it)")->required();
   grant->callback([opts, login, role_name, area] {
@@ -185,8 +186,7 @@ void RegisterServer(CLI::App& app) {
   CLI::App* backup = app.add_subcommand("backup", "write a consistent copy of the database");
   app::AddConfigOptions(*backup, opts->config, false);
   auto destination = std::make_shared<std::string>();
-  backup->add_option("destination", *destination, "file to write (SQLite file, or pg_dump custom format)")
-      ->required();
+  backup->add_option("destination", *destination, "file to write (SQLite file, or pg_dump custom format)")->required();
   backup->callback([opts, destination] {
     auto db = storage::Database::Open(opts->config.database);
     if (!db.ok()) return Fail(db.status());

@@ -50,9 +50,7 @@ class [[nodiscard]] Status {
   Status WithContext(std::string_view context) const;
   void IgnoreError() const {}
 
-  friend bool operator==(const Status& a, const Status& b) {
-    return a.code_ == b.code_ && a.message_ == b.message_;
-  }
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message_ == b.message_; }
 
  private:
   StatusCode code_ = StatusCode::kOk;
@@ -78,23 +76,32 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : state_(value) {}                   // NOLINT(google-explicit-constructor)
-  StatusOr(T&& value) : state_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
-  StatusOr(Status status) : state_(std::move(status)) {         // NOLINT(google-explicit-constructor)
+  StatusOr(const T& value) : state_(value) {}            // NOLINT(google-explicit-constructor)
+  StatusOr(T&& value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  StatusOr(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(state_).ok() && "StatusOr built from an OK status");
   }
   template <typename U>
-    requires(std::is_convertible_v<U &&, T> && !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, T>)
-  StatusOr(U&& value) : state_(T(std::forward<U>(value))) {}  // NOLINT(google-explicit-constructor)
+  requires(std::is_convertible_v<U&&, T> && !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, T>) StatusOr(U&& value)
+      : state_(T(std::forward<U>(value))) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   Status status() const { return ok() ? OkStatus() : std::get<Status>(state_); }
 
   // REQUIRES: ok().
-  T& value() & { assert(ok()); return std::get<T>(state_); }
-  const T& value() const& { assert(ok()); return std::get<T>(state_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(state_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(state_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -109,7 +116,9 @@ class [[nodiscard]] StatusOr {
 namespace internal {
 inline const Status& AsStatus(const Status& s) { return s; }
 template <typename T>
-Status AsStatus(const StatusOr<T>& s) { return s.status(); }
+Status AsStatus(const StatusOr<T>& s) {
+  return s.status();
+}
 }  // namespace internal
 
 }  // namespace ningju
@@ -125,8 +134,7 @@ Status AsStatus(const StatusOr<T>& s) { return s.status(); }
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` declares x from the value of F() or returns F()'s status.
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(NINGJU_CONCAT(_status_or_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(NINGJU_CONCAT(_status_or_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \

@@ -31,8 +31,7 @@ std::string Parameter(std::string_view header, std::string_view key) {
 
 }  // namespace
 
-StatusOr<std::vector<FormPart>> ParseMultipart(std::string_view content_type, std::string_view body,
-                                               size_t max_parts) {
+StatusOr<std::vector<FormPart>> ParseMultipart(std::string_view content_type, std::string_view body, size_t max_parts) {
   if (Lower(content_type.substr(0, 19)) != "multipart/form-data") {
     return InvalidArgumentError("expected multipart/form-data", "Content-Type");
   }
@@ -57,8 +56,8 @@ StatusOr<std::vector<FormPart>> ParseMultipart(std::string_view content_type, st
     bool has_disposition = false;
     while (line_start <= head.size()) {
       size_t line_end = head.find("\r\n", line_start);
-      std::string_view line = head.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                       : line_end - line_start);
+      std::string_view line =
+          head.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
       size_t colon = line.find(':');
       if (colon != std::string_view::npos) {
         std::string name = Lower(line.substr(0, colon));

@@ -79,8 +79,7 @@ struct Router::Node {
 Router::Router(RouteOptions defaults) : defaults_(defaults), root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
-void Router::Add(std::string method, std::string pattern, Handler handler,
-                 std::optional<RouteOptions> route_options) {
+void Router::Add(std::string method, std::string pattern, Handler handler, std::optional<RouteOptions> route_options) {
   const RouteOptions options = route_options.value_or(defaults_);
   if (method.empty()) Die("empty method", method, pattern);
   for (const char c : method) {

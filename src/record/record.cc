@@ -39,8 +39,7 @@ AuditRecord ReadAudit(const storage::Row& row) {
   return r;
 }
 
-constexpr std::string_view kAuditColumns =
-    "id, at, actor_id, actor, action, object_ref, summary, prev_hash, hash";
+constexpr std::string_view kAuditColumns = "id, at, actor_id, actor, action, object_ref, summary, prev_hash, hash";
 
 }  // namespace
 
@@ -66,9 +65,8 @@ Status Audit(storage::Connection& tx, Instant at, const Actor& actor, std::strin
   if (!tx.InTransaction()) return InternalError("audit record written outside a transaction");
   // Taking the next id through the one-row head both numbers the records without gaps and serializes concurrent
   // writers (the row lock in PostgreSQL; SQLite allows one writer), so that the chain never forks.
-  ASSIGN_OR_RETURN(storage::Row head,
-                   tx.QueryOne("UPDATE audit_head SET last_id = last_id + 1 WHERE singleton = 1 "
-                               "RETURNING last_id, last_hash"));
+  ASSIGN_OR_RETURN(storage::Row head, tx.QueryOne("UPDATE audit_head SET last_id = last_id + 1 WHERE singleton = 1 "
+                                                  "RETURNING last_id, last_hash"));
   AuditRecord r;
   r.id = head.Int(0);
   r.prev_hash = head.Text(1);
@@ -79,11 +77,11 @@ Status Audit(storage::Connection& tx, Instant at, const Actor& actor, std::strin
   r.object_ref = std::string(object_ref);
   r.summary = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.hash = AuditHash(r);
-  RETURN_IF_ERROR(tx.Execute(
-      "INSERT INTO audit_log (id, at, actor_id, actor, action, object_ref, summary, prev_hash, hash) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {r.id, ToUnix(r.at), storage::Nullable(r.actor_id), r.actor, r.action, r.object_ref, r.summary, r.prev_hash,
-       r.hash}));
+  RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO audit_log (id, at, actor_id, actor, action, object_ref, summary, prev_hash, hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {r.id, ToUnix(r.at), storage::Nullable(r.actor_id), r.actor, r.action, r.object_ref, r.summary,
+                  r.prev_hash, r.hash}));
   RETURN_IF_ERROR(tx.Execute("UPDATE audit_head SET last_hash = ? WHERE singleton = 1", {r.hash}));
   return OkStatus();
 }
@@ -113,10 +111,9 @@ StatusOr<AuditVerification> VerifyAudit(storage::Database& db) {
   std::string prev_hash;
   constexpr int64_t kPage = 5000;
   for (;;) {
-    ASSIGN_OR_RETURN(storage::Result page,
-                     conn->Execute("SELECT " + std::string(kAuditColumns) +
-                                       " FROM audit_log WHERE id >= ? ORDER BY id LIMIT ?",
-                                   {expected_id, kPage}));
+    ASSIGN_OR_RETURN(storage::Result page, conn->Execute("SELECT " + std::string(kAuditColumns) +
+                                                             " FROM audit_log WHERE id >= ? ORDER BY id LIMIT ?",
+                                                         {expected_id, kPage}));
     for (const auto& row : page.rows) {
       AuditRecord r = ReadAudit(row);
       ++v.records;
@@ -147,10 +144,10 @@ StatusOr<AuditVerification> VerifyAudit(storage::Database& db) {
 
 Status AddEvent(storage::Connection& tx, std::string_view object_ref, Instant at, const Actor& actor,
                 std::string_view kind, std::string_view note, const nlohmann::json& data) {
-  RETURN_IF_ERROR(tx.Execute(
-      "INSERT INTO events (object_ref, at, actor_id, kind, note, data) VALUES (?, ?, ?, ?, ?, ?)",
-      {std::string(object_ref), ToUnix(at), storage::Nullable(actor.user_id), std::string(kind), std::string(note),
-       data.dump()}));
+  RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO events (object_ref, at, actor_id, kind, note, data) VALUES (?, ?, ?, ?, ?, ?)",
+                 {std::string(object_ref), ToUnix(at), storage::Nullable(actor.user_id), std::string(kind),
+                  std::string(note), data.dump()}));
   return OkStatus();
 }
 
@@ -161,19 +158,19 @@ StatusOr<std::vector<Event>> ListEvents(storage::Connection& conn, std::string_v
                                 {std::string(object_ref)}));
   std::vector<Event> out;
   for (const auto& row : result.rows) {
-    out.push_back({row.Int(0), row.Text(1), FromUnix(row.Int(2)), row.OptInt(3), row.Text(4), row.Text(5),
-                   row.Text(6)});
+    out.push_back(
+        {row.Int(0), row.Text(1), FromUnix(row.Int(2)), row.OptInt(3), row.Text(4), row.Text(5), row.Text(6)});
   }
   return out;
 }
 
 Status AddLink(storage::Connection& tx, std::string_view from_ref, std::string_view relation, std::string_view to_ref,
                Instant at, const Actor& actor) {
-  RETURN_IF_ERROR(tx.Execute(
-      "INSERT INTO links (from_ref, relation, to_ref, created_at, created_by) VALUES (?, ?, ?, ?, ?) "
-      "ON CONFLICT DO NOTHING",
-      {std::string(from_ref), std::string(relation), std::string(to_ref), ToUnix(at),
-       storage::Nullable(actor.user_id)}));
+  RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO links (from_ref, relation, to_ref, created_at, created_by) VALUES (?, ?, ?, ?, ?) "
+                 "ON CONFLICT DO NOTHING",
+                 {std::string(from_ref), std::string(relation), std::string(to_ref), ToUnix(at),
+                  storage::Nullable(actor.user_id)}));
   return OkStatus();
 }
 

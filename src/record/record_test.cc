@@ -47,10 +47,13 @@ TEST_F(RecordTest, AuditOutsideATransactionIsRefused) {
 
 TEST_F(RecordTest, RollbackTakesTheRecordWithIt) {
   AuditMany(1);
-  EXPECT_FALSE(db_->InTransaction([&](storage::Connection& tx) {
-                    RETURN_IF_ERROR(Audit(tx, FromUnix(5), Actor::System("cli"), "x", "area:1", {}));
-                    return AbortedError("changed my mind");
-                  }, 1).ok());
+  EXPECT_FALSE(db_->InTransaction(
+                      [&](storage::Connection& tx) {
+                        RETURN_IF_ERROR(Audit(tx, FromUnix(5), Actor::System("cli"), "x", "area:1", {}));
+                        return AbortedError("changed my mind");
+                      },
+                      1)
+                   .ok());
   AuditMany(1);
   ASSERT_OK_AND_ASSIGN(auto v, VerifyAudit(*db_));
   EXPECT_EQ(v.records, 2);
@@ -114,7 +117,8 @@ TEST_F(RecordTest, EventsAndLinks) {
   EXPECT_EQ(links[0].relation, "became");
   EXPECT_FALSE(db_->InTransaction([&](storage::Connection& tx) {
                     return AddLink(tx, "case:1", "likes", "case:2", FromUnix(1), Actor::User(1));
-                  }).ok());
+                  })
+                   .ok());
 }
 
 }  // namespace

@@ -89,8 +89,7 @@ TEST(EmbeddedMigrations, AreSortedAndNamedLikeTheirFiles) {
   }
   // When the source tree is at hand, the embedded bytes are exactly the files' bytes.
   {
-    ASSERT_OK_AND_ASSIGN(std::vector<Migration> on_disk,
-                         LoadMigrations(::ningju::testing::SourcePath("migrations")));
+    ASSERT_OK_AND_ASSIGN(std::vector<Migration> on_disk, LoadMigrations(::ningju::testing::SourcePath("migrations")));
     ASSERT_EQ(on_disk.size(), migrations.size());
     for (size_t i = 0; i < on_disk.size(); ++i) {
       EXPECT_EQ(on_disk[i].version, migrations[i].version);

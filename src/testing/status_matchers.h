@@ -17,21 +17,20 @@ MATCHER_P(StatusIs, code, "has status code " + std::string(::ningju::StatusCodeN
 
 }  // namespace ningju::testing
 
-#define EXPECT_OK(expr)                                                        \
-  do {                                                                         \
-    const ::ningju::Status _s = ::ningju::internal::AsStatus(expr);            \
-    EXPECT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();                  \
+#define EXPECT_OK(expr)                                             \
+  do {                                                              \
+    const ::ningju::Status _s = ::ningju::internal::AsStatus(expr); \
+    EXPECT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();       \
   } while (0)
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const ::ningju::Status _s = ::ningju::internal::AsStatus(expr);            \
-    ASSERT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();                  \
+#define ASSERT_OK(expr)                                             \
+  do {                                                              \
+    const ::ningju::Status _s = ::ningju::internal::AsStatus(expr); \
+    ASSERT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString();       \
   } while (0)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL(NINGJU_CONCAT(_status_or_t_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                         \
-  auto tmp = (expr);                                                      \
-  ASSERT_TRUE(tmp.ok()) << #expr << " -> " << tmp.status().ToString();    \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) ASSERT_OK_AND_ASSIGN_IMPL(NINGJU_CONCAT(_status_or_t_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                      \
+  auto tmp = (expr);                                                   \
+  ASSERT_TRUE(tmp.ok()) << #expr << " -> " << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 
 #endif  // NINGJU_TESTING_STATUS_MATCHERS_H_

@@ -30,8 +30,8 @@ std::string I18n::Negotiate(std::string_view explicit_choice, std::string_view a
   size_t pos = 0;
   while (pos < accept_language.size()) {
     size_t comma = accept_language.find(',', pos);
-    std::string_view item = accept_language.substr(pos, comma == std::string_view::npos ? std::string_view::npos
-                                                                                        : comma - pos);
+    std::string_view item =
+        accept_language.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     pos = comma == std::string_view::npos ? accept_language.size() : comma + 1;
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     double q = 1.0;
@@ -50,8 +50,10 @@ std::string I18n::Negotiate(std::string_view explicit_choice, std::string_view a
     std::string lower;
     for (char c : tag) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string match;
-    if (lower.rfind("zh", 0) == 0) match = "zh-CN";
-    else if (lower.rfind("en", 0) == 0) match = "en";
+    if (lower.rfind("zh", 0) == 0)
+      match = "zh-CN";
+    else if (lower.rfind("en", 0) == 0)
+      match = "en";
     if (!match.empty() && q > best_q) {
       best_q = q;
       best = match;

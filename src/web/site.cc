@@ -14,20 +14,34 @@ constexpr size_t kMaxFormFields = 200;
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kOutOfRange: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kAborted: return 409;
-    case StatusCode::kFailedPrecondition: return 422;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kDeadlineExceeded: return 504;
-    case StatusCode::kUnimplemented: return 501;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kOutOfRange:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kAborted:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 422;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kUnimplemented:
+      return 501;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -96,8 +110,9 @@ Status Site::CheckCsrf(const RequestContext& ctx, const http::Request& req) cons
   if (given.empty()) given = std::string(req.Header(kCsrfHeader));
   // A freshly minted seed means the browser sent no cookie: it cannot hold a valid token.
   if (given.empty() || ctx.new_csrf_cookie || !auth::SafeEquals(given, CsrfToken(ctx))) {
-    return PermissionDeniedError("the form has expired or did not come from this site (CSRF check failed); "
-                                 "reload the page and try again");
+    return PermissionDeniedError(
+        "the form has expired or did not come from this site (CSRF check failed); "
+        "reload the page and try again");
   }
   return OkStatus();
 }

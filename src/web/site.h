@@ -5,9 +5,9 @@
 
 #include <functional>
 #include <map>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,9 +28,9 @@ inline constexpr char kCsrfField[] = "_csrf";
 inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
 struct SiteOptions {
-  bool secure_cookies = false;   // mark cookies Secure (behind TLS)
+  bool secure_cookies = false;  // mark cookies Secure (behind TLS)
   std::string base_url = "http://127.0.0.1:8080";
-  std::string csrf_secret;       // signs CSRF tokens; kept in the settings table
+  std::string csrf_secret;  // signs CSRF tokens; kept in the settings table
 };
 
 // Per-request state built by Site::Begin.
@@ -42,7 +42,7 @@ struct RequestContext {
   bool new_csrf_cookie = false;
   bool via_bearer = false;
   std::multimap<std::string, std::string> form;  // the fields of a urlencoded or multipart form body
-  std::vector<http::FormPart> files;              // the file parts of a multipart form body
+  std::vector<http::FormPart> files;             // the file parts of a multipart form body
 };
 
 // HTTP status for a Status code (400, 401, 403, 404, 409, 422, 429, 503, 500).

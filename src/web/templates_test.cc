@@ -13,10 +13,9 @@ using ::ningju::testing::SourceDir;
 
 TEST(Templates, EveryValueIsEscaped) {
   ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
-  ASSERT_OK_AND_ASSIGN(std::string html,
-                       templates->Render("error", {{"code", 400},
-                                                   {"message", "<script>alert('x')</script> & \"q\""},
-                                                   {"t", {{"error_title", "错误"}}}}));
+  ASSERT_OK_AND_ASSIGN(std::string html, templates->Render("error", {{"code", 400},
+                                                                     {"message", "<script>alert('x')</script> & \"q\""},
+                                                                     {"t", {{"error_title", "错误"}}}}));
   EXPECT_THAT(html, ::testing::HasSubstr("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;q&quot;"));
   EXPECT_THAT(html, ::testing::Not(::testing::HasSubstr("<script>")));
 }

@@ -94,10 +94,14 @@ nlohmann::json Area::ToJson() const {
 }
 
 nlohmann::json AreaFigures::ToJson() const {
-  return {{"subdistricts", subdistricts}, {"neighborhoods", neighborhoods},
-          {"buildings", buildings},       {"entrances", entrances},
-          {"units", units},               {"owners", owners},
-          {"residents", residents},       {"area_m2", ningju::Area::FromHundredths(area_centi).ToString()}};
+  return {{"subdistricts", subdistricts},
+          {"neighborhoods", neighborhoods},
+          {"buildings", buildings},
+          {"entrances", entrances},
+          {"units", units},
+          {"owners", owners},
+          {"residents", residents},
+          {"area_m2", ningju::Area::FromHundredths(area_centi).ToString()}};
 }
 
 Area ReadArea(const storage::Row& row) {
@@ -117,8 +121,8 @@ Area ReadArea(const storage::Row& row) {
 
 StatusOr<Area> AreaService::Get(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto row, conn->QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?",
-                                                 {id}));
+  ASSIGN_OR_RETURN(auto row,
+                   conn->QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
   if (!row) return NotFoundError("no area " + std::to_string(id));
   return ReadArea(*row);
 }
@@ -133,11 +137,12 @@ StatusOr<Area> AreaService::Root() {
 
 StatusOr<std::vector<Area>> AreaService::Ancestors(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(storage::Result result,
-                   conn->Execute("SELECT a.id, a.parent_id, a.kind, a.code, a.name, a.subkind, a.signature_project, "
-                                 "a.address, a.floors, a.sort_key FROM area_paths p JOIN areas a ON a.id = p.ancestor_id "
-                                 "WHERE p.descendant_id = ? AND p.depth > 0 ORDER BY p.depth DESC",
-                                 {id}));
+  ASSIGN_OR_RETURN(
+      storage::Result result,
+      conn->Execute("SELECT a.id, a.parent_id, a.kind, a.code, a.name, a.subkind, a.signature_project, "
+                    "a.address, a.floors, a.sort_key FROM area_paths p JOIN areas a ON a.id = p.ancestor_id "
+                    "WHERE p.descendant_id = ? AND p.depth > 0 ORDER BY p.depth DESC",
+                    {id}));
   std::vector<Area> out;
   for (const auto& row : result.rows) out.push_back(ReadArea(row));
   return out;
@@ -187,11 +192,20 @@ StatusOr<AreaFigures> AreaService::CountFigures(int64_t id) {
     auto kind = ParseAreaKind(row.Text(0));
     if (!kind) continue;
     switch (*kind) {
-      case AreaKind::kSubdistrict: f.subdistricts = row.Int(1); break;
-      case AreaKind::kNeighborhood: f.neighborhoods = row.Int(1); break;
-      case AreaKind::kBuilding: f.buildings = row.Int(1); break;
-      case AreaKind::kEntrance: f.entrances = row.Int(1); break;
-      case AreaKind::kDistrict: break;
+      case AreaKind::kSubdistrict:
+        f.subdistricts = row.Int(1);
+        break;
+      case AreaKind::kNeighborhood:
+        f.neighborhoods = row.Int(1);
+        break;
+      case AreaKind::kBuilding:
+        f.buildings = row.Int(1);
+        break;
+      case AreaKind::kEntrance:
+        f.entrances = row.Int(1);
+        break;
+      case AreaKind::kDistrict:
+        break;
     }
   }
   ASSIGN_OR_RETURN(storage::Row units,
@@ -269,8 +283,8 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
   RETURN_IF_ERROR(ValidateText(update.signature_project, "signature_project", 120, false));
   Area after;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto row, tx.QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?",
-                                                {id}));
+    ASSIGN_OR_RETURN(auto row,
+                     tx.QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
     if (!row) return NotFoundError("no area " + std::to_string(id));
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, id));
     Area before = ReadArea(*row);
@@ -286,9 +300,8 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
         ok = *update.subkind == "street" || *update.subkind == "town";
       }
       if (!ok) {
-        return InvalidArgumentError("\"" + *update.subkind + "\" is not a class of a " +
-                                        std::string(AreaKindName(before.kind)),
-                                    "subkind");
+        return InvalidArgumentError(
+            "\"" + *update.subkind + "\" is not a class of a " + std::string(AreaKindName(before.kind)), "subkind");
       }
       after.subkind = *update.subkind;
     }

@@ -109,8 +109,8 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, s
   return site.Page(ctx, "areas/area", data, area.name);
 }
 
-StatusOr<http::Response> RosterPage(const web::Site& site, AreaService& service, web::RequestContext& ctx,
-                                    int64_t id, nlohmann::json data, int status = 200) {
+StatusOr<http::Response> RosterPage(const web::Site& site, AreaService& service, web::RequestContext& ctx, int64_t id,
+                                    nlohmann::json data, int status = 200) {
   ASSIGN_OR_RETURN(Area area, service.Get(id));
   if (area.kind != AreaKind::kNeighborhood) return InvalidArgumentError("rosters belong to neighborhoods", "id");
   data["area"] = area.ToJson();
@@ -226,16 +226,17 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
           auto line = [&](const char* zh, const char* english, int64_t n) {
             return (en ? std::string(english) : std::string(zh)) + ": " + std::to_string(n);
           };
-          data["plan"] = {{"lines",
-                           {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
-                            line("新建门洞", "entrances created", c.entrances_created),
-                            line("新建房屋", "units created", c.units_created),
-                            line("更新房屋", "units updated", c.units_updated),
-                            line("未变房屋", "units unchanged", c.units_unchanged),
-                            line("新建业主", "owners created", c.owners_created),
-                            line("新增产权关系", "ownerships added", c.owner_links_added),
-                            line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
-          data["notice"] = apply ? (en ? "Imported." : "已导入。") : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
+          data["plan"] = {
+              {"lines",
+               {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
+                line("新建门洞", "entrances created", c.entrances_created),
+                line("新建房屋", "units created", c.units_created), line("更新房屋", "units updated", c.units_updated),
+                line("未变房屋", "units unchanged", c.units_unchanged),
+                line("新建业主", "owners created", c.owners_created),
+                line("新增产权关系", "ownerships added", c.owner_links_added),
+                line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
+          data["notice"] = apply ? (en ? "Imported." : "已导入。")
+                                 : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
         }
         return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
       }),
@@ -253,8 +254,8 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                  resp.SetHeader("Content-Type", fmt == "csv" ? "text/csv; charset=utf-8"
                                                              : "application/vnd.openxmlformats-officedocument."
                                                                "spreadsheetml.sheet");
-                 resp.SetHeader("Content-Disposition", "attachment; filename=\"roster-" + std::to_string(id) + "." +
-                                                           fmt + "\"");
+                 resp.SetHeader("Content-Disposition",
+                                "attachment; filename=\"roster-" + std::to_string(id) + "." + fmt + "\"");
                  resp.SetHeader("Cache-Control", "no-store");
                  return resp;
                }));
@@ -309,8 +310,8 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
   router.Add("PATCH", "/api/v1/areas/{id}",
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(nlohmann::json body, web::Site::JsonBody(
-                                                         req, {"name", "address", "subkind", "signature_project"}));
+               ASSIGN_OR_RETURN(nlohmann::json body,
+                                web::Site::JsonBody(req, {"name", "address", "subkind", "signature_project"}));
                AreaUpdate update;
                auto text = [&](const char* key, std::optional<std::string>& out) -> Status {
                  if (!body.contains(key)) return OkStatus();

@@ -9,10 +9,8 @@
 
 #include "common/text_util.h"
 
-
 namespace ningju::decisions {
 namespace {
-
 
 std::string UnitField(size_t i, std::string_view member) { return fmt::format("units[{}].{}", i, member); }
 std::string BallotField(size_t i, std::string_view member) { return fmt::format("ballots[{}].{}", i, member); }
@@ -176,8 +174,9 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
     const Unit& unit = input.units[i];
     RETURN_IF_ERROR(CheckId(unit.id, "unit id", UnitField(i, "id")));
     if (auto [it, inserted] = unit_by_id.emplace(unit.id, i); !inserted) {
-      return InvalidArgumentError(fmt::format("duplicate unit id {} (also units[{}])", QuoteForMessage(unit.id), it->second),
-                                  UnitField(i, "id"));
+      return InvalidArgumentError(
+          fmt::format("duplicate unit id {} (also units[{}])", QuoteForMessage(unit.id), it->second),
+          UnitField(i, "id"));
     }
     if (unit.area.hundredths() <= 0) {
       return InvalidArgumentError(fmt::format("area {} must be greater than 0", unit.area.ToString()),
@@ -221,7 +220,8 @@ StatusOr<TallyResult> Tally(const TallyInput& input) {
     if (ballot.owner.empty()) return InvalidArgumentError("empty owner", BallotField(j, "owner"));
     auto it = owner_index.find(ballot.owner);
     if (it == owner_index.end()) {
-      return InvalidArgumentError(fmt::format("unknown owner {}", QuoteForMessage(ballot.owner)), BallotField(j, "owner"));
+      return InvalidArgumentError(fmt::format("unknown owner {}", QuoteForMessage(ballot.owner)),
+                                  BallotField(j, "owner"));
     }
     ballots_of[it->second].push_back(j);
   }

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/text_util.h"
 #include "common/decimal.h"
+#include "common/text_util.h"
 #include "governance/decisions/timestamp.h"
 
 namespace ningju::decisions {

@@ -7,7 +7,6 @@
 
 #include "common/text_util.h"
 
-
 namespace ningju::decisions {
 namespace {
 
