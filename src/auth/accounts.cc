@@ -271,7 +271,7 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
     }
     RETURN_IF_ERROR(row);
     grant_id = row->Int(0);
-    record::Actor actor = by.user_id > 0 ? record::Actor::User(by.user_id) : record::Actor::System(by.via);
+    record::Actor actor = ActorOf(by);
     return record::Audit(tx, clock_.Now(), actor, "role.grant", record::Ref("user", user_id),
                          {{"after", {{"role", RoleName(role)}, {"area_id", area_id}, {"grant_id", grant_id}}}});
   }));
@@ -286,7 +286,7 @@ Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
     if (!grant) return NotFoundError("no active grant " + std::to_string(grant_id));
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, grant->Int(2)));
     RETURN_IF_ERROR(tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ?", {ToUnix(clock_.Now()), grant_id}));
-    record::Actor actor = by.user_id > 0 ? record::Actor::User(by.user_id) : record::Actor::System(by.via);
+    record::Actor actor = ActorOf(by);
     return record::Audit(tx, clock_.Now(), actor, "role.revoke", record::Ref("user", grant->Int(0)),
                          {{"before", {{"role", grant->Text(1)}, {"area_id", grant->Int(2)}, {"grant_id", grant_id}}}});
   });

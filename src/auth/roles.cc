@@ -83,6 +83,10 @@ bool Principal::HasPermissionSomewhere(Permission p) const {
   return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) { return Carries(g.role, p); });
 }
 
+record::Actor ActorOf(const Principal& principal) {
+  return principal.user_id > 0 ? record::Actor::User(principal.user_id) : record::Actor::System(principal.via);
+}
+
 Principal SystemPrincipal(std::string via) {
   Principal p;
   p.user_id = kSystemUser;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "record/record.h"
 #include "storage/database.h"
 
 namespace ningju::auth {
@@ -61,6 +62,9 @@ struct Principal {
   // True when some grant carries `p` (on any area): decides whether a page shows a staff link at all.
   bool HasPermissionSomewhere(Permission p) const;
 };
+
+// The actor an audit record names for what `principal` does.
+record::Actor ActorOf(const Principal& principal);
 
 // The CLI and background jobs act as the system, which may do everything.
 Principal SystemPrincipal(std::string via);

@@ -260,7 +260,7 @@ StatusOr<RosterPlan> AreaService::ImportRoster(const auth::Principal& by, int64_
                                                const RosterTable& table) {
   ASSIGN_OR_RETURN(RosterPlan plan, PlanRoster(by, neighborhood_id, table));
   if (!plan.ok()) return plan;
-  record::Actor actor = by.user_id > 0 ? record::Actor::User(by.user_id) : record::Actor::System(by.via);
+  record::Actor actor = auth::ActorOf(by);
   RETURN_IF_ERROR(ApplyRosterImport(db_, plan, clock_.Now(), actor));
   InvalidateFigures();
   return plan;
@@ -314,7 +314,7 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
     RETURN_IF_ERROR(tx.Execute(
         "UPDATE areas SET name = ?, address = ?, subkind = ?, signature_project = ?, updated_at = ? WHERE id = ?",
         {after.name, after.address, after.subkind, after.signature_project, ToUnix(clock_.Now()), id}));
-    record::Actor actor = by.user_id > 0 ? record::Actor::User(by.user_id) : record::Actor::System(by.via);
+    record::Actor actor = auth::ActorOf(by);
     return record::Audit(tx, clock_.Now(), actor, "area.update", record::Ref("area", id),
                          {{"before", before.ToJson()}, {"after", after.ToJson()}});
   }));
