@@ -137,8 +137,14 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
   }
   auto body = templates_.Render(template_name, data, &t);
   if (!body.ok()) return http::Response::Text(500, "template error: " + body.status().message());
-  data["html_content"] = *body;
-  auto page = templates_.Render("layout", data, &t);
+  // The layout needs only the common values; converting the page's own data a second time was wasted work.
+  nlohmann::json layout = {{"lang", data["lang"]},
+                           {"lang_en", data["lang_en"]},
+                           {"csrf", data["csrf"]},
+                           {"title", data["title"]},
+                           {"user", data.value("user", nlohmann::json())},
+                           {"html_content", std::move(body).value()}};
+  auto page = templates_.Render("layout", layout, &t);
   if (!page.ok()) return http::Response::Text(500, "template error: " + page.status().message());
   http::Response resp = http::Response::Html(status, std::move(page).value());
   resp.SetHeader("Content-Language", ctx.locale);
