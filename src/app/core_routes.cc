@@ -214,26 +214,17 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
                };
                auto role = auth::ParseRole(web::Site::Field(ctx, "role"));
                if (!role) return fail(InvalidArgumentError("unknown role", "role"));
-               const std::string area_text = web::Site::Field(ctx, "area_id");
-               int64_t area_id = 0;
-               auto [ptr, ec] = std::from_chars(area_text.data(), area_text.data() + area_text.size(), area_id);
-               if (ec != std::errc() || ptr != area_text.data() + area_text.size()) {
-                 return fail(InvalidArgumentError("area id must be a number", "area_id"));
-               }
+               auto area_id = ParseId(web::Site::Field(ctx, "area_id"), "area_id");
+               if (!area_id.ok()) return fail(area_id.status());
                auto user = site.accounts().FindByLogin(web::Site::Field(ctx, "login"));
                if (!user.ok()) return fail(user.status());
-               auto grant = site.accounts().GrantRole(ctx.principal, user->id, *role, area_id);
+               auto grant = site.accounts().GrantRole(ctx.principal, user->id, *role, *area_id);
                if (!grant.ok()) return fail(grant.status());
                return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_granted")}});
              }));
   router.Add("POST", "/admin/roles/{id}/revoke",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               const std::string& text = req.Param("id");
-               int64_t id = 0;
-               auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-               if (ec != std::errc() || ptr != text.data() + text.size()) {
-                 return InvalidArgumentError("not a grant id", "id");
-               }
+               ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                RETURN_IF_ERROR(site.accounts().RevokeRole(ctx.principal, id));
                return RolesPage(site, ctx, areas, {{"notice", site.T(ctx, "role_revoked")}});
              }));

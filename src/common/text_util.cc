@@ -93,6 +93,15 @@ std::string QuoteForMessage(std::string_view text, size_t max_bytes) {
   return out;
 }
 
+StatusOr<int64_t> ParseId(std::string_view text, const std::string& field) {
+  int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return InvalidArgumentError(QuoteForMessage(text) + " is not an id", field);
+  }
+  return id;
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
     s.remove_prefix(1);

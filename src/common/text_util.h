@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+
 namespace ningju {
 
 // "张三丰" -> "张**"; "Li Lei" -> "L*****". Keeps the first code point, stars the rest (one per code point).
@@ -25,6 +27,10 @@ std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t
 // escaped ("\x0a") so that the message stays on one line, cut after `max_bytes` bytes at a UTF-8 boundary with
 // "..." marking the cut.
 std::string QuoteForMessage(std::string_view text, size_t max_bytes = 60);
+
+// A positive decimal id ("42") from a path segment or form field; anything else (empty, signs, spaces, trailing
+// characters, zero, overflow) is kInvalidArgument naming `field` and quoting the text.
+StatusOr<int64_t> ParseId(std::string_view text, const std::string& field);
 
 // Trims ASCII whitespace at both ends.
 std::string_view Trim(std::string_view s);

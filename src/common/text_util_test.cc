@@ -25,5 +25,15 @@ TEST(Cursor, RoundTripsAndRefusesForgeries) {
   EXPECT_EQ(DecodeCursor(EncodeCursor({-5}), 1), (std::vector<int64_t>{-5}));
 }
 
+TEST(ParseId, AcceptsPositiveDecimalsOnly) {
+  EXPECT_EQ(ParseId("42", "id").value_or(-1), 42);
+  for (const char* bad : {"", "0", "-3", "+3", " 3", "3 ", "3a", "abc", "99999999999999999999"}) {
+    auto id = ParseId(bad, "area_id");
+    EXPECT_FALSE(id.ok()) << bad;
+    EXPECT_EQ(id.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(id.status().field(), "area_id") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace ningju

@@ -3,20 +3,13 @@
 #include <charconv>
 
 #include "common/decimal.h"
+#include "common/text_util.h"
 #include "governance/areas/door_sheet.h"
 
 namespace ningju::areas {
 namespace {
 
-StatusOr<int64_t> IdParam(const http::Request& req, const std::string& name) {
-  const std::string& text = req.Param(name);
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return InvalidArgumentError("\"" + text + "\" is not an id", name);
-  }
-  return id;
-}
+StatusOr<int64_t> IdParam(const http::Request& req, const std::string& name) { return ParseId(req.Param(name), name); }
 
 StatusOr<int> LimitParam(const http::Request& req, int fallback) {
   auto text = req.Query("limit");
