@@ -1,6 +1,7 @@
 #include "web/i18n.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -10,12 +11,33 @@ namespace ningju::web {
 StatusOr<std::unique_ptr<I18n>> I18n::Load(const std::string& dir) {
   auto i18n = std::make_unique<I18n>();
   for (const char* locale : {"zh-CN", "en"}) {
-    std::string path = dir + "/" + locale + ".json";
-    std::ifstream in(path);
-    if (!in) return NotFoundError("no message catalog " + path);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return InvalidArgumentError("message catalog " + path + " is not a JSON object");
-    i18n->catalogs_[locale] = std::move(j);
+    // <locale>.json holds the shell's messages; <module>.<locale>.json each module's. A key defined twice is an error.
+    std::vector<std::string> paths{dir + "/" + locale + ".json"};
+    std::vector<std::string> modules;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      std::string suffix = std::string(".") + locale + ".json";
+      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+          name.find('.') == name.size() - suffix.size()) {
+        modules.push_back(entry.path().string());
+      }
+    }
+    std::sort(modules.begin(), modules.end());
+    paths.insert(paths.end(), modules.begin(), modules.end());
+    nlohmann::json merged = nlohmann::json::object();
+    for (const auto& path : paths) {
+      std::ifstream in(path);
+      if (!in) return NotFoundError("no message catalog " + path);
+      nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_object()) return InvalidArgumentError("message catalog " + path + " is not a JSON object");
+      for (auto& [key, value] : j.items()) {
+        if (merged.contains(key))
+          return InvalidArgumentError("message " + key + " is defined twice (again in " + path + ")");
+        merged[key] = std::move(value);
+      }
+    }
+    i18n->catalogs_[locale] = std::move(merged);
   }
   return i18n;
 }

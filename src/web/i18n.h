@@ -1,5 +1,6 @@
-// Interface languages: zh-CN (the default) and en. Messages live in templates/i18n/<locale>.json as flat
-// key -> text maps; every key of zh-CN must exist in en (i18n_test checks).
+// Interface languages: zh-CN (the default) and en. Messages live in templates/i18n/<locale>.json (the shell) and
+// templates/i18n/<module>.<locale>.json (one per module) as flat key -> text maps, merged at load; every key of zh-CN
+// must exist in en (i18n_test checks).
 #ifndef NINGJU_WEB_I18N_H_
 #define NINGJU_WEB_I18N_H_
 

@@ -1,6 +1,9 @@
 #include "web/templates.h"
 
+#include <unistd.h>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "testing/source_path.h"
 #include "testing/status_matchers.h"
@@ -35,6 +38,25 @@ TEST(Templates, UnknownTemplateIsNotFound) {
   ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
   EXPECT_THAT(templates->Render("no/such", {}), ::ningju::testing::StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(Templates::Load("/no/such/dir"), ::ningju::testing::StatusIs(StatusCode::kNotFound));
+}
+
+TEST(I18n, MergesModuleCatalogsAndRefusesAKeyDefinedTwice) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ningju-i18n-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& body) { std::ofstream(dir / name) << body; };
+  write("zh-CN.json", R"({"a": "甲"})");
+  write("en.json", R"({"a": "A"})");
+  write("cases.zh-CN.json", R"({"b": "乙"})");
+  write("cases.en.json", R"({"b": "B"})");
+  ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(dir.string()));
+  EXPECT_EQ(i18n->Get("zh-CN", "b"), "乙");
+  EXPECT_EQ(i18n->Get("en", "a"), "A");
+  write("ballots.en.json", R"({"a": "again"})");
+  auto twice = I18n::Load(dir.string());
+  EXPECT_THAT(twice, ::ningju::testing::StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(twice.status().message(), ::testing::HasSubstr("ballots.en.json"));
+  fs::remove_all(dir);
 }
 
 TEST(I18n, BothLanguagesHaveEveryKey) {
