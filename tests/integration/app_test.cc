@@ -1,4 +1,4 @@
-// The whole server on an ephemeral loopback port, with the small demo district, exercised over real sockets.
+// The foundation over real sockets: the shell, accounts, areas, the API conventions (fixture: app_fixture.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,9 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "app/app.h"
-#include "app/demo.h"
-#include "http_client.h"
+#include "app_fixture.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
@@ -20,67 +18,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
-
-class AppTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    auto url = NewTestDatabaseUrl();
-    ASSERT_OK(url);
-    app::Config config;
-    config.database = *url;
-    config.port = 0;
-    config.password_cost = "test";
-    config.access_log = false;
-    config.max_body_kb = 16;
-    config.worker_threads = 2;
-    config.io_threads = 1;
-    config.web_root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
-    auto created = app::App::Create(config, clock_);
-    ASSERT_OK(created);
-    app_ = std::move(created).value().release();
-    auto demo = app::CreateDemo(app_->db(), clock_, 7, app::DemoScale::kSmall, auth::PasswordCost::kTest);
-    ASSERT_OK(demo);
-    ASSERT_OK(app_->Listen());
-    thread_ = new std::thread([] { app_->Run(false); });
-  }
-  static void TearDownTestSuite() {
-    if (app_) app_->Stop();
-    if (thread_) thread_->join();
-    delete thread_;
-    delete app_;
-  }
-
-  HttpClient Client() { return HttpClient(app_->port()); }
-
-  // Signs in through the form and returns the client holding the session cookie.
-  HttpClient SignedIn(const std::string& login) {
-    HttpClient c = Client();
-    c.Get("/sign-in");
-    HttpResult r = c.PostForm("/sign-in", {{"login", login}, {"password", app::kDemoPassword}, {"next", "/"}});
-    EXPECT_EQ(r.status, 303) << r.body;
-    EXPECT_TRUE(c.cookies().count("nj_session"));
-    return c;
-  }
-
-  // An API token for a demo account.
-  std::string TokenFor(const std::string& login) {
-    auto user = app_->accounts().FindByLogin(login);
-    EXPECT_OK(user);
-    auto token = app_->accounts().CreateApiToken(user->id, "test");
-    EXPECT_OK(token);
-    return token.value_or("");
-  }
-
-  int64_t FirstOfKind(const std::string& kind) {
-    HttpResult r = Client().Get("/api/v1/areas?kind=" + kind + "&limit=1");
-    EXPECT_EQ(r.status, 200);
-    return json::parse(r.body)["items"][0]["id"].get<int64_t>();
-  }
-
-  static inline FakeClock clock_{FromUnix(1'780'000'000)};
-  static inline app::App* app_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
-};
 
 TEST_F(AppTest, HealthzAnswers) {
   HttpResult r = Client().Get("/healthz");

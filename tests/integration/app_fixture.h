@@ -1,0 +1,86 @@
+// The whole server on an ephemeral loopback port, with the small demo district: the fixture every integration test
+// (tests/integration/*_test.cc) derives from. SetUpTestSuite creates a fresh database (SQLite, or PostgreSQL under
+// NINGJU_TEST_BACKEND=postgres), seeds the small demo (seed 7), listens on port 0 and serves on a thread.
+#ifndef NINGJU_TESTS_INTEGRATION_APP_FIXTURE_H_
+#define NINGJU_TESTS_INTEGRATION_APP_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "app/app.h"
+#include "app/demo.h"
+#include "http_client.h"
+#include "testing/status_matchers.h"
+#include "testing/test_database.h"
+
+namespace ningju::testing {
+
+class AppTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto url = NewTestDatabaseUrl();
+    ASSERT_OK(url);
+    app::Config config;
+    config.database = *url;
+    config.port = 0;
+    config.password_cost = "test";
+    config.access_log = false;
+    config.max_body_kb = 16;
+    config.worker_threads = 2;
+    config.io_threads = 1;
+    config.web_root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
+    auto created = app::App::Create(config, clock_);
+    ASSERT_OK(created);
+    app_ = std::move(created).value().release();
+    auto demo = app::CreateDemo(app_->db(), clock_, 7, app::DemoScale::kSmall, auth::PasswordCost::kTest);
+    ASSERT_OK(demo);
+    ASSERT_OK(app_->Listen());
+    thread_ = new std::thread([] { app_->Run(false); });
+  }
+  static void TearDownTestSuite() {
+    if (app_) app_->Stop();
+    if (thread_) thread_->join();
+    delete thread_;
+    delete app_;
+  }
+
+  HttpClient Client() { return HttpClient(app_->port()); }
+
+  // Signs in through the form and returns the client holding the session cookie.
+  HttpClient SignedIn(const std::string& login) {
+    HttpClient c = Client();
+    c.Get("/sign-in");
+    HttpResult r = c.PostForm("/sign-in", {{"login", login}, {"password", app::kDemoPassword}, {"next", "/"}});
+    EXPECT_EQ(r.status, 303) << r.body;
+    EXPECT_TRUE(c.cookies().count("nj_session"));
+    return c;
+  }
+
+  // An API token for a demo account.
+  std::string TokenFor(const std::string& login) {
+    auto user = app_->accounts().FindByLogin(login);
+    EXPECT_OK(user);
+    auto token = app_->accounts().CreateApiToken(user->id, "test");
+    EXPECT_OK(token);
+    return token.value_or("");
+  }
+
+  int64_t FirstOfKind(const std::string& kind) {
+    HttpResult r = Client().Get("/api/v1/areas?kind=" + kind + "&limit=1");
+    EXPECT_EQ(r.status, 200);
+    return nlohmann::json::parse(r.body)["items"][0]["id"].get<int64_t>();
+  }
+
+  static inline FakeClock clock_{FromUnix(1'780'000'000)};
+  static inline app::App* app_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+};
+
+}  // namespace ningju::testing
+
+#endif  // NINGJU_TESTS_INTEGRATION_APP_FIXTURE_H_
