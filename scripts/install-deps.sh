@@ -21,6 +21,7 @@ LIBS=(
   libopencc-dev opencc       # traditional -> simplified
   libxxhash-dev              # MinHash
   libmagic-dev               # upload type sniffing
+  libvips-dev                # upload thumbnails
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev           # micro-benchmarks
 )

@@ -118,6 +118,22 @@ Response Response::Redirect(std::string location, int status) {
   return r;
 }
 
+Response Response::File(std::string content_type, std::string_view filename, std::string body, bool inline_display) {
+  Response r;
+  r.status = 200;
+  r.headers.emplace("Content-Type", std::move(content_type));
+  std::string ascii;
+  for (char c : filename) {
+    unsigned char u = static_cast<unsigned char>(c);
+    ascii += (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') ? '_' : c;
+  }
+  r.headers.emplace("Content-Disposition", std::string(inline_display ? "inline" : "attachment") + "; filename=\"" +
+                                               ascii + "\"; filename*=UTF-8''" + PercentEncode(filename));
+  r.headers.emplace("Cache-Control", "private, max-age=3600");
+  r.body = std::move(body);
+  return r;
+}
+
 std::string_view ReasonPhrase(int status) {
   // clang-format off
   switch (status) {

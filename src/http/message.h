@@ -64,6 +64,10 @@ struct Response {
   static Response Html(int status, std::string body);
   static Response Json(int status, std::string body);                // body: serialized JSON
   static Response Redirect(std::string location, int status = 303);  // empty body
+  // A stored file: `content_type` as sniffed when it was stored, `filename` offered to the browser (RFC 6266
+  // filename* in UTF-8, with an ASCII fallback), shown in the browser when `inline_display`, otherwise downloaded.
+  // Private caching only: files belong to objects whose visibility the caller checked.
+  static Response File(std::string content_type, std::string_view filename, std::string body, bool inline_display);
 };
 
 // The reason phrase for a status code ("Not Found").

@@ -172,5 +172,17 @@ TEST(ParseUrlEncoded, InvalidUtf8IsNullopt) {
   EXPECT_EQ(ParseUrlEncoded("a=%ED%A0%80"), std::nullopt);  // a UTF-16 surrogate
 }
 
+TEST(Response, FileOffersItsNameSafely) {
+  Response r = Response::File("image/png", "楼道\"照片\".png", "bytes", true);
+  EXPECT_EQ(r.status, 200);
+  auto disposition = r.headers.find("Content-Disposition");
+  ASSERT_NE(disposition, r.headers.end());
+  EXPECT_EQ(disposition->second,
+            "inline; filename=\"______________.png\"; filename*=UTF-8''%E6%A5%BC%E9%81%93%22%E7%85%A7%E7%89%87%22.png");
+  EXPECT_EQ(r.headers.find("Content-Type")->second, "image/png");
+  EXPECT_EQ(Response::File("application/pdf", "a.pdf", "", false).headers.find("Content-Disposition")->second,
+            "attachment; filename=\"a.pdf\"; filename*=UTF-8''a.pdf");
+}
+
 }  // namespace
 }  // namespace ningju::http
