@@ -38,7 +38,7 @@ std::string T(const web::Site& site, const web::RequestContext& ctx, const std::
   return site.T(ctx, key);
 }
 
-json BallotSummary(const web::Site& site, const web::RequestContext& ctx, const Ballot& b) {
+json BallotSummary(const web::Site& site, const web::RequestContext& ctx, const OwnersBallot& b) {
   json j = b.ToJson();
   j["state_label"] = T(site, ctx, "ballot_state_" + std::string(BallotStateName(b.state)));
   j["is_draft"] = b.state == BallotState::kDraft;
@@ -132,7 +132,7 @@ StatusOr<Entry> EntryFromForm(const web::RequestContext& ctx) {
 
 StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& service, web::RequestContext& ctx, int64_t id,
                                     const std::string& notice) {
-  ASSIGN_OR_RETURN(Ballot b, service.Get(id));
+  ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
   ASSIGN_OR_RETURN(BallotViewer viewer, service.ViewerOf(ctx.principal, id));
   json data;
   data["ballot"] = BallotSummary(site, ctx, b);
@@ -224,7 +224,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
       ASSIGN_OR_RETURN(int64_t d, IntText(days, "notice_days"));
       nb.notice_days = static_cast<int>(std::clamp<int64_t>(d, -1, 1000));
     }
-    ASSIGN_OR_RETURN(Ballot b, service.Create(ctx.principal, nb));
+    ASSIGN_OR_RETURN(OwnersBallot b, service.Create(ctx.principal, nb));
     return http::Response::Redirect("/ballots/" + std::to_string(b.id));
   }));
   router.Add("GET", "/ballots/{id}",
@@ -268,18 +268,12 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(int64_t file, IdParam(req, "file"));
                ASSIGN_OR_RETURN(auto found, service.AttachmentOf(ctx.principal, id, file));
-               http::Response resp;
-               resp.status = 200;
-               resp.body = std::move(found.second);
-               resp.SetHeader("Content-Type", found.first.content_type);
-               resp.SetHeader("Content-Disposition", "inline; filename=\"sheet-" + std::to_string(file) + "\"");
-               resp.SetHeader("Cache-Control", "private, no-store");
-               return resp;
+               return http::Response::File(found.first.content_type, found.first.name, std::move(found.second), true);
              }));
   router.Add("GET", "/ballots/{id}/result",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Get(id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
                ASSIGN_OR_RETURN(BallotResult result, service.Result(id));
                const json& s = result.stored;
                json data;
@@ -304,7 +298,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
   router.Add("GET", "/ballots/{id}/notice",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Get(id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
                ASSIGN_OR_RETURN(auto lines, service.Notice(id));
                ASSIGN_OR_RETURN(auto objections, service.Objections(ctx.principal, id));
                json data;
@@ -328,7 +322,9 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
       "GET", "/api/v1/ballots", site.Api([&](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
         ASSIGN_OR_RETURN(int64_t nb, ParseId(req.Query("neighborhood_id").value_or(""), "neighborhood_id"));
         int64_t limit = 50;
-        if (auto l = req.Query("limit")) ASSIGN_OR_RETURN(limit, IntText(*l, "limit"));
+        if (auto l = req.Query("limit")) {
+          ASSIGN_OR_RETURN(limit, IntText(*l, "limit"));
+        }
         if (limit < 1 || limit > 200) return InvalidArgumentError("limit is 1 to 200", "limit");
         ASSIGN_OR_RETURN(auto page,
                          service.ListForNeighborhood(nb, req.Query("cursor").value_or(""), static_cast<int>(limit)));
@@ -373,13 +369,13 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                auto ts = ParseTimestamp(closes);
                if (!ts.ok()) return InvalidArgumentError(ts.status().message(), "closes_at");
                nb.closes_at = FromUnix(ts->unix_seconds);
-               ASSIGN_OR_RETURN(Ballot b, service.Create(ctx.principal, nb));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Create(ctx.principal, nb));
                return web::Site::Json(201, b.ToJson());
              }));
   router.Add("GET", "/api/v1/ballots/{id}",
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Get(id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
                ASSIGN_OR_RETURN(BallotViewer viewer, service.ViewerOf(ctx.principal, id));
                json body = b.ToJson();
                if (b.state != BallotState::kDraft) {
@@ -407,13 +403,13 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
   router.Add("POST", "/api/v1/ballots/{id}/open",
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Open(ctx.principal, id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Open(ctx.principal, id));
                return web::Site::Json(200, b.ToJson());
              }));
   router.Add("POST", "/api/v1/ballots/{id}/close",
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Close(ctx.principal, id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Close(ctx.principal, id));
                return web::Site::Json(200, b.ToJson());
              }));
   router.Add("POST", "/api/v1/ballots/{id}/votes",
@@ -438,7 +434,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
   router.Add("GET", "/api/v1/ballots/{id}/result",
              site.Api([&](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Ballot b, service.Get(id));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
                ASSIGN_OR_RETURN(BallotResult result, service.Result(id));
                ASSIGN_OR_RETURN(auto lines, service.Notice(id));
                json body = result.stored;

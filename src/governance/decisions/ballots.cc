@@ -29,8 +29,8 @@ StatusOr<BallotState> ParseState(std::string_view s) {
   return InternalError("unknown ballot state in the database");
 }
 
-StatusOr<Ballot> ReadBallot(const storage::Row& row) {
-  Ballot b;
+StatusOr<OwnersBallot> ReadBallot(const storage::Row& row) {
+  OwnersBallot b;
   b.id = row.Int(0);
   b.area_id = row.Int(1);
   b.neighborhood_id = row.Int(2);
@@ -125,7 +125,8 @@ nlohmann::json ConditionJson(const Condition& c) {
 }
 
 // What is stored at closing: the `ningju ballot tally` output, plus the four conditions, the rules and the reason.
-nlohmann::json ResultJson(const Ballot& ballot, const TallyResult& r, Instant at, const nlohmann::json& channels) {
+nlohmann::json ResultJson(const OwnersBallot& ballot, const TallyResult& r, Instant at,
+                          const nlohmann::json& channels) {
   nlohmann::json j = nlohmann::json::parse(TallyResultToJson(r));
   j["matter"] = MatterItem(ballot.matter);
   j["matter_title"] = std::string(MatterTitle(ballot.matter));
@@ -172,12 +173,12 @@ StatusOr<Channel> ParseChannel(std::string_view text) {
   return InvalidArgumentError("unknown channel " + QuoteForMessage(text) + " (online, paper or proxy)", "channel");
 }
 
-std::optional<Instant> Ballot::notice_ends_at() const {
+std::optional<Instant> OwnersBallot::notice_ends_at() const {
   if (!closed_at) return std::nullopt;
   return *closed_at + std::chrono::seconds(int64_t{notice_days} * kSecondsPerDay);
 }
 
-nlohmann::json Ballot::ToJson() const {
+nlohmann::json OwnersBallot::ToJson() const {
   return {{"id", id},
           {"area_id", area_id},
           {"neighborhood_id", neighborhood_id},
@@ -194,18 +195,18 @@ nlohmann::json Ballot::ToJson() const {
           {"notice_ends_at", OptTime(notice_ends_at())}};
 }
 
-StatusOr<Ballot> BallotService::Load(storage::Connection& conn, int64_t id) {
+StatusOr<OwnersBallot> BallotService::Load(storage::Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row,
                    conn.QueryOptional(std::string("SELECT ") + kBallotColumns + " FROM ballots WHERE id = ?", {id}));
   if (!row) return NotFoundError("no ballot " + std::to_string(id));
   return ReadBallot(*row);
 }
 
-Status BallotService::RequireStaff(storage::Connection& conn, const auth::Principal& by, const Ballot& ballot) {
+Status BallotService::RequireStaff(storage::Connection& conn, const auth::Principal& by, const OwnersBallot& ballot) {
   return auth::Authorize(conn, by, auth::Permission::kManageRoster, ballot.area_id);
 }
 
-bool BallotService::IsStaff(const auth::Principal& viewer, const Ballot& ballot) {
+bool BallotService::IsStaff(const auth::Principal& viewer, const OwnersBallot& ballot) {
   if (!viewer.signed_in() && viewer.via.empty()) return false;
   auto conn = db_.Acquire();
   if (!conn.ok()) return false;
@@ -219,14 +220,14 @@ bool BallotService::IsStaffOn(const auth::Principal& viewer, int64_t area_id) {
   return auth::Authorize(**conn, viewer, auth::Permission::kManageRoster, area_id).ok();
 }
 
-bool BallotService::NoticeRunning(const Ballot& ballot) const {
+bool BallotService::NoticeRunning(const OwnersBallot& ballot) const {
   return ballot.state == BallotState::kClosed && clock_.Now() < *ballot.notice_ends_at();
 }
 
 StatusOr<std::pair<record::Attachment, std::string>> BallotService::AttachmentOf(const auth::Principal& viewer,
                                                                                  int64_t id, int64_t attachment_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   RETURN_IF_ERROR(auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id));
   auto attachment = record::GetAttachment(*conn, attachment_id);
   if (!attachment.ok() || attachment->object_ref != record::Ref("ballot", id)) {
@@ -258,12 +259,12 @@ StatusOr<std::vector<BallotService::Scope>> BallotService::Scopes(int64_t neighb
   return out;
 }
 
-StatusOr<Ballot> BallotService::Get(int64_t id) {
+StatusOr<OwnersBallot> BallotService::Get(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   return Load(*conn, id);
 }
 
-StatusOr<Ballot> BallotService::Create(const auth::Principal& by, const NewBallot& in) {
+StatusOr<OwnersBallot> BallotService::Create(const auth::Principal& by, const NewBallot& in) {
   const Instant now = clock_.Now();
   std::string title(Trim(in.title));
   RETURN_IF_ERROR(CheckText(title, kMaxTitleBytes, "title", true));
@@ -274,7 +275,7 @@ StatusOr<Ballot> BallotService::Create(const auth::Principal& by, const NewBallo
     return InvalidArgumentError("the notice period is 1 to 90 days", "notice_days");
   }
   if (in.closes_at <= now) return InvalidArgumentError("the closing time must be in the future", "closes_at");
-  Ballot out;
+  OwnersBallot out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {in.area_id}));
     if (!area) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
@@ -323,7 +324,7 @@ StatusOr<BallotService::Page> BallotService::ListForNeighborhood(int64_t neighbo
       page.next_cursor = EncodeCursor({page.items.back().id});
       break;
     }
-    ASSIGN_OR_RETURN(Ballot b, ReadBallot(row));
+    ASSIGN_OR_RETURN(OwnersBallot b, ReadBallot(row));
     page.items.push_back(std::move(b));
   }
   return page;
@@ -331,7 +332,7 @@ StatusOr<BallotService::Page> BallotService::ListForNeighborhood(int64_t neighbo
 
 namespace internal {
 
-Status FreezeAndOpen(storage::Connection& tx, const Ballot& b, Instant now, const record::Actor& actor) {
+Status FreezeAndOpen(storage::Connection& tx, const OwnersBallot& b, Instant now, const record::Actor& actor) {
   const int64_t id = b.id;
   // The units in scope, in display order.
   ASSIGN_OR_RETURN(auto units,
@@ -403,11 +404,11 @@ Status FreezeAndOpen(storage::Connection& tx, const Ballot& b, Instant now, cons
 
 }  // namespace internal
 
-StatusOr<Ballot> BallotService::Open(const auth::Principal& by, int64_t id) {
+StatusOr<OwnersBallot> BallotService::Open(const auth::Principal& by, int64_t id) {
   const Instant now = clock_.Now();
-  Ballot out;
+  OwnersBallot out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Ballot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
     if (b.state != BallotState::kDraft) return FailedPreconditionError("only a draft ballot can be opened");
     if (b.closes_at <= now) return FailedPreconditionError("the closing time has passed; create a new ballot");
@@ -418,7 +419,7 @@ StatusOr<Ballot> BallotService::Open(const auth::Principal& by, int64_t id) {
   return out;
 }
 
-StatusOr<TallyInput> TallyInputFor(storage::Connection& conn, const Ballot& ballot) {
+StatusOr<TallyInput> TallyInputFor(storage::Connection& conn, const OwnersBallot& ballot) {
   TallyInput input;
   input.matter = ballot.matter;
   ASSIGN_OR_RETURN(auto units, conn.Execute("SELECT unit_id, area_centi, voter, developer_unsold FROM ballot_units "
@@ -440,11 +441,11 @@ StatusOr<TallyInput> TallyInputFor(storage::Connection& conn, const Ballot& ball
   return input;
 }
 
-StatusOr<Ballot> BallotService::Close(const auth::Principal& by, int64_t id) {
+StatusOr<OwnersBallot> BallotService::Close(const auth::Principal& by, int64_t id) {
   const Instant now = clock_.Now();
-  Ballot out;
+  OwnersBallot out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Ballot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
     if (b.state != BallotState::kOpen) return FailedPreconditionError("only an open ballot can be closed");
     ASSIGN_OR_RETURN(TallyInput input, TallyInputFor(tx, b));
@@ -476,7 +477,7 @@ StatusOr<Ballot> BallotService::Close(const auth::Principal& by, int64_t id) {
 
 namespace internal {
 
-StatusOr<Vote> RecordVote(storage::Connection& tx, const Ballot& ballot, const std::string& voter, Choice choice,
+StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, const std::string& voter, Choice choice,
                           Channel channel, const std::string& proxy_name, std::optional<int64_t> attachment_id,
                           Instant now, const record::Actor& actor) {
   ASSIGN_OR_RETURN(auto previous, tx.QueryOptional("SELECT id FROM ballot_votes WHERE ballot_id = ? AND voter = ? "
@@ -485,13 +486,14 @@ StatusOr<Vote> RecordVote(storage::Connection& tx, const Ballot& ballot, const s
   if (previous) {
     RETURN_IF_ERROR(tx.Execute("UPDATE ballot_votes SET is_current = 0 WHERE id = ?", {previous->Int(0)}));
   }
-  ASSIGN_OR_RETURN(storage::Row row,
-                   tx.QueryOne(std::string("INSERT INTO ballot_votes (ballot_id, voter, choice, channel, cast_at, "
-                                           "cast_by, proxy_name, attachment_id, is_current) "
-                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ") +
-                                   kVoteColumns,
-                               {ballot.id, voter, std::string(ChoiceName(choice)), std::string(ChannelName(channel)),
-                                ToUnix(now), Nullable(actor.user_id), proxy_name, Nullable(attachment_id)}));
+  ASSIGN_OR_RETURN(
+      storage::Row row,
+      tx.QueryOne(std::string("INSERT INTO ballot_votes (ballot_id, voter, choice, channel, cast_at, "
+                              "cast_by, proxy_name, attachment_id, is_current) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ") +
+                      kVoteColumns,
+                  {ballot.id, voter, std::string(ChoiceName(choice)), std::string(ChannelName(channel)), ToUnix(now),
+                   storage::Nullable(actor.user_id), proxy_name, storage::Nullable(attachment_id)}));
   ASSIGN_OR_RETURN(Vote vote, ReadVote(row));
   const std::string ref = record::Ref("ballot", ballot.id);
   // The choice stays out of the audit chain and the timeline: results are hidden until the ballot closes.
@@ -509,7 +511,7 @@ StatusOr<Vote> RecordVote(storage::Connection& tx, const Ballot& ballot, const s
 }  // namespace internal
 
 namespace {
-Status CheckAccepting(const Ballot& b, Instant now) {
+Status CheckAccepting(const OwnersBallot& b, Instant now) {
   if (b.state == BallotState::kDraft) return FailedPreconditionError("the ballot is not open yet");
   if (!b.accepting(now)) return FailedPreconditionError("ballot closed: no more ballots are accepted");
   return OkStatus();
@@ -520,7 +522,7 @@ StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice
   if (!by.signed_in()) return UnauthenticatedError("sign in to vote");
   Vote out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Ballot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
     RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));
     ASSIGN_OR_RETURN(auto voter,
                      tx.QueryOptional("SELECT bo.voter FROM ballot_owners bo JOIN owners o ON o.id = bo.owner_id "
@@ -546,7 +548,7 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
   }
   Vote out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Ballot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
     RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));
     ASSIGN_OR_RETURN(auto known, tx.QueryOptional("SELECT 1 FROM ballot_units WHERE ballot_id = ? AND voter = ?",
@@ -573,7 +575,7 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
 
 StatusOr<std::vector<ElectorateUnit>> BallotService::Electorate(const auth::Principal& viewer, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   const bool names = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id).ok();
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT unit_id, label, area_centi, developer_unsold, voter, owner_names "
                                             "FROM ballot_units WHERE ballot_id = ? ORDER BY sort_key",
@@ -601,7 +603,7 @@ StatusOr<std::vector<Voter>> BallotService::Voters(const auth::Principal& viewer
 
 StatusOr<Figures> BallotService::ElectorateTotals(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   ASSIGN_OR_RETURN(TallyInput input, TallyInputFor(*conn, b));
   if (input.units.empty()) return Figures{};
   input.ballots.clear();
@@ -612,7 +614,7 @@ StatusOr<Figures> BallotService::ElectorateTotals(int64_t id) {
 StatusOr<BallotViewer> BallotService::ViewerOf(const auth::Principal& viewer, int64_t id) {
   BallotViewer out;
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   if (!viewer.signed_in()) return out;
   out.is_staff = RequireStaff(*conn, viewer, b).ok();
   ASSIGN_OR_RETURN(auto voter,
@@ -638,7 +640,7 @@ StatusOr<BallotViewer> BallotService::ViewerOf(const auth::Principal& viewer, in
 
 StatusOr<std::vector<Vote>> BallotService::History(const auth::Principal& viewer, int64_t id, std::string_view voter) {
   ASSIGN_OR_RETURN(BallotViewer who, ViewerOf(viewer, id));
-  ASSIGN_OR_RETURN(Ballot b, Get(id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Get(id));
   const bool own = who.own_voter && *who.own_voter == voter;
   if (!own && !(who.is_staff && b.state == BallotState::kClosed)) {
     if (!viewer.signed_in()) return UnauthenticatedError("sign in first");
@@ -658,7 +660,7 @@ StatusOr<std::vector<Vote>> BallotService::History(const auth::Principal& viewer
 
 StatusOr<BallotResult> BallotService::Result(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   if (b.state != BallotState::kClosed) {
     return FailedPreconditionError("results are hidden until the ballot closes");
   }
@@ -677,7 +679,7 @@ StatusOr<BallotResult> BallotService::Result(int64_t id) {
 
 StatusOr<std::vector<NoticeLine>> BallotService::Notice(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   if (b.state != BallotState::kClosed) {
     return FailedPreconditionError("the notice is published when the ballot closes");
   }
@@ -705,7 +707,7 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
   const Instant now = clock_.Now();
   Objection out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Ballot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
     if (b.state != BallotState::kClosed || now >= *b.notice_ends_at()) {
       return FailedPreconditionError("objections are recorded while the notice period runs");
     }
@@ -730,7 +732,7 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
 
 StatusOr<std::vector<Objection>> BallotService::Objections(const auth::Principal& viewer, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(Ballot b, Load(*conn, id));
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   const bool names = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id).ok();
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT id, user_id, name, body, created_at FROM ballot_objections "
                                             "WHERE ballot_id = ? ORDER BY id LIMIT 1000",

@@ -47,7 +47,7 @@ inline constexpr size_t kMaxProxyNameBytes = 100;
 inline constexpr int kDefaultNoticeDays = 7;
 inline constexpr int kMaxObjectionsPerUser = 5;  // per ballot
 
-struct Ballot {
+struct OwnersBallot {
   int64_t id = 0;
   int64_t area_id = 0;  // the scope
   int64_t neighborhood_id = 0;
@@ -156,21 +156,21 @@ class BallotService {
 
   // A draft. kInvalidArgument naming the field (title empty or too long, matter outside 1-9, notice_days outside
   // 1-90, closes_at not in the future, a scope that is not a building, entrance or neighborhood).
-  StatusOr<Ballot> Create(const auth::Principal& by, const NewBallot& ballot);
-  StatusOr<Ballot> Get(int64_t id);
+  StatusOr<OwnersBallot> Create(const auth::Principal& by, const NewBallot& ballot);
+  StatusOr<OwnersBallot> Get(int64_t id);
   // The ballots of a neighborhood (any scope inside it), newest first, `limit` (1..200) after `cursor`.
   struct Page {
-    std::vector<Ballot> items;
+    std::vector<OwnersBallot> items;
     std::string next_cursor;
   };
   StatusOr<Page> ListForNeighborhood(int64_t neighborhood_id, std::string_view cursor, int limit);
 
   // Freezes the electorate and opens. kFailedPrecondition unless a draft, when closes_at has passed, or when the
   // scope holds no unit.
-  StatusOr<Ballot> Open(const auth::Principal& by, int64_t id);
+  StatusOr<OwnersBallot> Open(const auth::Principal& by, int64_t id);
   // Counts the current ballots with Tally(), stores the result, closes and starts the notice period.
   // kFailedPrecondition unless open.
-  StatusOr<Ballot> Close(const auth::Principal& by, int64_t id);
+  StatusOr<OwnersBallot> Close(const auth::Principal& by, int64_t id);
 
   // The caller's own ballot, covering all their units in scope. kUnauthenticated when anonymous;
   // kPermissionDenied when the caller owns no unit in scope; kFailedPrecondition "ballot closed" when the ballot is
@@ -212,7 +212,7 @@ class BallotService {
   StatusOr<std::vector<Scope>> Scopes(int64_t neighborhood_id);
 
   // Whether the notice period of `ballot` runs now.
-  bool NoticeRunning(const Ballot& ballot) const;
+  bool NoticeRunning(const OwnersBallot& ballot) const;
   // A file attached to the ballot (a scanned sheet, a written authorization) with its bytes: for viewers holding
   // kViewPersonalData on the scope. kNotFound when the file is not this ballot's.
   StatusOr<std::pair<record::Attachment, std::string>> AttachmentOf(const auth::Principal& viewer, int64_t id,
@@ -221,18 +221,18 @@ class BallotService {
   // Whether `viewer` holds kManageRoster on `area_id` (for the list page's "new ballot" form).
   bool IsStaffOn(const auth::Principal& viewer, int64_t area_id);
   // Whether `viewer` holds kManageRoster on the ballot's scope.
-  bool IsStaff(const auth::Principal& viewer, const Ballot& ballot);
+  bool IsStaff(const auth::Principal& viewer, const OwnersBallot& ballot);
 
  private:
-  StatusOr<Ballot> Load(storage::Connection& conn, int64_t id);
-  Status RequireStaff(storage::Connection& conn, const auth::Principal& by, const Ballot& ballot);
+  StatusOr<OwnersBallot> Load(storage::Connection& conn, int64_t id);
+  Status RequireStaff(storage::Connection& conn, const auth::Principal& by, const OwnersBallot& ballot);
 
   storage::Database& db_;
   const Clock& clock_;
 };
 
 // Builds the tally input of a ballot from its frozen electorate and current ballots (exposed for tests).
-StatusOr<TallyInput> TallyInputFor(storage::Connection& conn, const Ballot& ballot);
+StatusOr<TallyInput> TallyInputFor(storage::Connection& conn, const OwnersBallot& ballot);
 
 // Seeds the demo inside its transaction `tx`: the owners of the building where the demo account "resident1" owns a
 // unit get logins "owner1", "owner2", ... (password hash `password_hash`, the resident role on the neighborhood),
@@ -244,9 +244,9 @@ StatusOr<std::vector<std::string>> SeedDemoBallot(storage::Connection& tx, Insta
 namespace internal {
 // The steps the service and the demo share. REQUIRES: inside `tx`; authorization done by the caller.
 // Freezes the electorate of draft `b` and opens it (audited).
-Status FreezeAndOpen(storage::Connection& tx, const Ballot& b, Instant now, const record::Actor& actor);
+Status FreezeAndOpen(storage::Connection& tx, const OwnersBallot& b, Instant now, const record::Actor& actor);
 // Records a ballot of `voter`, superseding their current one (audited; the choice stays out of the audit record).
-StatusOr<Vote> RecordVote(storage::Connection& tx, const Ballot& ballot, const std::string& voter, Choice choice,
+StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, const std::string& voter, Choice choice,
                           Channel channel, const std::string& proxy_name, std::optional<int64_t> attachment_id,
                           Instant now, const record::Actor& actor);
 }  // namespace internal

@@ -56,7 +56,7 @@ StatusOr<std::vector<std::string>> SeedDemoBallot(storage::Connection& tx, Insta
   const std::string ref = record::Ref("ballot", id);
   RETURN_IF_ERROR(record::Audit(tx, now, actor, "ballot.create", ref, {{"title", title}, {"area_id", building}}));
   RETURN_IF_ERROR(record::AddEvent(tx, ref, now, actor, "created", title));
-  Ballot ballot;
+  OwnersBallot ballot;
   ballot.id = id;
   ballot.area_id = building;
   ballot.neighborhood_id = neighborhood;

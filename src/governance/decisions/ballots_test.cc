@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/text_util.h"
 #include "governance/areas/area_writer.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
@@ -25,16 +26,24 @@ class BallotsTest : public ::testing::Test {
     ASSERT_OK(db);
     db_ = std::move(db).value();
     service_ = std::make_unique<BallotService>(*db_, clock_);
+    auto AddArea = [&](storage::Connection& tx, std::optional<int64_t> parent, const char* kind, const char* code,
+                       const char* name) {
+      areas::NewArea a;
+      a.parent_id = parent;
+      a.kind = kind;
+      a.code = code;
+      a.name = name;
+      return areas::InsertArea(tx, a, clock_.Now());
+    };
     ASSERT_OK(db_->InTransaction([&](storage::Connection& tx) -> Status {
-      ASSIGN_OR_RETURN(int64_t district, areas::InsertArea(tx, {std::nullopt, "district", "d", "区"}, clock_.Now()));
-      ASSIGN_OR_RETURN(int64_t sd, areas::InsertArea(tx, {district, "subdistrict", "s", "街道"}, clock_.Now()));
-      ASSIGN_OR_RETURN(neighborhood_, areas::InsertArea(tx, {sd, "neighborhood", "n", "居民区"}, clock_.Now()));
-      ASSIGN_OR_RETURN(other_neighborhood_,
-                       areas::InsertArea(tx, {sd, "neighborhood", "n2", "另一居民区"}, clock_.Now()));
-      ASSIGN_OR_RETURN(building_, areas::InsertArea(tx, {neighborhood_, "building", "b1", "1号楼"}, clock_.Now()));
-      ASSIGN_OR_RETURN(entrance_, areas::InsertArea(tx, {building_, "entrance", "b1e1", "1号门"}, clock_.Now()));
-      ASSIGN_OR_RETURN(building2_, areas::InsertArea(tx, {neighborhood_, "building", "b2", "2号楼"}, clock_.Now()));
-      ASSIGN_OR_RETURN(entrance2_, areas::InsertArea(tx, {building2_, "entrance", "b2e1", "1号门"}, clock_.Now()));
+      ASSIGN_OR_RETURN(int64_t district, AddArea(tx, std::nullopt, "district", "d", "区"));
+      ASSIGN_OR_RETURN(int64_t sd, AddArea(tx, district, "subdistrict", "s", "街道"));
+      ASSIGN_OR_RETURN(neighborhood_, AddArea(tx, sd, "neighborhood", "n", "居民区"));
+      ASSIGN_OR_RETURN(other_neighborhood_, AddArea(tx, sd, "neighborhood", "n2", "另一居民区"));
+      ASSIGN_OR_RETURN(building_, AddArea(tx, neighborhood_, "building", "b1", "1号楼"));
+      ASSIGN_OR_RETURN(entrance_, AddArea(tx, building_, "entrance", "b1e1", "1号门"));
+      ASSIGN_OR_RETURN(building2_, AddArea(tx, neighborhood_, "building", "b2", "2号楼"));
+      ASSIGN_OR_RETURN(entrance2_, AddArea(tx, building2_, "entrance", "b2e1", "1号门"));
       return OkStatus();
     }));
     staff_ = User("staff", auth::Role::kNeighborhoodStaff, neighborhood_);
@@ -95,7 +104,7 @@ class BallotsTest : public ::testing::Test {
     return out;
   }
 
-  Ballot OpenBallot(int64_t matter, int64_t area = 0) {
+  OwnersBallot OpenBallot(int64_t matter, int64_t area = 0) {
     NewBallot nb;
     nb.title = "加装电梯";
     nb.matter = matter;
@@ -131,7 +140,7 @@ class BallotsTest : public ::testing::Test {
 
 TEST_F(BallotsTest, ExactlyTwoThirdsAndExactlyThreeQuartersPass) {
   auto owners = Owners(18);
-  Ballot b = OpenBallot(7);
+  OwnersBallot b = OpenBallot(7);
   CastAll(b.id, owners, 9, 2, 1);  // 12 of 18 take part, 9 of 12 agree
   nlohmann::json r = CloseAndResult(b.id);
   EXPECT_EQ(r["passed"], true);
@@ -146,7 +155,7 @@ TEST_F(BallotsTest, ExactlyTwoThirdsAndExactlyThreeQuartersPass) {
 
 TEST_F(BallotsTest, OneOwnerBelowTwoThirdsFailsParticipation) {
   auto owners = Owners(18);
-  Ballot b = OpenBallot(7);
+  OwnersBallot b = OpenBallot(7);
   CastAll(b.id, owners, 9, 1, 1);  // 11 of 18
   nlohmann::json r = CloseAndResult(b.id);
   EXPECT_EQ(r["passed"], false);
@@ -157,7 +166,7 @@ TEST_F(BallotsTest, OneOwnerBelowTwoThirdsFailsParticipation) {
 
 TEST_F(BallotsTest, OneAgreeBelowThreeQuartersFailsConsent) {
   auto owners = Owners(18);
-  Ballot b = OpenBallot(7);
+  OwnersBallot b = OpenBallot(7);
   CastAll(b.id, owners, 8, 3, 1);  // 8 of 12: 32 < 36
   nlohmann::json r = CloseAndResult(b.id);
   EXPECT_EQ(r["participation_met"], true);
@@ -166,7 +175,7 @@ TEST_F(BallotsTest, OneAgreeBelowThreeQuartersFailsConsent) {
 
 TEST_F(BallotsTest, ExactlyHalfIsNoMajority) {
   auto owners = Owners(6);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   CastAll(b.id, owners, 3, 3, 0);
   nlohmann::json r = CloseAndResult(b.id);
   EXPECT_EQ(r["consent_rule"], "majority");
@@ -181,8 +190,8 @@ TEST_F(BallotsTest, AreaMetHeadcountNotAndTheReverse) {
   for (int i = 0; i < 5; ++i) {
     small.push_back(Owner("小户" + std::to_string(i), {Unit(entrance_, building_, "1-2" + std::to_string(i), 2000)}));
   }
-  Ballot area_only = OpenBallot(4);
-  Ballot heads_only = OpenBallot(4);
+  OwnersBallot area_only = OpenBallot(4);
+  OwnersBallot heads_only = OpenBallot(4);
   EXPECT_OK(service_->Cast(big, area_only.id, Choice::kAgree));
   EXPECT_OK(service_->Cast(small[0], area_only.id, Choice::kAgree));
   EXPECT_OK(service_->Cast(small[1], area_only.id, Choice::kAgree));
@@ -203,7 +212,7 @@ TEST_F(BallotsTest, OwnerOfSeveralUnitsIsOneHeadAndOneBallotCoversAllTheirUnits)
   auto o2 = Owner("二", {Unit(entrance_, building_, "1-201", 6000)});
   auto o3 = Owner("三", {Unit(entrance_, building_, "1-202", 6000)});
   Owner("四", {Unit(entrance_, building_, "1-203", 6000)});
-  Ballot b = OpenBallot(7);
+  OwnersBallot b = OpenBallot(7);
   auto totals = service_->ElectorateTotals(b.id);
   ASSERT_OK(totals);
   EXPECT_EQ(totals->heads, 4);
@@ -223,7 +232,7 @@ TEST_F(BallotsTest, CoOwnersOfOneUnitAreOneHead) {
   auto wife = Owner("妻", {unit});
   auto husband = Owner("夫", {unit});
   Owner("邻居", {Unit(entrance_, building_, "1-102", 6000)});
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   EXPECT_EQ(service_->ElectorateTotals(b.id)->heads, 2);
   EXPECT_OK(service_->Cast(wife, b.id, Choice::kAgree));
   EXPECT_OK(service_->Cast(husband, b.id, Choice::kDisagree));  // the same voter: replaces the first
@@ -235,7 +244,7 @@ TEST_F(BallotsTest, CoOwnersOfOneUnitAreOneHead) {
 TEST_F(BallotsTest, DeveloperUnitsCountOnceAndVoteByPaper) {
   auto sold = Owners(4);
   for (int i = 0; i < 4; ++i) Unit(entrance_, building_, "1-3" + std::to_string(i), 6000, /*developer=*/true);
-  Ballot b = OpenBallot(7);
+  OwnersBallot b = OpenBallot(7);
   EXPECT_EQ(service_->ElectorateTotals(b.id)->heads, 5);
   CastAll(b.id, sold, 3, 0, 0);
   ASSERT_OK(service_->Enter(staff_, b.id, {"developer", Choice::kDisagree, Channel::kPaper, "", "dev.pdf", kSheet}));
@@ -248,7 +257,7 @@ TEST_F(BallotsTest, DeveloperUnitsCountOnceAndVoteByPaper) {
 
 TEST_F(BallotsTest, ChangedBallotsKeepHistoryAndOnlyTheLatestCounts) {
   auto owners = Owners(3);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   ASSERT_OK(service_->Cast(owners[0], b.id, Choice::kAgree));
   clock_.Advance(std::chrono::seconds(60));
   ASSERT_OK(service_->Cast(owners[0], b.id, Choice::kDisagree));
@@ -274,7 +283,7 @@ TEST_F(BallotsTest, ChangedBallotsKeepHistoryAndOnlyTheLatestCounts) {
 
 TEST_F(BallotsTest, ProxyBallotNeedsAProxyNameAndAWrittenAuthorization) {
   auto owners = Owners(2);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   auto viewer = service_->ViewerOf(owners[0], b.id);
   const std::string voter = *viewer->own_voter;
   EXPECT_THAT(service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "", "a.pdf", kSheet}),
@@ -300,7 +309,7 @@ TEST_F(BallotsTest, ClosedOrExpiredOrDraftBallotRefusesVotes) {
   auto draft = service_->Create(staff_, nb);
   ASSERT_OK(draft);
   EXPECT_THAT(service_->Cast(owners[0], draft->id, Choice::kAgree), StatusIs(StatusCode::kFailedPrecondition));
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   clock_.Advance(std::chrono::hours(24 * 7));  // closes_at reached, not yet closed by staff
   EXPECT_THAT(service_->Cast(owners[0], b.id, Choice::kAgree), StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK(service_->Close(staff_, b.id));
@@ -313,7 +322,7 @@ TEST_F(BallotsTest, ClosedOrExpiredOrDraftBallotRefusesVotes) {
 
 TEST_F(BallotsTest, ResultsAndNoticeAreHiddenUntilClosing) {
   auto owners = Owners(3);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   CastAll(b.id, owners, 2, 1, 0);
   EXPECT_THAT(service_->Result(b.id), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(service_->Notice(b.id), StatusIs(StatusCode::kFailedPrecondition));
@@ -332,7 +341,7 @@ TEST_F(BallotsTest, ResultsAndNoticeAreHiddenUntilClosing) {
 TEST_F(BallotsTest, OnlyOwnersInScopeVoteAndOnlyStaffOverTheScopeManage) {
   auto inside = Owners(2);
   auto outside = Owner("二号楼", {Unit(entrance2_, building2_, "1-101", 6000)});
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   EXPECT_THAT(service_->Cast(outside, b.id, Choice::kAgree), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_THAT(service_->Cast(auth::Principal{}, b.id, Choice::kAgree), StatusIs(StatusCode::kUnauthenticated));
   const std::string voter = *service_->ViewerOf(inside[0], b.id)->own_voter;
@@ -347,7 +356,7 @@ TEST_F(BallotsTest, OnlyOwnersInScopeVoteAndOnlyStaffOverTheScopeManage) {
 
 TEST_F(BallotsTest, StaffPaperEntryIsAuditedWithWhoEnteredIt) {
   auto owners = Owners(2);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   const std::string voter = *service_->ViewerOf(owners[0], b.id)->own_voter;
   auto vote = service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kPaper, "", "sheet.pdf", kSheet});
   ASSERT_OK(vote);
@@ -367,7 +376,7 @@ TEST_F(BallotsTest, StaffPaperEntryIsAuditedWithWhoEnteredIt) {
 
 TEST_F(BallotsTest, ElectorateIsFrozenAtOpening) {
   auto owners = Owners(3);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   auto late = Owner("后来", {Unit(entrance_, building_, "1-999", 6000)});
   EXPECT_EQ(service_->ElectorateTotals(b.id)->heads, 3);
   EXPECT_THAT(service_->Cast(late, b.id, Choice::kAgree), StatusIs(StatusCode::kPermissionDenied));
@@ -376,7 +385,7 @@ TEST_F(BallotsTest, ElectorateIsFrozenAtOpening) {
 TEST_F(BallotsTest, EstateScopeCoversEveryBuildingOfTheNeighborhood) {
   Owners(2);
   Owner("二号楼", {Unit(entrance2_, building2_, "1-101", 6000)});
-  Ballot b = OpenBallot(4, neighborhood_);
+  OwnersBallot b = OpenBallot(4, neighborhood_);
   EXPECT_EQ(service_->ElectorateTotals(b.id)->heads, 3);
   auto list = service_->ListForNeighborhood(neighborhood_, "", 10);
   ASSERT_OK(list);
@@ -386,7 +395,7 @@ TEST_F(BallotsTest, EstateScopeCoversEveryBuildingOfTheNeighborhood) {
 
 TEST_F(BallotsTest, NoticeMasksNamesAndTakesObjectionsWhileItRuns) {
   auto owners = Owners(3);
-  Ballot b = OpenBallot(4);
+  OwnersBallot b = OpenBallot(4);
   CastAll(b.id, owners, 2, 0, 0);
   EXPECT_THAT(service_->Object(owners[2], b.id, "有异议"), StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK(service_->Close(staff_, b.id));
@@ -403,7 +412,8 @@ TEST_F(BallotsTest, NoticeMasksNamesAndTakesObjectionsWhileItRuns) {
   auto masked = service_->Objections(owners[0], b.id);
   ASSERT_OK(masked);
   ASSERT_EQ(masked->size(), 1u);
-  EXPECT_EQ((*masked)[0].name, "用***");
+  EXPECT_EQ((*masked)[0].name, MaskName(owners[2].display_name));
+  EXPECT_NE((*masked)[0].name, owners[2].display_name);
   EXPECT_EQ((*service_->Objections(staff_, b.id))[0].name, owners[2].display_name);
   clock_.Advance(std::chrono::hours(24 * 7));
   EXPECT_THAT(service_->Object(owners[2], b.id, "太晚了"), StatusIs(StatusCode::kFailedPrecondition));
