@@ -5,6 +5,7 @@
 
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
+#include "governance/decisions/ballots.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -222,6 +223,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
         }
       }
     }
+    // The elevator ballot of resident1's building, open, with its owners' logins owner1, owner2, ...
+    ASSIGN_OR_RETURN(auto voters, decisions::SeedDemoBallot(tx, now, password_hash));
+    for (const auto& login : voters) report.accounts.push_back({login, "resident (owner)", "1号楼"});
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
                          {{"seed", seed},
                           {"neighborhoods", report.neighborhoods},
