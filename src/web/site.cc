@@ -31,7 +31,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kAborted:
       return 409;
     case StatusCode::kFailedPrecondition:
-      return 422;
+      return 409;
     case StatusCode::kResourceExhausted:
       return 429;
     case StatusCode::kUnavailable:

@@ -65,7 +65,7 @@ test('owners vote online, staff enter two paper ballots, the ballot closes, the 
 
     // Before closing nobody sees a count, staff included.
     const hidden = await page.request.get(url(`/api/v1/ballots/${id}/result`));
-    assert.equal(hidden.status(), 422);
+    assert.equal(hidden.status(), 409);
 
     // Staff enter two paper ballots, with the scanned sheets, for the last two owners on the list.
     await page.goto(url(`/ballots/${id}`));

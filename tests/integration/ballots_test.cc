@@ -77,7 +77,7 @@ TEST_F(BallotsApiTest, DemoElevatorBallotIsOpenWithItsCountHidden) {
   EXPECT_THAT(one.body, Not(HasSubstr("\"choice\"")));  // an anonymous caller sees no ballot cast
   // Hidden to everyone before closing, staff included.
   HttpResult hidden = Api("GET", "/api/v1/ballots/" + std::to_string(demo_ballot_) + "/result", TokenFor("nb-huayang"));
-  EXPECT_EQ(hidden.status, 422) << hidden.body;
+  EXPECT_EQ(hidden.status, 409) << hidden.body;
   EXPECT_EQ(json::parse(hidden.body)["error"]["code"], "failed_precondition");
   // resident1 voted in the demo and sees their own ballot.
   json mine = json::parse(Api("GET", "/api/v1/ballots/" + std::to_string(demo_ballot_), TokenFor("resident1")).body);
@@ -87,7 +87,7 @@ TEST_F(BallotsApiTest, DemoElevatorBallotIsOpenWithItsCountHidden) {
   HttpResult page = Client().Get("/ballots/" + std::to_string(demo_ballot_));
   EXPECT_EQ(page.status, 200);
   EXPECT_THAT(page.body, HasSubstr("加装电梯"));
-  EXPECT_EQ(Client().Get("/ballots/" + std::to_string(demo_ballot_) + "/result").status, 422);
+  EXPECT_EQ(Client().Get("/ballots/" + std::to_string(demo_ballot_) + "/result").status, 409);
 }
 
 TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
@@ -110,7 +110,7 @@ TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
   ASSERT_EQ(created.status, 201) << created.body;
   const int64_t id = json::parse(created.body)["id"];
   const std::string base = "/api/v1/ballots/" + std::to_string(id);
-  EXPECT_EQ(Api("POST", base + "/votes", TokenFor("resident1"), {{"choice", "agree"}}).status, 422);  // a draft
+  EXPECT_EQ(Api("POST", base + "/votes", TokenFor("resident1"), {{"choice", "agree"}}).status, 409);  // a draft
   ASSERT_EQ(Api("POST", base + "/open", staff).status, 200);
 
   // Owners online; an owner of another building is refused.
@@ -138,7 +138,7 @@ TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
   ASSERT_EQ(Entry(id, staff, others[1], "abstain", "proxy", "代理人 张").status, 201);
 
   ASSERT_EQ(Api("POST", base + "/close", staff).status, 200);
-  EXPECT_EQ(Api("POST", base + "/votes", TokenFor("resident1"), {{"choice", "disagree"}}).status, 422);
+  EXPECT_EQ(Api("POST", base + "/votes", TokenFor("resident1"), {{"choice", "disagree"}}).status, 409);
   HttpResult result = Client().Get(base + "/result");
   ASSERT_EQ(result.status, 200) << result.body;
   json r = json::parse(result.body);
