@@ -8,6 +8,9 @@
 //
 // Prints one line of `key=value` pairs: sent, answered, errors, non2xx, rate, p50_ms, p90_ms, p99_ms, p999_ms, max_ms.
 // One thread: the generator takes one core's share at most, leaving the rest to the server.
+#include <functional>
+#include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
