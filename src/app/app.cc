@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
+#include "governance/cases/routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 
@@ -61,6 +62,13 @@ Status App::Init() {
   site_options.csrf_secret = secret;
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
+  if (!config_.holiday_file.empty()) {
+    ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
+    calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
+  }
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  jobs_ = std::make_unique<JobRunner>(*db_, clock_);
+  RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
   RegisterRoutes();
   return OkStatus();
 }
@@ -70,6 +78,7 @@ void App::RegisterRoutes() {
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
 }
 
 Status App::Listen() {
@@ -95,6 +104,7 @@ Status App::Listen() {
                    "frame-ancestors 'none'; form-action 'self'");
   });
   RETURN_IF_ERROR(server_->Listen());
+  if (config_.job_poll_seconds > 0) jobs_->Start(std::chrono::seconds(config_.job_poll_seconds));
   return OkStatus();
 }
 
@@ -104,6 +114,7 @@ void App::Run(bool handle_signals) { server_->Run(handle_signals); }
 
 void App::Stop() {
   if (server_) server_->Stop();
+  if (jobs_) jobs_->Stop();
 }
 
 }  // namespace ningju::app

@@ -365,6 +365,8 @@ class CaseService {
                       int amount, const std::string& unit);
 
   const WorkingCalendar& calendar() const { return calendar_; }
+  // The service's clock (routes use it for default periods, so tests can hold time still).
+  Instant Now() const { return clock_.Now(); }
 
  private:
   struct Impl;
