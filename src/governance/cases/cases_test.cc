@@ -5,10 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "governance/areas/area_writer.h"
 #include "record/record.h"
+#include "testing/source_path.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 
@@ -144,6 +147,22 @@ TEST(Workflow, IllegalActionNamesTheStateAndTheAllowedOnes) {
   EXPECT_THAT(s, StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.message(), "action sign is not allowed in state replied; allowed: follow_up");
   EXPECT_THAT(IllegalAction(CaseState::kRejected, CaseAction::kReopen).message(), HasSubstr("allowed: none"));
+}
+
+TEST(Workflow, DocsRepeatTheTable) {
+  std::ifstream in(::ningju::testing::SourcePath("docs/CASES.md"));
+  ASSERT_TRUE(in) << "docs/CASES.md";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  std::string rows;
+  for (const Transition& t : Transitions()) {
+    const char* who = t.who == ActorKind::kStaff      ? "staff"
+                      : t.who == ActorKind::kLeadUnit ? "lead unit"
+                                                      : "staff or reporter";
+    rows += "| " + std::string(StateName(t.from)) + " | " + std::string(ActionName(t.action)) + " | " +
+            std::string(StateName(t.to)) + " | " + who + " |\n";
+  }
+  EXPECT_THAT(doc.str(), HasSubstr("|---|---|---|---|\n" + rows + "\n"));
 }
 
 TEST(Workflow, NamesRoundTrip) {
