@@ -70,7 +70,7 @@ struct NewCase {
   std::string urgency = "normal";
   std::string channel = "web";
   std::string contact_name;   // up to 50 characters
-  std::string contact_phone;  // required when the submitter is anonymous or staff enter the case for someone
+  std::string contact_phone;  // required when the submitter is anonymous (web, door_qr)
   bool is_public = false;     // may be shown in the public list (never with name or phone)
 };
 
