@@ -4,6 +4,7 @@
 
 #include "governance/areas/routes.h"
 #include "governance/decisions/ballot_routes.h"
+#include "governance/cases/routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 
@@ -63,6 +64,13 @@ Status App::Init() {
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
   ballots_ = std::make_unique<decisions::BallotService>(*db_, clock_);
+  if (!config_.holiday_file.empty()) {
+    ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
+    calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
+  }
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  jobs_ = std::make_unique<JobRunner>(*db_, clock_);
+  RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
   RegisterRoutes();
   return OkStatus();
 }
@@ -73,6 +81,7 @@ void App::RegisterRoutes() {
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
 }
 
 Status App::Listen() {
@@ -98,6 +107,7 @@ Status App::Listen() {
                    "frame-ancestors 'none'; form-action 'self'");
   });
   RETURN_IF_ERROR(server_->Listen());
+  if (config_.job_poll_seconds > 0) jobs_->Start(std::chrono::seconds(config_.job_poll_seconds));
   return OkStatus();
 }
 
@@ -107,6 +117,7 @@ void App::Run(bool handle_signals) { server_->Run(handle_signals); }
 
 void App::Stop() {
   if (server_) server_->Stop();
+  if (jobs_) jobs_->Stop();
 }
 
 }  // namespace ningju::app

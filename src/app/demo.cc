@@ -6,6 +6,7 @@
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
 #include "governance/decisions/ballots.h"
+#include "governance/cases/cases.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -232,6 +233,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
                           {"buildings", report.buildings},
                           {"units", report.units}});
   }));
+  ASSIGN_OR_RETURN(auto unit_accounts,
+                   cases::SeedDemoCases(db, clock, seed, scale == DemoScale::kSmall ? 40 : 300, password_hash));
+  for (const auto& a : unit_accounts) report.accounts.push_back({a.login, "handling_unit_member", a.unit_name});
   return report;
 }
 
