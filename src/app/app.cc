@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
+#include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 
@@ -61,6 +62,7 @@ Status App::Init() {
   site_options.csrf_secret = secret;
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
+  meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   RegisterRoutes();
   return OkStatus();
 }
@@ -70,6 +72,7 @@ void App::RegisterRoutes() {
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
 }
 
 Status App::Listen() {

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/areas/areas.h"
+#include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/database.h"
@@ -60,6 +61,7 @@ class App {
   std::unique_ptr<auth::AccountService> accounts_;
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<areas::AreaService> areas_;
+  std::unique_ptr<decisions::MeetingService> meetings_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };
