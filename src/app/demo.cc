@@ -5,6 +5,7 @@
 
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
+#include "governance/decisions/meetings.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -222,6 +223,7 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
         }
       }
     }
+    RETURN_IF_ERROR(decisions::SeedDemoMeetings(tx, now));
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
                          {{"seed", seed},
                           {"neighborhoods", report.neighborhoods},
