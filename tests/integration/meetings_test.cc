@@ -243,6 +243,7 @@ TEST_F(MeetingsApiTest, PagesAndFormsWithCsrf) {
   ASSERT_EQ(staff.PostForm(meeting + "/notice", {}).status, 303);
 
   HttpClient resident = SignedIn("resident1");
+  EXPECT_EQ(resident.Get(list_path + "/new").status, 403);
   HttpResult view = resident.Get(meeting);
   ASSERT_EQ(view.status, 200);
   EXPECT_THAT(view.body, HasSubstr("action=\"" + meeting + "/register\""));

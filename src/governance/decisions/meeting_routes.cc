@@ -417,6 +417,9 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+               if (!service.MayCreate(ctx.principal, id)) {
+                 return PermissionDeniedError("only the staff of the neighborhood create its meetings");
+               }
                json values = {{"area_id", std::to_string(id)}, {"start_time", "19:00"}, {"end_time", "20:30"}};
                return FormPage(site, service, ctx, id, nullptr, values, "", 200);
              }));
