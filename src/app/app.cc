@@ -5,6 +5,7 @@
 #include "governance/areas/routes.h"
 #include "governance/decisions/ballot_routes.h"
 #include "governance/cases/routes.h"
+#include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 
@@ -71,6 +72,7 @@ Status App::Init() {
   cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
+  meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   RegisterRoutes();
   return OkStatus();
 }
@@ -82,6 +84,7 @@ void App::RegisterRoutes() {
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
+  decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
 }
 
 Status App::Listen() {

@@ -14,6 +14,7 @@
 #include "governance/areas/areas.h"
 #include "governance/decisions/ballots.h"
 #include "governance/cases/cases.h"
+#include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/database.h"
@@ -69,6 +70,7 @@ class App {
   std::unique_ptr<WorkingCalendar> calendar_;  // from config.holiday_file; the built-in one when unset
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
+  std::unique_ptr<decisions::MeetingService> meetings_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

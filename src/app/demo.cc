@@ -7,6 +7,7 @@
 #include "governance/areas/area_writer.h"
 #include "governance/decisions/ballots.h"
 #include "governance/cases/cases.h"
+#include "governance/decisions/meetings.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -227,6 +228,7 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     // The elevator ballot of resident1's building, open, with its owners' logins owner1, owner2, ...
     ASSIGN_OR_RETURN(auto voters, decisions::SeedDemoBallot(tx, now, password_hash));
     for (const auto& login : voters) report.accounts.push_back({login, "resident (owner)", "1号楼"});
+    RETURN_IF_ERROR(decisions::SeedDemoMeetings(tx, now));
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
                          {{"seed", seed},
                           {"neighborhoods", report.neighborhoods},
