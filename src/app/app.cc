@@ -3,8 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
-#include "governance/decisions/ballot_routes.h"
 #include "governance/cases/routes.h"
+#include "governance/cases/web_routes.h"
+#include "governance/decisions/ballot_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
@@ -84,6 +85,7 @@ void App::RegisterRoutes() {
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
+  cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/text_util.h"
 #include "common/utf8.h"
+#include "record/attachments.h"
 #include "record/record.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
@@ -529,6 +530,15 @@ CaseService::CaseService(storage::Database& db, const Clock& clock, const Workin
 CaseService::~CaseService() = default;
 
 StatusOr<Case> CaseService::Submit(const auth::Principal& by, const NewCase& in) {
+  return SubmitWithFiles(by, in, {}, record::AttachmentLimits{});
+}
+
+StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const NewCase& in,
+                                            const std::vector<CaseFile>& files,
+                                            const record::AttachmentLimits& limits) {
+  if (files.size() > static_cast<size_t>(kMaxCaseFiles)) {
+    return InvalidArgumentError("at most " + std::to_string(kMaxCaseFiles) + " files", "files");
+  }
   if (!Contains(CaseTypes(), in.type)) {
     return InvalidArgumentError("type is one of " + Join(CaseTypes()), "type");
   }
@@ -644,12 +654,21 @@ StatusOr<Case> CaseService::Submit(const auth::Principal& by, const NewCase& in)
       RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
                                  {id, *reporter, ToUnix(now)}));
     }
+    record::AttachmentLimits file_limits = limits;
+    file_limits.max_per_object = std::min(file_limits.max_per_object, kMaxCaseFiles);
+    nlohmann::json file_ids = nlohmann::json::array();
+    for (const CaseFile& f : files) {
+      ASSIGN_OR_RETURN(record::Attachment a, record::AddAttachment(tx, CaseRef(id), f.name, f.bytes,
+                                                                   std::max<int64_t>(by.user_id, 0), now, file_limits));
+      file_ids.push_back(a.id);
+    }
     const record::Actor actor = auth::ActorOf(by);
-    RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(id), now, actor, "submitted", "",
-                                     {{"channel", in.channel}, {"type", in.type}, {"category", in.category}}));
-    RETURN_IF_ERROR(
-        record::Audit(tx, now, actor, "case.submit", CaseRef(id),
-                      {{"after", {{"state", "submitted"}, {"channel", in.channel}, {"area_id", in.area_id}}}}));
+    nlohmann::json event_data = {{"channel", in.channel}, {"type", in.type}, {"category", in.category}};
+    if (!files.empty()) event_data["files"] = files.size();
+    RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(id), now, actor, "submitted", "", event_data));
+    RETURN_IF_ERROR(record::Audit(
+        tx, now, actor, "case.submit", CaseRef(id),
+        {{"after", {{"state", "submitted"}, {"channel", in.channel}, {"area_id", in.area_id}, {"files", file_ids}}}}));
     ASSIGN_OR_RETURN(out, LoadCase(tx, id));
     return OkStatus();
   }));
@@ -785,6 +804,40 @@ StatusOr<Page<Case>> CaseService::List(const auth::Principal& viewer, const Case
     page.next_cursor = EncodeCursor({page.items.back().id});
   }
   return page;
+}
+
+StatusOr<std::vector<record::Attachment>> CaseService::Files(const auth::Principal& viewer, int64_t case_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
+  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
+  if (!access.personal) return Denied(viewer, "the files of case " + std::to_string(case_id) + " are not public");
+  return record::ListAttachments(*conn, CaseRef(case_id));
+}
+
+StatusOr<std::pair<record::Attachment, std::string>> CaseService::File(const auth::Principal& viewer, int64_t case_id,
+                                                                       int64_t file_id, bool thumbnail) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
+  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
+  if (!access.personal) return Denied(viewer, "the files of case " + std::to_string(case_id) + " are not public");
+  auto attachment = record::GetAttachment(*conn, file_id);
+  if (!attachment.ok() || attachment->object_ref != CaseRef(case_id)) {
+    return NotFoundError("no file " + std::to_string(file_id) + " on case " + std::to_string(case_id));
+  }
+  ASSIGN_OR_RETURN(std::string bytes, record::AttachmentBytes(*conn, file_id, thumbnail));
+  return std::make_pair(std::move(attachment).value(), std::move(bytes));
+}
+
+StatusOr<std::vector<BuildingCount>> CaseService::PublicCountsByBuilding(int64_t neighborhood_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result rows,
+                   conn->Execute("SELECT building_id, SUM(CASE WHEN state NOT IN ('rejected', 'answered', 'closed') "
+                                 "THEN 1 ELSE 0 END), COUNT(*) FROM cases WHERE neighborhood_id = ? AND is_public = 1 "
+                                 "AND building_id IS NOT NULL GROUP BY building_id ORDER BY building_id",
+                                 {neighborhood_id}));
+  std::vector<BuildingCount> out;
+  for (const auto& r : rows.rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+  return out;
 }
 
 StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor,

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/cases/workflow.h"
+#include "record/attachments.h"
 #include "storage/database.h"
 
 namespace ningju::text {
@@ -72,6 +74,20 @@ struct NewCase {
   std::string contact_name;   // up to 50 characters
   std::string contact_phone;  // required when the submitter is anonymous (web, door_qr)
   bool is_public = false;     // may be shown in the public list (never with name or phone)
+};
+
+// A file sent with a new case (the web form): stored on "case:<id>" with record::AddAttachment.
+struct CaseFile {
+  std::string name;   // as uploaded (sanitized by AddAttachment)
+  std::string bytes;  // the type is sniffed from these, never taken from the name
+};
+inline constexpr int kMaxCaseFiles = 6;
+
+// Public cases of one building of a neighborhood (the schematic plot of the public list).
+struct BuildingCount {
+  int64_t building_id = 0;
+  int64_t open = 0;   // public cases still open
+  int64_t total = 0;  // public cases, open or not
 };
 
 struct Case {
@@ -308,6 +324,10 @@ class CaseService {
   // the case, its "submitted" event and the audit record. The reporter is the signed-in principal (none when
   // anonymous or for staff channels).
   StatusOr<Case> Submit(const auth::Principal& by, const NewCase& input);
+  // Submit with up to kMaxCaseFiles files stored on the case in the same transaction (images and PDF; the per-file
+  // size and the types from `limits`; kInvalidArgument naming the file when one is refused, and nothing is stored).
+  StatusOr<Case> SubmitWithFiles(const auth::Principal& by, const NewCase& input, const std::vector<CaseFile>& files,
+                                 const record::AttachmentLimits& limits);
   // Open cases of the same neighborhood like the query (same building first, then by score), visible to `viewer`:
   // staff see all, others the public ones and their own.
   StatusOr<std::vector<SimilarCase>> Similar(const auth::Principal& viewer, const SimilarQuery& query);
@@ -323,6 +343,15 @@ class CaseService {
   // Cases visible to `viewer` matching `filter`, newest first, `limit` (1..200) after `cursor`.
   StatusOr<Page<Case>> List(const auth::Principal& viewer, const CaseFilter& filter, std::string_view cursor,
                             int limit);
+  // The files of a case, oldest first: for those who may see its personal data (the reporter, staff over its area,
+  // members of the units it was assigned to), since photos show people, doors and number plates. Others who may see
+  // the case get kPermissionDenied, like strangers.
+  StatusOr<std::vector<record::Attachment>> Files(const auth::Principal& viewer, int64_t case_id);
+  // One file of a case (or its thumbnail), under the same rule; kNotFound when the file is not on that case.
+  StatusOr<std::pair<record::Attachment, std::string>> File(const auth::Principal& viewer, int64_t case_id,
+                                                            int64_t file_id, bool thumbnail);
+  // Public cases per building of a neighborhood (buildings without any are absent). Public data: anyone.
+  StatusOr<std::vector<BuildingCount>> PublicCountsByBuilding(int64_t neighborhood_id);
   // The open cases of a unit, by deadline; members of the unit and staff over its area.
   StatusOr<InboxView> Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor, int limit);
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "governance/areas/area_writer.h"
+#include "governance/cases/web_routes.h"
 #include "record/record.h"
 #include "testing/source_path.h"
 #include "testing/status_matchers.h"
@@ -811,6 +812,86 @@ TEST_F(CasesTest, EveryChangeIsAuditedAndTheChainHolds) {
   EXPECT_THAT(audit[0].summary, Not(HasSubstr("13812345678")));
   ASSERT_OK_AND_ASSIGN(auto verification, record::VerifyAudit(*db_));
   EXPECT_TRUE(verification.problems.empty());
+}
+
+}  // namespace
+}  // namespace ningju::cases
+
+namespace ningju::cases {
+namespace {
+
+std::string ReadSource(const std::string& relative) {
+  std::ifstream in(::ningju::testing::SourcePath(relative), std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST_F(CasesTest, FilesAreStoredWithTheCaseAndShownToThoseWhoSeeItsPersonalData) {
+  record::AttachmentLimits limits;
+  limits.max_bytes = 64 * 1024;
+  const std::string png = ReadSource("tests/record/photo.png");
+  ASSERT_FALSE(png.empty());
+  ASSERT_OK_AND_ASSIGN(Case c, service().SubmitWithFiles(
+                                   res1_, Complaint(b1_, "外墙脱落", true),
+                                   {{"墙面.png", png}, {"说明.pdf", ReadSource("tests/record/sheet.pdf")}}, limits));
+  ASSERT_OK_AND_ASSIGN(auto files, service().Files(res1_, c.id));
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].content_type, "image/png");
+  EXPECT_TRUE(files[0].has_thumbnail);
+  EXPECT_EQ(files[1].content_type, "application/pdf");
+  ASSERT_OK_AND_ASSIGN(auto bytes, service().File(res1_, c.id, files[0].id, false));
+  EXPECT_EQ(bytes.second, png);
+  ASSERT_OK_AND_ASSIGN(auto thumb, service().File(nb1_staff_, c.id, files[0].id, true));
+  EXPECT_FALSE(thumb.second.empty());
+  // The case is public, its files are not: strangers, anonymous or signed in, get nothing.
+  EXPECT_THAT(service().Files(res2_, c.id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(service().File(auth::Principal{}, c.id, files[0].id, false), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(service().File(sd2_staff_, c.id, files[0].id, false), StatusIs(StatusCode::kPermissionDenied));
+  // A file of another case is not found through this one.
+  ASSERT_OK_AND_ASSIGN(Case other,
+                       service().SubmitWithFiles(res1_, Complaint(b1_, "另一件"), {{"a.png", png}}, limits));
+  EXPECT_THAT(service().File(res1_, other.id, files[0].id, false), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(CasesTest, RefusedFilesStoreNoCase) {
+  record::AttachmentLimits limits;
+  limits.max_bytes = 1024;
+  ASSERT_OK_AND_ASSIGN(auto before, service().List(res1_, {}, "", 50));
+  // Not an image or PDF, whatever its name says.
+  auto text = service().SubmitWithFiles(res1_, Complaint(b1_), {{"photo.jpg", "plain text, not a photo"}}, limits);
+  EXPECT_THAT(text, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(text.status().message(), HasSubstr("text/plain"));
+  // Larger than the per-file limit.
+  EXPECT_THAT(
+      service().SubmitWithFiles(res1_, Complaint(b1_), {{"big.png", ReadSource("tests/record/photo.png")}}, limits),
+      StatusIs(StatusCode::kInvalidArgument));
+  // More than six.
+  std::vector<CaseFile> seven(7, {"s.pdf", ReadSource("tests/record/sheet.pdf")});
+  limits.max_bytes = 64 * 1024;
+  auto many = service().SubmitWithFiles(res1_, Complaint(b1_), seven, limits);
+  EXPECT_THAT(many, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(many.status().message(), HasSubstr("at most 6"));
+  ASSERT_OK_AND_ASSIGN(auto after, service().List(res1_, {}, "", 50));
+  EXPECT_EQ(after.items.size(), before.items.size());
+}
+
+TEST_F(CasesTest, PublicCountsByBuilding) {
+  Submit(res1_, Complaint(b1_, "一", true));
+  Submit(res1_, Complaint(b1_, "二", true));
+  Submit(res1_, Complaint(b2_, "三", false));
+  Submit(res1_, Complaint(nb1_, "四", true));  // no building: not plotted
+  ASSERT_OK_AND_ASSIGN(auto counts, service().PublicCountsByBuilding(nb1_));
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].building_id, b1_);
+  EXPECT_EQ(counts[0].open, 2);
+  EXPECT_EQ(counts[0].total, 2);
+  const std::string svg = BuildingPlotSvg({{b1_, "1号楼<b>"}, {b2_, "2号楼"}}, counts, "示意图 & 说明", "desc");
+  EXPECT_THAT(svg, HasSubstr("1号楼&lt;b&gt;"));
+  EXPECT_THAT(svg, HasSubstr("示意图 &amp; 说明"));
+  EXPECT_THAT(svg, HasSubstr(">2</text>"));
+  EXPECT_THAT(svg, Not(HasSubstr("<b>")));
+  EXPECT_THAT(svg, Not(HasSubstr("style=")));
 }
 
 }  // namespace

@@ -1,0 +1,353 @@
+// The web pages of cases over HTTP (fixture: app_fixture.h): forms refused without their CSRF token, the door QR
+// pre-fill, the two-step report with similar cases, uploads refused unless image or PDF, files for the reporter and
+// not for strangers, the public list without names or phones, the case page's action forms, the inbox batch, and the
+// rates' .xlsx export holding the same numbers as the API.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app_fixture.h"
+#include "governance/areas/xlsx.h"
+#include "testing/status_matchers.h"
+
+namespace ningju::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using json = nlohmann::json;
+
+std::string SourceFile(const std::string& path) {
+  const char* root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
+  std::ifstream in(std::string(root) + "/" + path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct FilePart {
+  std::string name;
+  std::string filename;
+  std::string content_type;
+  std::string bytes;
+};
+
+constexpr char kBoundary[] = "----ningjuTestBoundary7MA4YWxkTrZu0gW";
+
+std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::vector<FilePart>& files) {
+  std::string body;
+  for (const auto& [k, v] : fields) {
+    body +=
+        std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
+  }
+  for (const auto& f : files) {
+    body += std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + f.name + "\"; filename=\"" +
+            f.filename + "\"\r\nContent-Type: " + f.content_type + "\r\n\r\n" + f.bytes + "\r\n";
+  }
+  body += std::string("--") + kBoundary + "--\r\n";
+  return body;
+}
+
+class CasesWebTest : public AppTest {
+ protected:
+  // The first neighborhood of 华阳路街道 (resident1's, nb-huayang's) and its first building.
+  std::pair<int64_t, int64_t> HomeArea() {
+    const int64_t nb = FirstOfKind("neighborhood");
+    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
+    return {nb, json::parse(r.body)["items"][0]["id"].get<int64_t>()};
+  }
+
+  std::vector<std::pair<std::string, std::string>> Fields(int64_t area, const std::string& title, bool is_public,
+                                                          const std::string& csrf) {
+    std::vector<std::pair<std::string, std::string>> f = {{"type", "complaint"},
+                                                          {"category", "property_management"},
+                                                          {"area_id", std::to_string(area)},
+                                                          {"title", title},
+                                                          {"description", "楼道里堆满纸箱，存在消防隐患。"},
+                                                          {"urgency", "normal"},
+                                                          {"channel", "door_qr"},
+                                                          {"contact_name", "陆小凤"},
+                                                          {"contact_phone", "13900001111"}};
+    if (is_public) f.push_back({"public", "1"});
+    if (!csrf.empty()) f.push_back({"_csrf", csrf});
+    return f;
+  }
+
+  HttpResult PostMultipart(HttpClient& c, const std::string& target, const std::string& body) {
+    return c.Post(target, body, std::string("multipart/form-data; boundary=") + kBoundary);
+  }
+
+  // Reports through the web form as `c` (which has seen a page with the CSRF token); returns the case id.
+  int64_t ReportAs(HttpClient& c, int64_t area, const std::string& title, bool is_public,
+                   const std::vector<FilePart>& files = {}) {
+    c.Get("/buildings/" + std::to_string(area) + "/report");
+    HttpResult r = PostMultipart(c, "/cases", Multipart(Fields(area, title, is_public, c.csrf()), files));
+    EXPECT_EQ(r.status, 303) << r.body;
+    const std::string location = r.Header("location");
+    EXPECT_THAT(location, HasSubstr("/cases/"));
+    return std::stoll(location.substr(location.find("/cases/") + 7));
+  }
+
+  json Api(const std::string& login, const std::string& path) {
+    HttpResult r = Client().Get(path, {{"Authorization", "Bearer " + TokenFor(login)}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+};
+
+TEST_F(CasesWebTest, DoorQrPageLeadsToTheFormWithTheBuildingChosen) {
+  auto [nb, building] = HomeArea();
+  HttpClient c = Client();
+  HttpResult page = c.Get("/buildings/" + std::to_string(building));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("href=\"/buildings/" + std::to_string(building) + "/report\""));
+  HttpResult form = c.Get("/buildings/" + std::to_string(building) + "/report");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_THAT(form.body, HasSubstr("<option value=\"" + std::to_string(building) + "\" selected>"));
+  EXPECT_THAT(form.body, HasSubstr("name=\"channel\" value=\"door_qr\""));
+  // The neighborhood is not a building: no door form for it.
+  EXPECT_EQ(c.Get("/buildings/" + std::to_string(nb) + "/report").status, 404);
+}
+
+TEST_F(CasesWebTest, AnonymousReportNeedsTheCsrfTokenAndAPhone) {
+  auto [nb, building] = HomeArea();
+  HttpClient c = Client();
+  c.Get("/buildings/" + std::to_string(building) + "/report");
+  // Without the token: refused, nothing stored.
+  HttpResult refused = PostMultipart(c, "/cases", Multipart(Fields(building, "匿名无令牌", false, ""), {}));
+  EXPECT_EQ(refused.status, 403);
+  // Without a phone: the form again, naming the field.
+  auto fields = Fields(building, "匿名无电话", false, c.csrf());
+  for (auto& [k, v] : fields) {
+    if (k == "contact_phone") v = "";
+  }
+  HttpResult no_phone = PostMultipart(c, "/cases", Multipart(fields, {}));
+  EXPECT_EQ(no_phone.status, 400);
+  EXPECT_THAT(no_phone.body, HasSubstr("contact_phone"));
+  // With both: the receipt, the phone masked.
+  HttpResult ok = PostMultipart(c, "/cases", Multipart(Fields(building, "匿名反映楼道堆物", false, c.csrf()), {}));
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_THAT(ok.body, HasSubstr("139****1111"));
+  EXPECT_THAT(ok.body, Not(HasSubstr("13900001111")));
+  // Staff see it with the door_qr channel.
+  json list = Api("nb-huayang", "/api/v1/cases?state=submitted&limit=200");
+  bool found = false;
+  for (const auto& item : list["items"]) {
+    if (item["title"] == "匿名反映楼道堆物") {
+      found = true;
+      EXPECT_EQ(item["channel"], "door_qr");
+      EXPECT_FALSE(item.contains("reporter_id") && !item["reporter_id"].is_null());
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(CasesWebTest, SecondStepShowsSimilarOpenCasesWithMeToo) {
+  auto [nb, building] = HomeArea();
+  HttpClient r1 = SignedIn("resident1");
+  const int64_t first = ReportAs(r1, building, "楼道堆物无人清理消防隐患", true);
+  HttpClient r2 = SignedIn("resident2");
+  r2.Get("/cases/new?area=" + std::to_string(building));
+  HttpResult step2 = r2.PostForm("/cases/new", {{"type", "complaint"},
+                                                {"category", "property_management"},
+                                                {"area_id", std::to_string(building)},
+                                                {"title", "楼道堆物没人清理"},
+                                                {"description", "楼道堆物存在消防隐患"}});
+  ASSERT_EQ(step2.status, 200) << step2.body;
+  EXPECT_THAT(step2.body, HasSubstr("action=\"/cases/" + std::to_string(first) + "/me-too\""));
+  EXPECT_THAT(step2.body, HasSubstr("enctype=\"multipart/form-data\""));
+  // Without the token the draft step is refused too.
+  EXPECT_EQ(r2.PostForm("/cases/new", {{"title", "x"}}, false).status, 403);
+  // Me too from the second step.
+  HttpResult me = r2.PostForm("/cases/" + std::to_string(first) + "/me-too", {});
+  ASSERT_EQ(me.status, 303) << me.body;
+  HttpResult page = r2.Get("/cases/" + std::to_string(first));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(Api("resident2", "/api/v1/cases/" + std::to_string(first))["me_too_count"], 1);
+}
+
+TEST_F(CasesWebTest, UploadsAreImagesOrPdfAndServedOnlyToThoseWhoSeeTheCase) {
+  auto [nb, building] = HomeArea();
+  HttpClient r1 = SignedIn("resident1");
+  r1.Get("/cases/new");
+  // A text file named like a photo: refused by its sniffed type, and no case is stored.
+  const json before = Api("resident1", "/api/v1/cases?mine=1&limit=200");
+  HttpResult text = PostMultipart(r1, "/cases",
+                                  Multipart(Fields(building, "带文本附件", false, r1.csrf()),
+                                            {{"files", "photo.jpg", "image/jpeg", "just some text, not a picture"}}));
+  EXPECT_EQ(text.status, 400);
+  EXPECT_THAT(text.body, HasSubstr("text/plain"));
+  EXPECT_EQ(Api("resident1", "/api/v1/cases?mine=1&limit=200")["items"].size(), before["items"].size());
+
+  const std::string png = SourceFile("tests/record/photo.png");
+  const std::string pdf = SourceFile("tests/record/sheet.pdf");
+  ASSERT_FALSE(png.empty());
+  const int64_t id = ReportAs(r1, building, "外墙瓷砖脱落有照片", false,
+                              {{"files", "墙面.png", "image/png", png}, {"files", "说明.pdf", "application/pdf", pdf}});
+  HttpResult page = r1.Get("/cases/" + std::to_string(id));
+  ASSERT_EQ(page.status, 200);
+  const std::string prefix = "/cases/" + std::to_string(id) + "/files/";
+  const size_t at = page.body.find("src=\"" + prefix);
+  ASSERT_NE(at, std::string::npos) << "a thumbnail is shown";
+  const size_t start = at + 5 + prefix.size();
+  const std::string file_id = page.body.substr(start, page.body.find('/', start) - start);
+  HttpResult thumb = r1.Get(prefix + file_id + "/thumbnail");
+  EXPECT_EQ(thumb.status, 200);
+  EXPECT_EQ(thumb.Header("content-type"), "image/jpeg");
+  HttpResult full = r1.Get(prefix + file_id);
+  EXPECT_EQ(full.status, 200);
+  EXPECT_EQ(full.body, png);
+  // A stranger (another subdistrict's resident) and an anonymous visitor get nothing.
+  HttpClient stranger = SignedIn("resident2");
+  EXPECT_EQ(stranger.Get(prefix + file_id).status, 403);
+  EXPECT_EQ(stranger.Get(prefix + file_id + "/thumbnail").status, 403);
+  EXPECT_EQ(Client().Get(prefix + file_id).status, 401);
+  // Staff over the area see it; a file id of another case is 404 here.
+  HttpClient staff = SignedIn("nb-huayang");
+  EXPECT_EQ(staff.Get(prefix + file_id).status, 200);
+  EXPECT_EQ(staff.Get(prefix + "999999").status, 404);
+}
+
+TEST_F(CasesWebTest, PublicListShowsNoNameOrPhoneAndPlotsBuildings) {
+  auto [nb, building] = HomeArea();
+  HttpClient r1 = SignedIn("resident1");
+  ReportAs(r1, building, "小区路灯损坏不亮", true);
+  ReportAs(r1, building, "私下反映的问题", false);
+  HttpResult page = Client().Get("/neighborhoods/" + std::to_string(nb) + "/cases");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("小区路灯损坏不亮"));
+  EXPECT_THAT(page.body, Not(HasSubstr("私下反映的问题")));
+  EXPECT_THAT(page.body, Not(HasSubstr("陆小凤")));
+  EXPECT_THAT(page.body, Not(HasSubstr("13900001111")));
+  EXPECT_THAT(page.body, HasSubstr("<svg"));
+  EXPECT_THAT(page.body, HasSubstr("role=\"img\""));
+  // Signed-in staff get the same public page: no personal data either.
+  HttpResult staff = SignedIn("nb-huayang").Get("/neighborhoods/" + std::to_string(nb) + "/cases");
+  EXPECT_THAT(staff.body, Not(HasSubstr("陆小凤")));
+  EXPECT_EQ(Client().Get("/neighborhoods/" + std::to_string(building) + "/cases").status, 404);
+}
+
+TEST_F(CasesWebTest, CasePageActionsAsFormsThroughToTheRating) {
+  auto [nb, building] = HomeArea();
+  HttpClient r1 = SignedIn("resident1");
+  const int64_t id = ReportAs(r1, building, "物业不公示收支", false);
+  const std::string path = "/cases/" + std::to_string(id);
+  HttpClient staff = SignedIn("nb-huayang");
+  HttpResult page = staff.Get(path);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("value=\"dispatch\""));
+  EXPECT_THAT(page.body, HasSubstr("13900001111"));  // staff over the area see the contact
+  // The routing proposal (property management -> the housing bureau) is pre-selected.
+  const json units = Api("nb-huayang", "/api/v1/handling-units");
+  int64_t housing = 0;
+  for (const auto& u : units["items"]) {
+    if (u["code"] == "dept-housing") housing = u["id"].get<int64_t>();
+  }
+  EXPECT_THAT(page.body, HasSubstr("<option value=\"" + std::to_string(housing) + "\" selected>"));
+  // Without the token: refused.
+  EXPECT_EQ(staff.PostForm(path + "/act", {{"action", "dispatch"}}, false).status, 403);
+  HttpResult d = staff.PostForm(
+      path + "/act", {{"action", "dispatch"}, {"lead_unit_id", std::to_string(housing)}, {"complex_shown", "1"}});
+  ASSERT_EQ(d.status, 303) << d.body;
+  // The unit: sign from the inbox (batch), then a reply without text is the form again with 400, then the reply.
+  HttpClient unit = SignedIn("unit-housing");
+  HttpResult inbox = unit.Get("/inbox");
+  ASSERT_EQ(inbox.status, 302);
+  EXPECT_EQ(inbox.Header("location"), "/units/" + std::to_string(housing) + "/inbox");
+  HttpResult box = unit.Get("/units/" + std::to_string(housing) + "/inbox");
+  ASSERT_EQ(box.status, 200);
+  EXPECT_THAT(box.body, HasSubstr("value=\"" + std::to_string(id) + "\""));
+  HttpResult batch =
+      unit.PostForm("/units/" + std::to_string(housing) + "/inbox", {{"action", "sign"}, {"case", std::to_string(id)}});
+  ASSERT_EQ(batch.status, 303) << batch.body;
+  EXPECT_THAT(batch.Header("location"), HasSubstr("done=1&failed=0"));
+  unit.Get(path);
+  HttpResult empty = unit.PostForm(path + "/act", {{"action", "reply"}, {"note", ""}});
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_THAT(empty.body, HasSubstr("role=\"alert\""));
+  EXPECT_EQ(unit.PostForm(path + "/act", {{"action", "reply"}, {"note", "已督促物业本周公示。"}}).status, 303);
+  // An illegal action is 409 with the state named.
+  HttpResult again = unit.PostForm(path + "/act", {{"action", "sign"}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_THAT(again.body, HasSubstr("replied"));
+  // The resident rates it.
+  r1.Get(path);
+  HttpResult rate = r1.PostForm(
+      path + "/act",
+      {{"action", "follow_up"}, {"resolved", "1"}, {"satisfaction", "satisfied"}, {"note", "很快就公示了"}});
+  ASSERT_EQ(rate.status, 303) << rate.body;
+  HttpResult after = r1.Get(path);
+  EXPECT_THAT(after.body, HasSubstr("很快就公示了"));
+  EXPECT_THAT(after.body, HasSubstr("已督促物业本周公示。"));
+  EXPECT_EQ(Api("resident1", "/api/v1/cases/" + std::to_string(id))["state"], "followed_up");
+  // My cases lists it; a stranger gets 403 on the page.
+  EXPECT_THAT(r1.Get("/cases/mine").body, HasSubstr(path + "\""));
+  EXPECT_EQ(SignedIn("resident2").Get(path).status, 403);
+}
+
+TEST_F(CasesWebTest, StaffEntryIsForStaff) {
+  auto [nb, building] = HomeArea();
+  EXPECT_EQ(SignedIn("resident1").Get("/cases/entry").status, 403);
+  HttpClient staff = SignedIn("nb-huayang");
+  HttpResult form = staff.Get("/cases/entry");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_THAT(form.body, HasSubstr("name=\"channel\""));
+  auto fields = Fields(building, "来电反映水压不足", false, staff.csrf());
+  for (auto& [k, v] : fields) {
+    if (k == "channel") v = "phone";
+  }
+  HttpResult r = PostMultipart(staff, "/cases", Multipart(fields, {}));
+  ASSERT_EQ(r.status, 303) << r.body;
+  HttpResult page = staff.Get(r.Header("location"));
+  EXPECT_THAT(page.body, HasSubstr("来电反映水压不足"));
+  // A resident cannot use a staff channel.
+  HttpClient r1 = SignedIn("resident1");
+  r1.Get("/cases/new");
+  fields = Fields(building, "冒充电话渠道", false, r1.csrf());
+  for (auto& [k, v] : fields) {
+    if (k == "channel") v = "phone";
+  }
+  EXPECT_EQ(PostMultipart(r1, "/cases", Multipart(fields, {})).status, 403);
+}
+
+TEST_F(CasesWebTest, MetricsPageAndXlsxExportHoldTheApiNumbers) {
+  HttpClient staff = SignedIn("sd-huayang");
+  EXPECT_EQ(Client().Get("/cases/metrics").status, 401);
+  EXPECT_EQ(SignedIn("resident1").Get("/cases/metrics").status, 403);
+  HttpResult page = staff.Get("/cases/metrics?from=2026-01-01&to=2026-12-31");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("case-metrics"));
+  HttpResult x = staff.Get("/cases/metrics.xlsx?group=unit&from=2026-01-01&to=2026-12-31");
+  ASSERT_EQ(x.status, 200);
+  EXPECT_EQ(x.body.substr(0, 2), "PK");
+  EXPECT_THAT(x.Header("content-type"), HasSubstr("spreadsheetml"));
+  ASSERT_OK_AND_ASSIGN(auto rows, areas::ReadXlsxFirstWorksheet(x.body));
+  const json api = Api("sd-huayang", "/api/v1/case-metrics?group=unit&from=2026-01-01&to=2026-12-31");
+  ASSERT_EQ(rows.size(), api["items"].size() + 1);  // the header row
+  ASSERT_FALSE(api["items"].empty());
+  for (size_t i = 0; i < api["items"].size(); ++i) {
+    const json& m = api["items"][i];
+    const auto& cells = rows[i + 1].cells;
+    ASSERT_EQ(cells.size(), 18u);
+    EXPECT_EQ(cells[0], m["name"].get<std::string>());
+    EXPECT_EQ(cells[1], std::to_string(m["dispatched"].get<int64_t>()));
+    EXPECT_EQ(cells[2], std::to_string(m["response_rate"]["numerator"].get<int64_t>()));
+    EXPECT_EQ(cells[3], std::to_string(m["response_rate"]["denominator"].get<int64_t>()));
+    EXPECT_EQ(cells[5], std::to_string(m["resolution_rate"]["numerator"].get<int64_t>()));
+    EXPECT_EQ(cells[6], std::to_string(m["resolution_rate"]["denominator"].get<int64_t>()));
+    EXPECT_EQ(cells[8], std::to_string(m["satisfaction_rate"]["numerator"].get<int64_t>()));
+    if (!m["satisfaction_rate"]["value"].is_null()) {
+      EXPECT_NEAR(std::stod(cells[10]), m["satisfaction_rate"]["value"].get<double>() * 100, 0.01);
+    }
+    if (!m["score"].is_null()) {
+      EXPECT_NEAR(std::stod(cells[17]), m["score"].get<double>(), 0.06);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ningju::testing
