@@ -4,6 +4,7 @@
 
 #include "governance/areas/routes.h"
 #include "governance/decisions/ballot_routes.h"
+#include "governance/decisions/elevator_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 
@@ -63,6 +64,7 @@ Status App::Init() {
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
   ballots_ = std::make_unique<decisions::BallotService>(*db_, clock_);
+  elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
   RegisterRoutes();
   return OkStatus();
 }
@@ -73,6 +75,7 @@ void App::RegisterRoutes() {
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
 }
 
 Status App::Listen() {

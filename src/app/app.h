@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "governance/areas/areas.h"
 #include "governance/decisions/ballots.h"
+#include "governance/decisions/elevator.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/database.h"
@@ -62,6 +63,7 @@ class App {
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<areas::AreaService> areas_;
   std::unique_ptr<decisions::BallotService> ballots_;
+  std::unique_ptr<decisions::ElevatorService> elevator_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

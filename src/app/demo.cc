@@ -6,6 +6,7 @@
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
 #include "governance/decisions/ballots.h"
+#include "governance/decisions/elevator.h"
 #include "record/record.h"
 
 namespace ningju::app {
@@ -226,6 +227,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     // The elevator ballot of resident1's building, open, with its owners' logins owner1, owner2, ...
     ASSIGN_OR_RETURN(auto voters, decisions::SeedDemoBallot(tx, now, password_hash));
     for (const auto& login : voters) report.accounts.push_back({login, "resident (owner)", "1号楼"});
+    // The same building's elevator retrofit, at its intention survey.
+    RETURN_IF_ERROR(decisions::SeedDemoElevator(tx, now));
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
                          {{"seed", seed},
                           {"neighborhoods", report.neighborhoods},
