@@ -86,6 +86,10 @@ TEST_F(ElevatorApiTest, DemoProjectIsAtItsSurveyAndThePublicSeesProgressOnly) {
   EXPECT_THAT(page.body, HasSubstr("意愿征询"));
   EXPECT_THAT(page.body, HasSubstr("第二百七十八条"));
   EXPECT_THAT(page.body, Not(HasSubstr("街道委托的可行性评估")));  // the notes stay with owners and staff
+  HttpResult english = Client().Get(go.Header("location"), {{"Accept-Language", "en"}});
+  ASSERT_EQ(english.status, 200);
+  EXPECT_THAT(english.body, HasSubstr("Intention survey"));
+  EXPECT_THAT(english.body, HasSubstr("Feasibility assessment"));
 
   // Staff see the notes and every unit's answer.
   HttpResult staff =

@@ -1004,7 +1004,8 @@ Status SeedDemoElevator(storage::Connection& tx, Instant now) {
                                                "JOIN units u ON u.id = uo.unit_id JOIN areas a ON a.id = u.building_id "
                                                "WHERE us.username = 'resident1' ORDER BY u.id LIMIT 1"));
   if (!home) return OkStatus();
-  const auth::Principal system = auth::SystemPrincipal("demo");
+  auth::Principal system = auth::SystemPrincipal("demo");
+  system.display_name = "演示数据";
   const Instant assessed = now - std::chrono::hours(24 * 20);
   ASSIGN_OR_RETURN(int64_t id,
                    InsertProject(tx, home->Int(0), home->Int(1), home->Text(2) + "加装电梯", system, assessed));

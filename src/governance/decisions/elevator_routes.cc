@@ -213,9 +213,8 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                      {"uses_common", p.uses_estate_common_parts}};
   const std::optional<Step> current = p.current();
   data["state_label"] =
-      p.state == ProjectState::kActive
-          ? T(site, ctx, "elevator_now") + " " + T(site, ctx, "elevator_step_" + std::string(StepName(*current)))
-          : T(site, ctx, "elevator_state_" + std::string(ProjectStateName(p.state)));
+      current ? T(site, ctx, "elevator_now") + " " + T(site, ctx, "elevator_step_" + std::string(StepName(*current)))
+              : T(site, ctx, "elevator_state_" + std::string(ProjectStateName(p.state)));
   data["is_staff"] = v.viewer.is_staff;
   data["insider"] = insider;
   json steps = json::array();
@@ -393,7 +392,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
   router.Add("POST", "/elevator", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     ASSIGN_OR_RETURN(int64_t building, ParseId(web::Site::Field(ctx, "building_id"), "building_id"));
     ASSIGN_OR_RETURN(Project p, service.Create(ctx.principal, building, web::Site::Field(ctx, "title")));
-    return http::Response::Redirect(Path(p.id));
+    return http::Response::Redirect(Path(p.id) + "?done=created");
   }));
   router.Add(
       "GET", "/elevator/{id}", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
