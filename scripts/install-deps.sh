@@ -22,6 +22,7 @@ LIBS=(
   libxxhash-dev              # MinHash
   libmagic-dev               # upload type sniffing
   libvips-dev                # upload thumbnails
+  libjemalloc-dev            # the server's allocator
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev           # micro-benchmarks
 )

@@ -7,11 +7,14 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/jobs.h"
 #include "auth/accounts.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/areas/areas.h"
 #include "governance/decisions/ballots.h"
+#include "governance/cases/cases.h"
+#include "governance/decisions/meetings.h"
 #include "governance/decisions/elevator.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -46,6 +49,8 @@ class App {
   const http::Router& router() const { return router_; }
   storage::Database& db() { return *db_; }
   auth::AccountService& accounts() { return *accounts_; }
+  cases::CaseService& cases() { return *cases_; }
+  JobRunner& jobs() { return *jobs_; }
   const Config& config() const { return config_; }
 
  private:
@@ -63,6 +68,10 @@ class App {
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<areas::AreaService> areas_;
   std::unique_ptr<decisions::BallotService> ballots_;
+  std::unique_ptr<WorkingCalendar> calendar_;  // from config.holiday_file; the built-in one when unset
+  std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
+  std::unique_ptr<decisions::MeetingService> meetings_;
   std::unique_ptr<decisions::ElevatorService> elevator_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

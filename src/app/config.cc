@@ -55,6 +55,11 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
       ->envname("NINGJU_SESSION_MAX_DAYS")
       ->capture_default_str();
   cmd.add_flag("--access-log,!--no-access-log", c.access_log, "log one line per request")->envname("NINGJU_ACCESS_LOG");
+  cmd.add_option("--job-poll-seconds", c.job_poll_seconds, "seconds between looks for due background jobs (0: none)")
+      ->envname("NINGJU_JOB_POLL_SECONDS")
+      ->capture_default_str();
+  cmd.add_option("--holiday-file", c.holiday_file, "holiday calendar file (default: the built-in one)")
+      ->envname("NINGJU_HOLIDAY_FILE");
 }
 
 http::ServerOptions ServerOptionsFrom(const Config& c) {

@@ -33,6 +33,8 @@ struct Config {
   int session_idle_hours = 168;                    // a session unused this long ends
   int session_max_days = 30;                       // every session ends after this long
   bool access_log = true;                          // one line per request on stderr
+  int job_poll_seconds = 30;                       // how often background jobs are looked for; 0: never (serve only)
+  std::string holiday_file;                        // holiday calendar (data/holidays/cn.txt format); default built in
 };
 
 // Adds the settings to `cmd` as flags with environment variables. `server` adds the serving settings too.

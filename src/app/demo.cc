@@ -6,6 +6,8 @@
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
 #include "governance/decisions/ballots.h"
+#include "governance/cases/cases.h"
+#include "governance/decisions/meetings.h"
 #include "governance/decisions/elevator.h"
 #include "record/record.h"
 
@@ -227,6 +229,7 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     // The elevator ballot of resident1's building, open, with its owners' logins owner1, owner2, ...
     ASSIGN_OR_RETURN(auto voters, decisions::SeedDemoBallot(tx, now, password_hash));
     for (const auto& login : voters) report.accounts.push_back({login, "resident (owner)", "1号楼"});
+    RETURN_IF_ERROR(decisions::SeedDemoMeetings(tx, now));
     // The same building's elevator retrofit, at its intention survey.
     RETURN_IF_ERROR(decisions::SeedDemoElevator(tx, now));
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
@@ -235,6 +238,9 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
                           {"buildings", report.buildings},
                           {"units", report.units}});
   }));
+  ASSIGN_OR_RETURN(auto unit_accounts,
+                   cases::SeedDemoCases(db, clock, seed, scale == DemoScale::kSmall ? 40 : 300, password_hash));
+  for (const auto& a : unit_accounts) report.accounts.push_back({a.login, "handling_unit_member", a.unit_name});
   return report;
 }
 

@@ -13,16 +13,25 @@ namespace {
 
 namespace mus = kainjow::mustache;
 
+// kainjow's set() and push_back() copy their argument, and a copy is deep: converting a nested value level by level
+// would copy every leaf once per level above it. So a child is inserted as a cheap placeholder and the converted
+// value moved into it (the const_cast is sound: `d` is ours and not const).
 mus::data ToData(const nlohmann::json& j) {
   switch (j.type()) {
     case nlohmann::json::value_t::object: {
       mus::data d{mus::data::type::object};
-      for (const auto& [k, v] : j.items()) d.set(k, ToData(v));
+      for (const auto& [k, v] : j.items()) {
+        d.set(k, mus::data{false});
+        *const_cast<mus::data*>(d.get(k)) = ToData(v);
+      }
       return d;
     }
     case nlohmann::json::value_t::array: {
       mus::data d{mus::data::type::list};
-      for (const auto& v : j) d.push_back(ToData(v));
+      for (const auto& v : j) {
+        d.push_back(mus::data{false});
+        *const_cast<mus::data*>(&d.list_value().back()) = ToData(v);
+      }
       return d;
     }
     case nlohmann::json::value_t::boolean:
@@ -58,13 +67,6 @@ StatusOr<std::unique_ptr<Templates>> Templates::Load(const std::string& dir) {
     mus::mustache check(ss.str());
     if (!check.is_valid()) return InternalError("template " + name + ": " + check.error_message());
     t->sources_[name] = ss.str();
-    // Partials are found by their tags; nested partials of partials are included too (one level is all we use).
-    static const std::regex kPartial(R"(\{\{>\s*([^}\s]+)\s*\}\})");
-    auto& used = t->partials_[name];
-    const std::string& src = t->sources_[name];
-    for (auto m = std::sregex_iterator(src.begin(), src.end(), kPartial); m != std::sregex_iterator(); ++m) {
-      used.push_back((*m)[1].str());
-    }
   }
   if (ec) return InternalError("reading " + dir + ": " + ec.message());
   return t;
@@ -77,23 +79,29 @@ StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann:
   // Parsing a template and converting the message catalog cost more than rendering, so both are kept per thread
   // (kainjow's mustache objects are not safe to share between threads while rendering).
   thread_local std::map<uint64_t, std::map<std::string, std::unique_ptr<mus::mustache>>> parsed;
-  thread_local std::map<std::pair<uint64_t, const nlohmann::json*>, mus::data> catalogs;
+  // The data under every page: {"t": the message catalog, <partial name>: the partial} for each (template set,
+  // catalog). Rendering looks names up in the page's data first and falls through to this, so neither the catalog
+  // nor the partials are copied per render (the catalog grows with every module).
+  thread_local std::map<std::pair<uint64_t, const nlohmann::json*>, mus::data> bases;
   auto& mine = parsed[id_];
   auto& tmpl = mine[name];
   if (!tmpl) tmpl = std::make_unique<mus::mustache>(it->second);
-  mus::data ctx = ToData(data);
-  if (messages != nullptr) {
-    auto cat = catalogs.find({id_, messages});
-    if (cat == catalogs.end()) cat = catalogs.emplace(std::make_pair(id_, messages), ToData(*messages)).first;
-    ctx.set("t", cat->second);
+  auto base = bases.find({id_, messages});
+  if (base == bases.end()) {
+    mus::data d{mus::data::type::object};
+    if (messages != nullptr) {
+      d.set("t", mus::data{false});
+      *const_cast<mus::data*>(d.get("t")) = ToData(*messages);
+    }
+    for (const auto& [pname, text] : sources_) {
+      const std::string* source = &text;
+      d.set(pname, mus::partial([source]() { return *source; }));
+    }
+    base = bases.emplace(std::make_pair(id_, messages), std::move(d)).first;
   }
-  // The partials this template uses; a data key of the same name wins.
-  for (const auto& pname : partials_.at(name)) {
-    auto src = sources_.find(pname);
-    if (src == sources_.end() || ctx.get(pname) != nullptr) continue;
-    const std::string* text = &src->second;
-    ctx.set(pname, mus::partial([text]() { return *text; }));
-  }
+  mus::data page = ToData(data);
+  mus::context<std::string> ctx(&base->second);
+  ctx.push(&page);
   std::string out = tmpl->render(ctx);
   if (!tmpl->is_valid()) return InternalError("template " + name + ": " + tmpl->error_message());
   return out;

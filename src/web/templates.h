@@ -36,8 +36,6 @@ class Templates {
   const uint64_t id_ = NextId();
   static uint64_t NextId();
   std::map<std::string, std::string> sources_;
-  // The templates each template includes as partials ({{> name}}), found once at load.
-  std::map<std::string, std::vector<std::string>> partials_;
 };
 
 // The names used in unescaped tags of a template source; for the check above.

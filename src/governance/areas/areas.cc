@@ -119,12 +119,39 @@ Area ReadArea(const storage::Row& row) {
   return a;
 }
 
+namespace {
+
+// The cached value under `key` if it is younger than `ttl`. REQUIRES: the caller holds the cache's mutex.
+template <typename Map, typename Key>
+auto Fresh(Map& map, const Key& key, Instant now, std::chrono::seconds ttl) -> const
+    decltype(map.begin()->second.second)* {
+  auto it = map.find(key);
+  if (it == map.end() || now - it->second.first >= ttl) return nullptr;
+  return &it->second.second;
+}
+
+template <typename Map, typename Key, typename Value>
+void Keep(Map& map, const Key& key, Instant now, const Value& value) {
+  if (map.size() > 100000) map.clear();  // bounded: more than the tree has areas means stale keys
+  map[key] = {now, value};
+}
+
+}  // namespace
+
 StatusOr<Area> AreaService::Get(int64_t id) {
+  const Instant now = clock_.Now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (const Area* a = Fresh(areas_, id, now, cache_ttl_)) return *a;
+  }
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto row,
                    conn->QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
   if (!row) return NotFoundError("no area " + std::to_string(id));
-  return ReadArea(*row);
+  Area area = ReadArea(*row);
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  Keep(areas_, id, now, area);
+  return area;
 }
 
 StatusOr<Area> AreaService::Root() {
@@ -136,6 +163,11 @@ StatusOr<Area> AreaService::Root() {
 }
 
 StatusOr<std::vector<Area>> AreaService::Ancestors(int64_t id) {
+  const Instant now = clock_.Now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (const auto* a = Fresh(ancestors_, id, now, cache_ttl_)) return *a;
+  }
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(
       storage::Result result,
@@ -145,14 +177,25 @@ StatusOr<std::vector<Area>> AreaService::Ancestors(int64_t id) {
                     {id}));
   std::vector<Area> out;
   for (const auto& row : result.rows) out.push_back(ReadArea(row));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  Keep(ancestors_, id, now, out);
   return out;
 }
 
 StatusOr<Page<Area>> AreaService::Children(int64_t id, std::string_view cursor, int limit) {
+  const Instant now = clock_.Now();
+  const auto key = std::make_tuple(id, std::string(cursor), limit);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (const auto* page = Fresh(children_, key, now, cache_ttl_)) return *page;
+  }
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto exists, conn->QueryOptional("SELECT id FROM areas WHERE id = ?", {id}));
   if (!exists) return NotFoundError("no area " + std::to_string(id));
-  return PageOf(*conn, "parent_id = ?", {id}, cursor, limit);
+  ASSIGN_OR_RETURN(Page<Area> page, PageOf(*conn, "parent_id = ?", {id}, cursor, limit));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  Keep(children_, key, now, page);
+  return page;
 }
 
 StatusOr<Page<Area>> AreaService::ListByKind(AreaKind kind, std::string_view cursor, int limit) {
@@ -163,21 +206,20 @@ StatusOr<Page<Area>> AreaService::ListByKind(AreaKind kind, std::string_view cur
 StatusOr<AreaFigures> AreaService::Figures(int64_t id) {
   const Instant now = clock_.Now();
   {
-    std::lock_guard<std::mutex> lock(figures_mu_);
-    auto it = figures_.find(id);
-    if (it != figures_.end() && now - it->second.first < std::chrono::seconds(figures_ttl_seconds_)) {
-      return it->second.second;
-    }
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (const AreaFigures* f = Fresh(figures_, id, now, cache_ttl_)) return *f;
   }
   ASSIGN_OR_RETURN(AreaFigures f, CountFigures(id));
-  std::lock_guard<std::mutex> lock(figures_mu_);
-  if (figures_.size() > 100000) figures_.clear();  // bounded: at most one entry per area
-  figures_[id] = {now, f};
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  Keep(figures_, id, now, f);
   return f;
 }
 
-void AreaService::InvalidateFigures() {
-  std::lock_guard<std::mutex> lock(figures_mu_);
+void AreaService::InvalidateCache() {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  areas_.clear();
+  ancestors_.clear();
+  children_.clear();
   figures_.clear();
 }
 
@@ -262,7 +304,7 @@ StatusOr<RosterPlan> AreaService::ImportRoster(const auth::Principal& by, int64_
   if (!plan.ok()) return plan;
   record::Actor actor = auth::ActorOf(by);
   RETURN_IF_ERROR(ApplyRosterImport(db_, plan, clock_.Now(), actor));
-  InvalidateFigures();
+  InvalidateCache();
   return plan;
 }
 
@@ -318,7 +360,7 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
     return record::Audit(tx, clock_.Now(), actor, "area.update", record::Ref("area", id),
                          {{"before", before.ToJson()}, {"after", after.ToJson()}});
   }));
-  InvalidateFigures();
+  InvalidateCache();
   return after;
 }
 

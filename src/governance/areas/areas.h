@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -85,11 +86,12 @@ inline constexpr int kMaxPageSize = 200;
 
 class AreaService {
  public:
-  // Figures are counted over the whole subtree (the district holds some 40,000 units), so they are kept for
-  // `figures_ttl_seconds` and dropped at once by this service's own writes; a roster imported by another process
-  // shows within that time.
-  AreaService(storage::Database& db, const Clock& clock, int figures_ttl_seconds = 30)
-      : db_(db), clock_(clock), figures_ttl_seconds_(figures_ttl_seconds) {}
+  // The tree changes seldom and is read on every page, and figures are counted over a whole subtree (the district
+  // holds some 40,000 units), so areas, ancestors, pages of children and figures are kept for `cache_ttl_seconds`
+  // (default 30) and dropped at once by this service's own writes; a change made by another process (or another
+  // server) shows within that time.
+  AreaService(storage::Database& db, const Clock& clock, int cache_ttl_seconds = 30)
+      : db_(db), clock_(clock), cache_ttl_(std::chrono::seconds(cache_ttl_seconds)) {}
 
   StatusOr<Area> Get(int64_t id);
   // The district at the top of the tree; kNotFound before `ningju init` or `ningju demo`.
@@ -101,8 +103,8 @@ class AreaService {
   // Every area of a kind, in display order.
   StatusOr<Page<Area>> ListByKind(AreaKind kind, std::string_view cursor, int limit);
   StatusOr<AreaFigures> Figures(int64_t id);
-  // Forgets every cached figure (after a write that changes the tree, its units or owners). Thread-safe.
-  void InvalidateFigures();
+  // Forgets everything cached (after a write that changes the tree, its units or owners). Thread-safe.
+  void InvalidateCache();
   // The units of a building (or entrance) with their owners; names are masked unless `viewer` holds
   // kViewPersonalData on the area.
   StatusOr<std::vector<UnitView>> Units(const auth::Principal& viewer, int64_t area_id);
@@ -124,9 +126,13 @@ class AreaService {
 
   storage::Database& db_;
   const Clock& clock_;
-  const int figures_ttl_seconds_;
-  std::mutex figures_mu_;
-  std::map<int64_t, std::pair<Instant, AreaFigures>> figures_;  // guarded by figures_mu_
+  const std::chrono::seconds cache_ttl_;
+  // What was read, with when; each map bounded (cleared when it outgrows the tree). Guarded by cache_mu_.
+  std::mutex cache_mu_;
+  std::map<int64_t, std::pair<Instant, Area>> areas_;
+  std::map<int64_t, std::pair<Instant, std::vector<Area>>> ancestors_;
+  std::map<std::tuple<int64_t, std::string, int>, std::pair<Instant, Page<Area>>> children_;
+  std::map<int64_t, std::pair<Instant, AreaFigures>> figures_;
 };
 
 // Reads an Area from a row of `kAreaColumns`.

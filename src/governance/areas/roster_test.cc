@@ -11,7 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "auth/roles.h"
 #include "governance/areas/area_writer.h"
+#include "governance/areas/areas.h"
 #include "governance/areas/csv.h"
 #include "record/record.h"
 #include "testing/source_path.h"
@@ -673,6 +675,33 @@ TEST_F(RosterDbTest, LargeRosterImportsInOneTransaction) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM units"), kUnits);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM unit_owners"), kUnits);
   EXPECT_EQ(Count("SELECT SUM(area_centi) FROM units"), int64_t{6050} * kUnits);
+}
+
+// The tree is cached: the service's own writes show at once, another writer's within the time to live.
+TEST_F(RosterDbTest, CachedTreeShowsOwnWritesAtOnceAndOthersAfterItsTimeToLive) {
+  FakeClock clock(At());
+  AreaService service(*db_, clock, /*cache_ttl_seconds=*/30);
+  ASSERT_OK_AND_ASSIGN(auto before, service.Children(subdistrict_, "", 100));
+  ASSERT_EQ(before.items.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(areas::Area named, service.Get(neighborhood_));
+  EXPECT_EQ(named.name, "华院居民区");
+
+  AreaUpdate rename;
+  rename.name = "华院新村居民区";
+  ASSERT_OK(service.Update(auth::SystemPrincipal("test"), neighborhood_, rename));
+  ASSERT_OK_AND_ASSIGN(areas::Area renamed, service.Get(neighborhood_));
+  EXPECT_EQ(renamed.name, "华院新村居民区");
+  ASSERT_OK_AND_ASSIGN(auto again, service.Children(subdistrict_, "", 100));  // cached anew
+  EXPECT_EQ(again.items.size(), 2u);
+
+  // Another process adds a neighborhood: the cached page of children holds until the time to live has passed.
+  ASSERT_OK(db_->InTransaction(
+      [&](storage::Connection& tx) -> Status { return NewNeighborhood(tx, "CN-HY-003", "新居民区").status(); }));
+  ASSERT_OK_AND_ASSIGN(auto cached, service.Children(subdistrict_, "", 100));
+  EXPECT_EQ(cached.items.size(), 2u);
+  clock.Advance(std::chrono::seconds(30));
+  ASSERT_OK_AND_ASSIGN(auto fresh, service.Children(subdistrict_, "", 100));
+  EXPECT_EQ(fresh.items.size(), 3u);
 }
 
 }  // namespace
