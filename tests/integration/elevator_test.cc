@@ -247,17 +247,33 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   HttpResult waiting = Api("POST", base + "/steps/plan_notice", staff);
   EXPECT_EQ(waiting.status, 409);
   EXPECT_EQ(Parse(waiting)["error"]["field"], "notice");
-  ASSERT_EQ(Api("POST", base + "/meetings", staff, {{"step", "plan_notice"}, {"meeting_id", 5}}).status, 201);
+  // A meeting of the neighborhood (the demo's), related to the step; an unknown one is refused.
+  auto conn0 = app_->db().Acquire();
+  ASSERT_OK(conn0);
+  auto demo_meeting = (*conn0)->QueryOptional(
+      "SELECT id FROM meetings WHERE neighborhood_id = ? AND state <> 'draft' "
+      "ORDER BY id LIMIT 1",
+      {neighborhood});
+  ASSERT_OK(demo_meeting);
+  ASSERT_TRUE(demo_meeting->has_value()) << "the demo has meetings in this neighborhood";
+  const int64_t meeting = (*demo_meeting)->Int(0);
+  HttpResult unknown =
+      Api("POST", base + "/meetings", staff, {{"step", "plan_notice"}, {"meeting_id", meeting + 100000}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(Parse(unknown)["error"]["field"], "meeting_id");
+  ASSERT_EQ(Api("POST", base + "/meetings", staff, {{"step", "plan_notice"}, {"meeting_id", meeting}}).status, 201);
 
   // The public page shows the progress without personal data.
   json pub = Parse(Client().Get(base));
   EXPECT_EQ(pub["objections"]["count"], 1);
   EXPECT_FALSE(pub["objections"].contains("items"));
-  EXPECT_EQ(pub["steps"][6]["meetings"][0], "meeting:5");
+  EXPECT_EQ(pub["steps"][6]["meetings"][0]["id"], meeting);
+  EXPECT_TRUE(pub["steps"][6]["meetings"][0]["subject"].is_string());
   HttpResult html = Client().Get("/elevator/" + std::to_string(pub["id"].get<int64_t>()));
   ASSERT_EQ(html.status, 200);
   EXPECT_THAT(html.body, HasSubstr("2026-06-15"));
   EXPECT_THAT(html.body, HasSubstr("100000.01"));
+  EXPECT_THAT(html.body, HasSubstr("href=\"/meetings/" + std::to_string(meeting) + "\""));
   EXPECT_THAT(html.body, Not(HasSubstr("张三")));
   EXPECT_THAT(html.body, Not(HasSubstr("评估：适宜")));
 

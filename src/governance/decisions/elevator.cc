@@ -367,7 +367,7 @@ std::string FormatDate(Date date) {
                      static_cast<unsigned>(date.day()));
 }
 
-Date ShanghaiDate(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8))}; }
+Date ShanghaiDay(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8))}; }
 
 Instant ShanghaiMidnight(Date date) {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::sys_days(date) - std::chrono::hours(8));
@@ -538,7 +538,7 @@ StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t bui
 
 StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t id, Step step, const Completion& c) {
   const Instant now = clock_.Now();
-  const Date today = ShanghaiDate(now);
+  const Date today = ShanghaiDay(now);
   std::string notes(Trim(c.notes));
   RETURN_IF_ERROR(CheckText(notes, kMaxNotesBytes, "notes", false));
   Date done_on = today;
@@ -807,11 +807,11 @@ StatusOr<CostTable> ElevatorService::SetCostShares(const auth::Principal& by, in
 StatusOr<NoticeDates> ElevatorService::PublishNotice(const auth::Principal& by, int64_t id,
                                                      std::string_view published_on) {
   const Instant now = clock_.Now();
-  Date date = ShanghaiDate(now);
+  Date date = ShanghaiDay(now);
   if (!Trim(published_on).empty()) {
     ASSIGN_OR_RETURN(date, ParseDate(Trim(published_on), "published_on"));
   }
-  if (std::chrono::sys_days(date) > std::chrono::sys_days(ShanghaiDate(now))) {
+  if (std::chrono::sys_days(date) > std::chrono::sys_days(ShanghaiDay(now))) {
     return InvalidArgumentError("the notice cannot be published in the future (" + FormatDate(date) + ")",
                                 "published_on");
   }
@@ -858,7 +858,7 @@ StatusOr<ObjectionRecord> ElevatorService::RecordObjection(const auth::Principal
                                       FormatDate(dates.objections_last) + ", not " + mark,
                                   "received_on");
     }
-    if (std::chrono::sys_days(postmark) > std::chrono::sys_days(ShanghaiDate(now))) {
+    if (std::chrono::sys_days(postmark) > std::chrono::sys_days(ShanghaiDay(now))) {
       return InvalidArgumentError("the postmark " + mark + " is in the future", "received_on");
     }
     ASSIGN_OR_RETURN(storage::Row n,
@@ -890,6 +890,11 @@ Status ElevatorService::LinkMeeting(const auth::Principal& by, int64_t id, Step 
     }
     if (s.refs.size() >= static_cast<size_t>(kMaxRefsPerStep)) {
       return ResourceExhaustedError("at most " + std::to_string(kMaxRefsPerStep) + " meetings and ballots per step");
+    }
+    ASSIGN_OR_RETURN(auto found, tx.QueryOptional("SELECT neighborhood_id FROM meetings WHERE id = ?", {meeting_id}));
+    if (!found) return InvalidArgumentError("no meeting " + std::to_string(meeting_id), "meeting_id");
+    if (found->Int(0) != p.neighborhood_id) {
+      return InvalidArgumentError("meeting " + std::to_string(meeting_id) + " is another neighborhood's", "meeting_id");
     }
     const std::string meeting = record::Ref("meeting", meeting_id);
     if (std::find(s.refs.begin(), s.refs.end(), meeting) != s.refs.end()) {
@@ -977,6 +982,25 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
   ASSIGN_OR_RETURN(v.drawings, record::ListAttachments(*conn, Ref(id)));
   for (const auto& s : p.steps) {
     for (const auto& ref : s.refs) {
+      if (ref.rfind("meeting:", 0) == 0) {
+        auto meeting = ParseId(std::string_view(ref).substr(8), "meeting");
+        if (!meeting.ok()) continue;
+        ASSIGN_OR_RETURN(auto row,
+                         conn->QueryOptional("SELECT m.kind, k.name_zh, k.name_en, m.subject, m.starts_at, "
+                                             "m.state FROM meetings m JOIN meeting_kinds k ON k.code = m.kind "
+                                             "WHERE m.id = ?",
+                                             {*meeting}));
+        if (!row || (row->Text(5) == "draft" && !v.viewer.is_staff)) continue;
+        v.meetings[ref] = {{"id", *meeting},
+                           {"kind", row->Text(0)},
+                           {"kind_zh", row->Text(1)},
+                           {"kind_en", row->Text(2)},
+                           {"subject", row->Text(3)},
+                           {"starts_at", FormatUtc(FromUnix(row->Int(4)))},
+                           {"date", FormatDate(ShanghaiDay(FromUnix(row->Int(4))))},
+                           {"state", row->Text(5)}};
+        continue;
+      }
       if (ref.rfind("ballot:", 0) != 0) continue;
       auto ballot = ParseId(std::string_view(ref).substr(7), "ballot");
       if (!ballot.ok()) continue;
@@ -1010,7 +1034,7 @@ Status SeedDemoElevator(storage::Connection& tx, Instant now) {
   ASSIGN_OR_RETURN(int64_t id,
                    InsertProject(tx, home->Int(0), home->Int(1), home->Text(2) + "加装电梯", system, assessed));
   ASSIGN_OR_RETURN(Project p, LoadProject(tx, id));
-  RETURN_IF_ERROR(CompleteInTx(tx, p, Step::kFeasibility, FormatDate(ShanghaiDate(assessed)),
+  RETURN_IF_ERROR(CompleteInTx(tx, p, Step::kFeasibility, FormatDate(ShanghaiDay(assessed)),
                                "街道委托的可行性评估：楼前空地可容纳电梯井，管线需迁移。",
                                {{"grade", "A"}, {"reason", ""}}, system, assessed));
   // resident1 and the first two owners with logins have answered.

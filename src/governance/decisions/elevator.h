@@ -86,7 +86,7 @@ using Date = std::chrono::year_month_day;
 StatusOr<Date> ParseDate(std::string_view text, const std::string& field);
 std::string FormatDate(Date date);
 // The civil date in Asia/Shanghai (UTC+8) of an instant.
-Date ShanghaiDate(Instant t);
+Date ShanghaiDay(Instant t);
 // 00:00 Asia/Shanghai of `date`, as an instant.
 Instant ShanghaiMidnight(Date date);
 
@@ -246,8 +246,12 @@ struct ProjectView {
   int64_t objection_count = 0;
   std::vector<ObjectionRecord> objections;  // staff and owners only
   std::vector<record::Attachment> drawings;
-  // The result of each ballot of the project (public once closed): ref -> {"state", "passed", "title"}.
+  // The result of each ballot of the project (public once closed): ref -> {"id", "title", "state", "passed"}.
   nlohmann::json ballots = nlohmann::json::object();
+  // Each related meeting (meetings.h): ref -> {"id", "kind", "kind_zh", "kind_en", "subject", "starts_at", "date",
+  // "state"};
+  // a draft meeting only for staff.
+  nlohmann::json meetings = nlohmann::json::object();
 };
 
 // What a step's completion carries.
@@ -305,7 +309,8 @@ class ElevatorService {
   StatusOr<ObjectionRecord> RecordObjection(const auth::Principal& by, int64_t id, std::string_view received_on,
                                             std::string_view objector, std::string_view body);
 
-  // Relates a meeting ("meeting:<meeting_id>") to a step reached already (current or done).
+  // Relates a meeting ("meeting:<meeting_id>", meetings.h) of the project's neighborhood to a step reached already
+  // (current or done). kInvalidArgument (field "meeting_id") for no such meeting, or one of another neighborhood.
   Status LinkMeeting(const auth::Principal& by, int64_t id, Step step, int64_t meeting_id);
 
   bool IsStaffOn(const auth::Principal& viewer, int64_t building_id);

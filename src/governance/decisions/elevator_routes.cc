@@ -33,7 +33,7 @@ StatusOr<int64_t> IntText(std::string_view text, const std::string& field) {
   return v;
 }
 
-std::string ShanghaiDateText(Instant t) { return FormatDate(ShanghaiDate(t)); }
+std::string ShanghaiDayText(Instant t) { return FormatDate(ShanghaiDay(t)); }
 std::string AreaText(int64_t centi) { return ningju::Area::FromHundredths(centi).ToString(); }
 std::string Path(int64_t id) { return "/elevator/" + std::to_string(id); }
 
@@ -104,7 +104,11 @@ json ViewJson(const ProjectView& v) {
     json ballots = json::array(), meetings = json::array();
     for (const auto& ref : s.refs) {
       if (ref.rfind("ballot:", 0) == 0 && v.ballots.contains(ref)) ballots.push_back(v.ballots[ref]);
-      if (ref.rfind("meeting:", 0) == 0) meetings.push_back(ref);
+      if (ref.rfind("meeting:", 0) == 0) {
+        json m = v.meetings.contains(ref) ? v.meetings[ref] : json::object();
+        m["ref"] = ref;
+        meetings.push_back(std::move(m));
+      }
     }
     json j = {{"step", std::string(StepName(s.step))},
               {"state", std::string(StepStateName(s.state))},
@@ -231,7 +235,14 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
         if (b["passed"].is_boolean()) state = T(site, ctx, b["passed"].get<bool>() ? "ballot_passed" : "ballot_failed");
         ballots.push_back({{"id", b["id"]}, {"title", b["title"]}, {"state", state}});
       }
-      if (ref.rfind("meeting:", 0) == 0) meetings.push_back({{"ref", ref}});
+      if (ref.rfind("meeting:", 0) == 0 && v.meetings.contains(ref)) {
+        const json& m = v.meetings[ref];
+        meetings.push_back({{"id", m["id"]},
+                            {"kind", m[ctx.locale == "en" ? "kind_en" : "kind_zh"]},
+                            {"subject", m["subject"]},
+                            {"date", m["date"]},
+                            {"state", T(site, ctx, "elevator_meeting_" + m["state"].get<std::string>())}});
+      }
     }
     steps.push_back({{"position", position},
                      {"step", name},
@@ -239,7 +250,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                      {"state", std::string(StepStateName(s.state))},
                      {"state_label", T(site, ctx, "elevator_stepstate_" + std::string(StepStateName(s.state)))},
                      {"is_current", s.state == StepState::kCurrent},
-                     {"started", s.started_at ? ShanghaiDateText(*s.started_at) : ""},
+                     {"started", s.started_at ? ShanghaiDayText(*s.started_at) : ""},
                      {"done_on", s.state == StepState::kDone ? s.done_on : ""},
                      {"summary", StepSummary(site, ctx, v, s)},
                      {"completed_by", insider ? s.completed_by : ""},
@@ -253,6 +264,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
     }
   }
   data["steps"] = steps;
+  data["meetings_new"] = "/neighborhoods/" + std::to_string(p.neighborhood_id) + "/meetings/new";
   data["meeting_steps"] = meeting_steps;
 
   // The survey's figures, for everyone.

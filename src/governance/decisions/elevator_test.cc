@@ -7,6 +7,7 @@
 
 #include "governance/areas/area_writer.h"
 #include "governance/decisions/ballots.h"
+#include "governance/decisions/meetings.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
@@ -159,8 +160,8 @@ TEST(Dates, ParseAndShanghaiDay) {
     EXPECT_THAT(ParseDate(bad, "done_on"), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
   // 2026-05-01T16:00Z is already 2 May in Shanghai.
-  EXPECT_EQ(FormatDate(ShanghaiDate(FromUnix(1777651200))), "2026-05-02");
-  EXPECT_EQ(FormatDate(ShanghaiDate(FromUnix(1777651199))), "2026-05-01");
+  EXPECT_EQ(FormatDate(ShanghaiDay(FromUnix(1777651200))), "2026-05-02");
+  EXPECT_EQ(FormatDate(ShanghaiDay(FromUnix(1777651199))), "2026-05-01");
 }
 
 TEST(Survey, SharePercentRoundsHalfUpForDisplay) {
@@ -597,16 +598,42 @@ TEST_F(ElevatorTest, CostSharesThenNoticeWithObjectionsThenConstructionToRegistr
   EXPECT_TRUE(public_view->objections.empty());
   ASSERT_OK(service_->Complete(staff_, id, Step::kPlanNotice, With("6月10日召开协调会，调整井道位置后两位业主无异议")));
 
-  ASSERT_OK(service_->LinkMeeting(staff_, id, Step::kPlanNotice, 42));
-  EXPECT_THAT(service_->LinkMeeting(staff_, id, Step::kPlanNotice, 42), StatusIs(StatusCode::kAlreadyExists));
-  EXPECT_THAT(service_->LinkMeeting(staff_, id, Step::kRegistration, 43), StatusIs(StatusCode::kFailedPrecondition));
+  // The coordination meeting that settled them, related to the step.
+  MeetingService meetings(*db_, clock_);
+  MeetingInput in;
+  in.kind = "coordination";
+  in.subject = "1号楼加装电梯协调会";
+  in.area_id = building_;
+  in.starts_at = clock_.Now() + std::chrono::hours(2);
+  in.ends_at = clock_.Now() + std::chrono::hours(3);
+  in.place = "居委会会议室";
+  in.agenda = {"听取异议", "调整井道位置"};
+  auto meeting = meetings.Create(staff_, in);
+  ASSERT_OK(meeting);
+  auto missing = service_->LinkMeeting(staff_, id, Step::kPlanNotice, meeting->id + 1000);
+  EXPECT_THAT(missing, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(missing.field(), "meeting_id");
+  EXPECT_THAT(service_->LinkMeeting(owners_[0], id, Step::kPlanNotice, meeting->id),
+              StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK(service_->LinkMeeting(staff_, id, Step::kPlanNotice, meeting->id));
+  const std::string meeting_ref = "meeting:" + std::to_string(meeting->id);
+  EXPECT_THAT(service_->LinkMeeting(staff_, id, Step::kPlanNotice, meeting->id), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(service_->LinkMeeting(staff_, id, Step::kRegistration, meeting->id),
+              StatusIs(StatusCode::kFailedPrecondition));
+  auto with_meeting = service_->View(staff_, id);
+  ASSERT_OK(with_meeting);
+  EXPECT_EQ(with_meeting->meetings[meeting_ref]["subject"], "1号楼加装电梯协调会");
+  EXPECT_EQ(with_meeting->meetings[meeting_ref]["kind_zh"], "协调会");
+  auto public_meeting = service_->View(auth::Principal{}, id);
+  ASSERT_OK(public_meeting);
+  EXPECT_FALSE(public_meeting->meetings.contains(meeting_ref));  // a draft meeting stays with staff
   ASSERT_OK(service_->Complete(staff_, id, Step::kConstruction, With("开工信息已报送")));
   ASSERT_OK(service_->Complete(staff_, id, Step::kAcceptance, With()));
   auto finished = service_->Complete(staff_, id, Step::kRegistration, With("使用登记证已取得"));
   ASSERT_OK(finished);
   EXPECT_EQ(finished->state, ProjectState::kCompleted);
   EXPECT_FALSE(finished->current().has_value());
-  EXPECT_EQ(finished->record(Step::kPlanNotice).refs, std::vector<std::string>{"meeting:42"});
+  EXPECT_EQ(finished->record(Step::kPlanNotice).refs, std::vector<std::string>{meeting_ref});
   EXPECT_THAT(service_->Complete(staff_, id, Step::kRegistration, With()),
               FailsWith(StatusCode::kFailedPrecondition, "completed"));
 
