@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
-#include "governance/decisions/ballot_routes.h"
 #include "governance/cases/routes.h"
-#include "governance/decisions/meeting_routes.h"
+#include "governance/decisions/ballot_routes.h"
 #include "governance/decisions/elevator_routes.h"
+#include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
 

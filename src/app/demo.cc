@@ -5,10 +5,10 @@
 
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
-#include "governance/decisions/ballots.h"
 #include "governance/cases/cases.h"
-#include "governance/decisions/meetings.h"
+#include "governance/decisions/ballots.h"
 #include "governance/decisions/elevator.h"
+#include "governance/decisions/meetings.h"
 #include "record/record.h"
 
 namespace ningju::app {
