@@ -6,6 +6,7 @@
 #include "governance/cases/routes.h"
 #include "governance/cases/web_routes.h"
 #include "governance/decisions/ballot_routes.h"
+#include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
@@ -74,6 +75,7 @@ Status App::Init() {
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
+  elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
   RegisterRoutes();
   return OkStatus();
 }
@@ -87,6 +89,7 @@ void App::RegisterRoutes() {
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
+  decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
 }
 
 Status App::Listen() {

@@ -12,8 +12,9 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/areas/areas.h"
-#include "governance/decisions/ballots.h"
 #include "governance/cases/cases.h"
+#include "governance/decisions/ballots.h"
+#include "governance/decisions/elevator.h"
 #include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -71,6 +72,7 @@ class App {
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
   std::unique_ptr<decisions::MeetingService> meetings_;
+  std::unique_ptr<decisions::ElevatorService> elevator_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

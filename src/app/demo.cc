@@ -5,8 +5,9 @@
 
 #include "auth/roles.h"
 #include "governance/areas/area_writer.h"
-#include "governance/decisions/ballots.h"
 #include "governance/cases/cases.h"
+#include "governance/decisions/ballots.h"
+#include "governance/decisions/elevator.h"
 #include "governance/decisions/meetings.h"
 #include "record/record.h"
 
@@ -229,6 +230,8 @@ StatusOr<DemoReport> CreateDemo(storage::Database& db, const Clock& clock, uint6
     ASSIGN_OR_RETURN(auto voters, decisions::SeedDemoBallot(tx, now, password_hash));
     for (const auto& login : voters) report.accounts.push_back({login, "resident (owner)", "1号楼"});
     RETURN_IF_ERROR(decisions::SeedDemoMeetings(tx, now));
+    // The same building's elevator retrofit, at its intention survey.
+    RETURN_IF_ERROR(decisions::SeedDemoElevator(tx, now));
     return record::Audit(tx, now, record::Actor::System("demo"), "demo.create", record::Ref("area", district),
                          {{"seed", seed},
                           {"neighborhoods", report.neighborhoods},

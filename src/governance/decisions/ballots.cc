@@ -265,7 +265,18 @@ StatusOr<OwnersBallot> BallotService::Get(int64_t id) {
 }
 
 StatusOr<OwnersBallot> BallotService::Create(const auth::Principal& by, const NewBallot& in) {
-  const Instant now = clock_.Now();
+  OwnersBallot out;
+  RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(out, internal::CreateDraft(tx, by, in, clock_.Now()));
+    return OkStatus();
+  }));
+  return out;
+}
+
+namespace internal {
+
+StatusOr<OwnersBallot> CreateDraft(storage::Connection& tx, const auth::Principal& by, const NewBallot& in,
+                                   Instant now) {
   std::string title(Trim(in.title));
   RETURN_IF_ERROR(CheckText(title, kMaxTitleBytes, "title", true));
   RETURN_IF_ERROR(CheckText(in.description, kMaxDescriptionBytes, "description", false));
@@ -275,34 +286,33 @@ StatusOr<OwnersBallot> BallotService::Create(const auth::Principal& by, const Ne
     return InvalidArgumentError("the notice period is 1 to 90 days", "notice_days");
   }
   if (in.closes_at <= now) return InvalidArgumentError("the closing time must be in the future", "closes_at");
-  OwnersBallot out;
-  RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {in.area_id}));
-    if (!area) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
-    const std::string kind = area->Text(0);
-    if (kind != "building" && kind != "entrance" && kind != "neighborhood") {
-      return InvalidArgumentError("a ballot's scope is a building, an entrance or a neighborhood's estate", "area_id");
-    }
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, in.area_id));
-    ASSIGN_OR_RETURN(storage::Row nb, tx.QueryOne("SELECT a.id FROM area_paths p JOIN areas a ON a.id = p.ancestor_id "
-                                                  "WHERE p.descendant_id = ? AND a.kind = 'neighborhood'",
-                                                  {in.area_id}));
-    ASSIGN_OR_RETURN(
-        storage::Row row,
-        tx.QueryOne(
-            std::string("INSERT INTO ballots (area_id, neighborhood_id, title, description, matter, state, "
-                        "closes_at, notice_days, created_by, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING ") +
-                kBallotColumns,
-            {in.area_id, nb.Int(0), title, in.description, in.matter, ToUnix(in.closes_at), int64_t{in.notice_days},
-             by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now), ToUnix(now)}));
-    ASSIGN_OR_RETURN(out, ReadBallot(row));
-    const std::string ref = record::Ref("ballot", out.id);
-    RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "ballot.create", ref, {{"after", out.ToJson()}}));
-    return record::AddEvent(tx, ref, now, auth::ActorOf(by), "created", title);
-  }));
+  ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {in.area_id}));
+  if (!area) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
+  const std::string kind = area->Text(0);
+  if (kind != "building" && kind != "entrance" && kind != "neighborhood") {
+    return InvalidArgumentError("a ballot's scope is a building, an entrance or a neighborhood's estate", "area_id");
+  }
+  RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, in.area_id));
+  ASSIGN_OR_RETURN(storage::Row nb, tx.QueryOne("SELECT a.id FROM area_paths p JOIN areas a ON a.id = p.ancestor_id "
+                                                "WHERE p.descendant_id = ? AND a.kind = 'neighborhood'",
+                                                {in.area_id}));
+  ASSIGN_OR_RETURN(
+      storage::Row row,
+      tx.QueryOne(
+          std::string("INSERT INTO ballots (area_id, neighborhood_id, title, description, matter, state, "
+                      "closes_at, notice_days, created_by, created_at, updated_at) "
+                      "VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING ") +
+              kBallotColumns,
+          {in.area_id, nb.Int(0), title, in.description, in.matter, ToUnix(in.closes_at), int64_t{in.notice_days},
+           by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now), ToUnix(now)}));
+  ASSIGN_OR_RETURN(OwnersBallot out, ReadBallot(row));
+  const std::string ref = record::Ref("ballot", out.id);
+  RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "ballot.create", ref, {{"after", out.ToJson()}}));
+  RETURN_IF_ERROR(record::AddEvent(tx, ref, now, auth::ActorOf(by), "created", title));
   return out;
 }
+
+}  // namespace internal
 
 StatusOr<BallotService::Page> BallotService::ListForNeighborhood(int64_t neighborhood_id, std::string_view cursor,
                                                                  int limit) {

@@ -242,6 +242,10 @@ StatusOr<std::vector<std::string>> SeedDemoBallot(storage::Connection& tx, Insta
                                                   const std::string& password_hash);
 
 namespace internal {
+// Validates and stores a draft as Create() does (authorization included), inside the caller's transaction `tx`, so
+// that another service of this module (the elevator retrofit) can create, open and link a ballot atomically.
+StatusOr<OwnersBallot> CreateDraft(storage::Connection& tx, const auth::Principal& by, const NewBallot& ballot,
+                                   Instant now);
 // The steps the service and the demo share. REQUIRES: inside `tx`; authorization done by the caller.
 // Freezes the electorate of draft `b` and opens it (audited).
 Status FreezeAndOpen(storage::Connection& tx, const OwnersBallot& b, Instant now, const record::Actor& actor);
