@@ -3,8 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
-#include "governance/decisions/ballot_routes.h"
+#include "governance/cases/open311.h"
 #include "governance/cases/routes.h"
+#include "governance/decisions/ballot_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
 #include "storage/migrations.h"
@@ -70,6 +71,7 @@ Status App::Init() {
     calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
   }
   cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
@@ -84,6 +86,7 @@ void App::RegisterRoutes() {
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
+  cases::RegisterOpen311Routes(router_, *site_, *cases_);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
 }
 
