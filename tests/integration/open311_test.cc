@@ -302,10 +302,13 @@ TEST_F(Open311Test, XmlToo) {
   HttpResult r = Client().Get("/open311/v2/services.xml");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.Header("content-type"), StartsWith("text/xml"));
-  EXPECT_THAT(r.body, StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?><services><service><service_code>"));
+  EXPECT_THAT(r.body, StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?><services><service>"));
+  EXPECT_THAT(r.body, HasSubstr("<service_code>sanitation</service_code>"));
+  EXPECT_THAT(r.body, HasSubstr("<metadata>true</metadata>"));
   HttpResult def = Client().Get("/open311/v2/services/sanitation.xml");
-  EXPECT_THAT(def.body,
-              HasSubstr("<service_definition><service_code>sanitation</service_code><attributes><attribute>"));
+  EXPECT_THAT(def.body, HasSubstr("<service_definition><attributes><attribute>"));
+  EXPECT_THAT(def.body, HasSubstr("<values><value><key>"));
+  EXPECT_THAT(def.body, HasSubstr("<service_code>sanitation</service_code></service_definition>"));
   HttpResult err = PostRequest({{"service_code", "sanitation"}}, "xml");
   EXPECT_EQ(err.status, 403);
   EXPECT_THAT(err.body, HasSubstr("<errors><error><code>403</code><description>"));
