@@ -986,8 +986,8 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   const Instant now = clock_.Now();
   const Instant end_of_today = EndOfShanghaiDay(ShanghaiDate(now));
   const std::string base =
-      " FROM cases c WHERE EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = c.id AND a.unit_id = ? AND "
-      "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";
+      " FROM cases c WHERE c.id IN (SELECT a.case_id FROM case_assignments a WHERE a.unit_id = ? AND "
+      "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";  // driven by the unit's index
   InboxView view;
   ASSIGN_OR_RETURN(Row counts,
                    conn->QueryOne("SELECT COUNT(*), SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
