@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "governance/areas/routes.h"
+#include "governance/cases/open311.h"
 #include "governance/cases/routes.h"
 #include "governance/cases/web_routes.h"
 #include "governance/decisions/ballot_routes.h"
@@ -72,6 +73,7 @@ Status App::Init() {
     calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
   }
   cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
@@ -88,6 +90,7 @@ void App::RegisterRoutes() {
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  cases::RegisterOpen311Routes(router_, *site_, *cases_);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
 }

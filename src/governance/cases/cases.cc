@@ -8,6 +8,7 @@
 
 #include "common/text_util.h"
 #include "common/utf8.h"
+#include "governance/cases/intake_queue.h"
 #include "record/attachments.h"
 #include "record/record.h"
 #include "text/normalize.h"
@@ -517,28 +518,10 @@ nlohmann::json MetricsRow::ToJson() const {
 // ---------------------------------------------------------------------------------------------------------------
 // The service
 
-struct CaseService::Impl {
-  std::once_flag normalizer_once;
-  std::unique_ptr<text::Normalizer> normalizer;
-  Status normalizer_status;
-};
+namespace {
 
-CaseService::CaseService(storage::Database& db, const Clock& clock, const WorkingCalendar& calendar,
-                         CaseOptions options)
-    : impl_(std::make_unique<Impl>()), db_(db), clock_(clock), calendar_(calendar), options_(options) {}
-
-CaseService::~CaseService() = default;
-
-StatusOr<Case> CaseService::Submit(const auth::Principal& by, const NewCase& in) {
-  return SubmitWithFiles(by, in, {}, record::AttachmentLimits{});
-}
-
-StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const NewCase& in,
-                                            const std::vector<CaseFile>& files,
-                                            const record::AttachmentLimits& limits) {
-  if (files.size() > static_cast<size_t>(kMaxCaseFiles)) {
-    return InvalidArgumentError("at most " + std::to_string(kMaxCaseFiles) + " files", "files");
-  }
+// The checks of an intake that need no database (before it joins a batch).
+Status CheckNewCase(const auth::Principal& by, const NewCase& in) {
   if (!Contains(CaseTypes(), in.type)) {
     return InvalidArgumentError("type is one of " + Join(CaseTypes()), "type");
   }
@@ -562,7 +545,6 @@ StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const New
   if (in.longitude && (!std::isfinite(*in.longitude) || std::abs(*in.longitude) > 180)) {
     return InvalidArgumentError("longitude is between -180 and 180", "longitude");
   }
-  const bool staff_channel = Contains(StaffChannels(), in.channel);
   if ((in.channel == "api" || in.channel == "open311") && !by.signed_in()) {
     return UnauthenticatedError("the " + in.channel + " channel needs an authenticated client");
   }
@@ -570,109 +552,190 @@ StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const New
     return InvalidArgumentError("an anonymous report needs a contact phone", "contact_phone");
   }
 
+  return OkStatus();
+}
+
+// Writes one case with its follower row, event and audit record inside `tx`; returns its id. REQUIRES: CheckNewCase
+// passed.
+StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, const auth::Principal& by,
+                             const NewCase& in, Instant now, const std::vector<CaseFile>& files = {},
+                             const record::AttachmentLimits& limits = {}) {
+  const bool staff_channel = Contains(StaffChannels(), in.channel);
+  ASSIGN_OR_RETURN(auto cat, tx.QueryOptional("SELECT active FROM case_categories WHERE code = ?", {in.category}));
+  if (!cat || !cat->Bool(0))
+    return InvalidArgumentError("unknown category " + QuoteForMessage(in.category), "category");
+  ASSIGN_OR_RETURN(storage::Result path,
+                   tx.Execute("SELECT a.id, a.kind FROM area_paths p JOIN areas a ON a.id = p.ancestor_id WHERE "
+                              "p.descendant_id = ? ORDER BY p.depth",
+                              {in.area_id}));
+  if (path.rows.empty()) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
+  const std::string kind = path.rows[0].Text(1);
+  if (kind != "neighborhood" && kind != "building" && kind != "entrance") {
+    return InvalidArgumentError("a case is located in a neighborhood, building or entrance", "area_id");
+  }
+  int64_t neighborhood = 0, subdistrict = 0;
+  std::optional<int64_t> building;
+  for (const auto& row : path.rows) {
+    if (row.Text(1) == "neighborhood") neighborhood = row.Int(0);
+    if (row.Text(1) == "subdistrict") subdistrict = row.Int(0);
+    if (row.Text(1) == "building") building = row.Int(0);
+  }
+  if (neighborhood == 0 || subdistrict == 0) {
+    return InvalidArgumentError("the area is not inside a neighborhood", "area_id");
+  }
+  if (in.unit_id) {
+    if (!building) return InvalidArgumentError("an apartment needs its building as the area", "unit_id");
+    ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT building_id FROM units WHERE id = ?", {*in.unit_id}));
+    if (!unit || unit->Int(0) != *building) {
+      return InvalidArgumentError("apartment " + std::to_string(*in.unit_id) + " is not in that building", "unit_id");
+    }
+  }
+  if (staff_channel) {
+    ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, in.area_id));
+    if (!staff) return Denied(by, "only staff over the area enter cases from the " + in.channel + " channel");
+  }
+  ASSIGN_OR_RETURN(bool complex, CategoryComplex(tx, in.category));
+  Case c;
+  c.type = in.type;
+  c.category = in.category;
+  c.urgency = in.urgency;
+  c.complex = complex;
+  ASSIGN_OR_RETURN(Instant due, Deadline(tx, calendar, "dispatch", c, now));
+  std::optional<int64_t> reporter;
+  if (by.signed_in() && !IsSystem(by) && !staff_channel) reporter = by.user_id;
+  std::optional<int64_t> entered_by;
+  if (staff_channel && by.user_id > 0) entered_by = by.user_id;
+  storage::Param lat = nullptr, lon = nullptr;
+  if (in.latitude) lat = static_cast<int64_t>(std::llround(*in.latitude * 1e6));
+  if (in.longitude) lon = static_cast<int64_t>(std::llround(*in.longitude * 1e6));
+  ASSIGN_OR_RETURN(
+      Row row,
+      tx.QueryOne("INSERT INTO cases (case_type, category, title, description, area_id, neighborhood_id, "
+                  "subdistrict_id, building_id, unit_id, lat_e6, lon_e6, urgency, complex, channel, contact_name, "
+                  "contact_phone, is_public, reporter_id, entered_by, state, submitted_at, updated_at, due_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?) "
+                  "RETURNING id",
+                  {in.type,
+                   in.category,
+                   std::string(Trim(in.title)),
+                   in.description,
+                   in.area_id,
+                   neighborhood,
+                   subdistrict,
+                   storage::Nullable(building),
+                   storage::Nullable(in.unit_id),
+                   lat,
+                   lon,
+                   in.urgency,
+                   int64_t{complex ? 1 : 0},
+                   in.channel,
+                   std::string(Trim(in.contact_name)),
+                   std::string(Trim(in.contact_phone)),
+                   int64_t{in.is_public ? 1 : 0},
+                   storage::Nullable(reporter),
+                   storage::Nullable(entered_by),
+                   ToUnix(now),
+                   ToUnix(now),
+                   ToUnix(due)}));
+  const int64_t id = row.Int(0);
+  if (reporter) {
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
+                               {id, *reporter, ToUnix(now)}));
+  }
+  record::AttachmentLimits file_limits = limits;
+  file_limits.max_per_object = std::min(file_limits.max_per_object, kMaxCaseFiles);
+  nlohmann::json file_ids = nlohmann::json::array();
+  for (const CaseFile& f : files) {
+    ASSIGN_OR_RETURN(record::Attachment a, record::AddAttachment(tx, CaseRef(id), f.name, f.bytes,
+                                                                 std::max<int64_t>(by.user_id, 0), now, file_limits));
+    file_ids.push_back(a.id);
+  }
+  const record::Actor actor = auth::ActorOf(by);
+  nlohmann::json event_data = {{"channel", in.channel}, {"type", in.type}, {"category", in.category}};
+  if (!files.empty()) event_data["files"] = files.size();
+  RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(id), now, actor, "submitted", "", event_data));
+  RETURN_IF_ERROR(record::Audit(
+      tx, now, actor, "case.submit", CaseRef(id),
+      {{"after", {{"state", "submitted"}, {"channel", in.channel}, {"area_id", in.area_id}, {"files", file_ids}}}}));
+  return id;
+}
+
+}  // namespace
+
+struct CaseService::Impl {
+  std::once_flag normalizer_once;
+  std::unique_ptr<text::Normalizer> normalizer;
+  Status normalizer_status;
+  std::unique_ptr<IntakeQueue> queue;  // set by EnableGroupCommit
+};
+
+CaseService::CaseService(storage::Database& db, const Clock& clock, const WorkingCalendar& calendar,
+                         CaseOptions options)
+    : impl_(std::make_unique<Impl>()), db_(db), clock_(clock), calendar_(calendar), options_(options) {}
+
+CaseService::~CaseService() {
+  // The queue's writer calls back into this service: stop it (committing what waits) while the service is whole.
+  impl_->queue.reset();
+}
+
+StatusOr<Case> CaseService::Submit(const auth::Principal& by, const NewCase& in) {
+  RETURN_IF_ERROR(CheckNewCase(by, in));
+  if (impl_->queue) return impl_->queue->Submit(Intake{by, in});
+  return SubmitUnbatched(by, in);
+}
+
+// Files go in the same transaction as their case, and not through the group-commit queue (they are large and few).
+StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const NewCase& in,
+                                            const std::vector<CaseFile>& files,
+                                            const record::AttachmentLimits& limits) {
+  if (files.size() > static_cast<size_t>(kMaxCaseFiles)) {
+    return InvalidArgumentError("at most " + std::to_string(kMaxCaseFiles) + " files", "files");
+  }
+  if (files.empty()) return Submit(by, in);
+  RETURN_IF_ERROR(CheckNewCase(by, in));
   const Instant now = clock_.Now();
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto cat, tx.QueryOptional("SELECT active FROM case_categories WHERE code = ?", {in.category}));
-    if (!cat || !cat->Bool(0))
-      return InvalidArgumentError("unknown category " + QuoteForMessage(in.category), "category");
-    ASSIGN_OR_RETURN(storage::Result path,
-                     tx.Execute("SELECT a.id, a.kind FROM area_paths p JOIN areas a ON a.id = p.ancestor_id WHERE "
-                                "p.descendant_id = ? ORDER BY p.depth",
-                                {in.area_id}));
-    if (path.rows.empty()) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
-    const std::string kind = path.rows[0].Text(1);
-    if (kind != "neighborhood" && kind != "building" && kind != "entrance") {
-      return InvalidArgumentError("a case is located in a neighborhood, building or entrance", "area_id");
-    }
-    int64_t neighborhood = 0, subdistrict = 0;
-    std::optional<int64_t> building;
-    for (const auto& row : path.rows) {
-      if (row.Text(1) == "neighborhood") neighborhood = row.Int(0);
-      if (row.Text(1) == "subdistrict") subdistrict = row.Int(0);
-      if (row.Text(1) == "building") building = row.Int(0);
-    }
-    if (neighborhood == 0 || subdistrict == 0) {
-      return InvalidArgumentError("the area is not inside a neighborhood", "area_id");
-    }
-    if (in.unit_id) {
-      if (!building) return InvalidArgumentError("an apartment needs its building as the area", "unit_id");
-      ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT building_id FROM units WHERE id = ?", {*in.unit_id}));
-      if (!unit || unit->Int(0) != *building) {
-        return InvalidArgumentError("apartment " + std::to_string(*in.unit_id) + " is not in that building", "unit_id");
-      }
-    }
-    if (staff_channel) {
-      ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, in.area_id));
-      if (!staff) return Denied(by, "only staff over the area enter cases from the " + in.channel + " channel");
-    }
-    ASSIGN_OR_RETURN(bool complex, CategoryComplex(tx, in.category));
-    Case c;
-    c.type = in.type;
-    c.category = in.category;
-    c.urgency = in.urgency;
-    c.complex = complex;
-    ASSIGN_OR_RETURN(Instant due, Deadline(tx, calendar_, "dispatch", c, now));
-    std::optional<int64_t> reporter;
-    if (by.signed_in() && !IsSystem(by) && !staff_channel) reporter = by.user_id;
-    std::optional<int64_t> entered_by;
-    if (staff_channel && by.user_id > 0) entered_by = by.user_id;
-    storage::Param lat = nullptr, lon = nullptr;
-    if (in.latitude) lat = static_cast<int64_t>(std::llround(*in.latitude * 1e6));
-    if (in.longitude) lon = static_cast<int64_t>(std::llround(*in.longitude * 1e6));
-    ASSIGN_OR_RETURN(
-        Row row,
-        tx.QueryOne("INSERT INTO cases (case_type, category, title, description, area_id, neighborhood_id, "
-                    "subdistrict_id, building_id, unit_id, lat_e6, lon_e6, urgency, complex, channel, contact_name, "
-                    "contact_phone, is_public, reporter_id, entered_by, state, submitted_at, updated_at, due_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?) "
-                    "RETURNING id",
-                    {in.type,
-                     in.category,
-                     std::string(Trim(in.title)),
-                     in.description,
-                     in.area_id,
-                     neighborhood,
-                     subdistrict,
-                     storage::Nullable(building),
-                     storage::Nullable(in.unit_id),
-                     lat,
-                     lon,
-                     in.urgency,
-                     int64_t{complex ? 1 : 0},
-                     in.channel,
-                     std::string(Trim(in.contact_name)),
-                     std::string(Trim(in.contact_phone)),
-                     int64_t{in.is_public ? 1 : 0},
-                     storage::Nullable(reporter),
-                     storage::Nullable(entered_by),
-                     ToUnix(now),
-                     ToUnix(now),
-                     ToUnix(due)}));
-    const int64_t id = row.Int(0);
-    if (reporter) {
-      RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
-                                 {id, *reporter, ToUnix(now)}));
-    }
-    record::AttachmentLimits file_limits = limits;
-    file_limits.max_per_object = std::min(file_limits.max_per_object, kMaxCaseFiles);
-    nlohmann::json file_ids = nlohmann::json::array();
-    for (const CaseFile& f : files) {
-      ASSIGN_OR_RETURN(record::Attachment a, record::AddAttachment(tx, CaseRef(id), f.name, f.bytes,
-                                                                   std::max<int64_t>(by.user_id, 0), now, file_limits));
-      file_ids.push_back(a.id);
-    }
-    const record::Actor actor = auth::ActorOf(by);
-    nlohmann::json event_data = {{"channel", in.channel}, {"type", in.type}, {"category", in.category}};
-    if (!files.empty()) event_data["files"] = files.size();
-    RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(id), now, actor, "submitted", "", event_data));
-    RETURN_IF_ERROR(record::Audit(
-        tx, now, actor, "case.submit", CaseRef(id),
-        {{"after", {{"state", "submitted"}, {"channel", in.channel}, {"area_id", in.area_id}, {"files", file_ids}}}}));
+    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, by, in, now, files, limits));
     ASSIGN_OR_RETURN(out, LoadCase(tx, id));
     return OkStatus();
   }));
   return out;
+}
+
+StatusOr<Case> CaseService::SubmitUnbatched(const auth::Principal& by, const NewCase& in) {
+  RETURN_IF_ERROR(CheckNewCase(by, in));
+  const Instant now = clock_.Now();
+  Case out;
+  RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, by, in, now));
+    ASSIGN_OR_RETURN(out, LoadCase(tx, id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+StatusOr<std::vector<Case>> CaseService::SubmitBatch(const std::vector<Intake>& intakes) {
+  for (const auto& item : intakes) RETURN_IF_ERROR(CheckNewCase(item.by, item.input));
+  const Instant now = clock_.Now();
+  std::vector<Case> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
+    out.clear();
+    out.reserve(intakes.size());
+    for (const auto& item : intakes) {
+      ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, item.by, item.input, now));
+      ASSIGN_OR_RETURN(Case c, LoadCase(tx, id));
+      out.push_back(std::move(c));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+void CaseService::EnableGroupCommit(const GroupCommitOptions& options) {
+  impl_->queue =
+      std::make_unique<IntakeQueue>([this](const std::vector<Intake>& batch) { return SubmitBatch(batch); },
+                                    [this](const Intake& one) { return SubmitUnbatched(one.by, one.input); }, options);
 }
 
 StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t case_id) {
@@ -840,6 +903,139 @@ StatusOr<std::vector<BuildingCount>> CaseService::PublicCountsByBuilding(int64_t
   return out;
 }
 
+StatusOr<std::vector<Case>> CaseService::Search(const auth::Principal& viewer, const CaseSearch& q) {
+  if (q.limit < 1 || q.limit > kMaxSearchResults) {
+    return InvalidArgumentError("limit must be between 1 and " + std::to_string(kMaxSearchResults), "limit");
+  }
+  if (q.ids.size() > static_cast<size_t>(kMaxSearchResults)) {
+    return InvalidArgumentError("at most " + std::to_string(kMaxSearchResults) + " ids", "ids");
+  }
+  if (q.categories.size() > 100) return InvalidArgumentError("at most 100 categories", "categories");
+  Params params;
+  std::string personal, visible;
+  if (q.public_only) {
+    personal = "0";
+  } else {
+    PersonalExpression(viewer, &personal, &params);
+  }
+  std::string sql = std::string("SELECT ") + kCaseColumns + ", " + personal + " FROM cases c WHERE ";
+  VisibleCondition(viewer, &visible, &params);
+  sql += visible;
+  if (q.public_only) sql += " AND c.is_public = 1";
+  auto in_list = [&](const char* column, size_t n) {
+    sql += std::string(" AND ") + column + " IN (";
+    for (size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+  };
+  if (!q.ids.empty()) {
+    in_list("c.id", q.ids.size());
+    for (int64_t id : q.ids) params.push_back(id);
+  }
+  if (!q.categories.empty()) {
+    in_list("c.category", q.categories.size());
+    for (const auto& code : q.categories) params.push_back(code);
+  }
+  if (!q.states.empty()) {
+    in_list("c.state", q.states.size());
+    for (CaseState st : q.states) params.push_back(std::string(StateName(st)));
+  }
+  if (q.submitted_from) {
+    sql += " AND c.submitted_at >= ?";
+    params.push_back(ToUnix(*q.submitted_from));
+  }
+  if (q.submitted_to) {
+    sql += " AND c.submitted_at <= ?";
+    params.push_back(ToUnix(*q.submitted_to));
+  }
+  sql += " ORDER BY c.id DESC LIMIT ?";
+  params.push_back(int64_t{q.limit});
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
+  std::vector<Case> out;
+  out.reserve(result.rows.size());
+  for (const auto& row : result.rows) out.push_back(ReadCase(row, row.Bool(33)));
+  return out;
+}
+
+namespace {
+
+// "SELECT <columns> FROM <table> WHERE id IN (?, ...)" over distinct ids, into id -> the row.
+StatusOr<std::vector<Row>> RowsByIds(Connection& conn, const std::string& select, std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Row> rows;
+  for (size_t start = 0; start < ids.size(); start += 500) {
+    const size_t end = std::min(ids.size(), start + 500);
+    std::string sql = select + " IN (";
+    Params params;
+    for (size_t i = start; i < end; ++i) {
+      sql += i > start ? ", ?" : "?";
+      params.push_back(ids[i]);
+    }
+    sql += ")";
+    ASSIGN_OR_RETURN(storage::Result r, conn.Execute(sql, params));
+    for (auto& row : r.rows) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+StatusOr<std::map<int64_t, std::string>> CaseService::UnitNames(const std::vector<int64_t>& unit_ids) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(auto rows, RowsByIds(*conn, "SELECT id, name FROM handling_units WHERE id", unit_ids));
+  std::map<int64_t, std::string> out;
+  for (const auto& row : rows) out[row.Int(0)] = row.Text(1);
+  return out;
+}
+
+StatusOr<std::vector<int64_t>> CaseService::FindPlaces(const std::string& text) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  std::vector<int64_t> out;
+  auto collect = [&](const storage::Result& r) {
+    for (const auto& row : r.rows) out.push_back(row.Int(0));
+  };
+  const std::string kinds = "kind IN ('neighborhood', 'building', 'entrance')";
+  ASSIGN_OR_RETURN(storage::Result by_code,
+                   conn->Execute("SELECT id FROM areas WHERE " + kinds + " AND code = ?", {text}));
+  collect(by_code);
+  if (!out.empty()) return out;
+  ASSIGN_OR_RETURN(storage::Result by_name, conn->Execute("SELECT id FROM areas WHERE " + kinds +
+                                                              " AND (address = ? OR name = ?) ORDER BY id "
+                                                              "LIMIT 5",
+                                                          {text, text}));
+  collect(by_name);
+  if (!out.empty()) return out;
+  const size_t space = text.rfind(' ');
+  if (space == std::string::npos) return out;
+  ASSIGN_OR_RETURN(
+      storage::Result pair,
+      conn->Execute("SELECT b.id FROM areas b JOIN areas n ON n.id = b.parent_id WHERE n.kind = "
+                    "'neighborhood' AND b.kind = 'building' AND n.name = ? AND b.name = ? ORDER BY b.id "
+                    "LIMIT 5",
+                    {std::string(Trim(text.substr(0, space))), std::string(Trim(text.substr(space + 1)))}));
+  collect(pair);
+  return out;
+}
+
+StatusOr<std::map<int64_t, std::string>> CaseService::AreaAddresses(const std::vector<int64_t>& area_ids) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  // Every ancestor below the district, outermost first: "华阳路街道 / 长宁小区 / 3号楼".
+  ASSIGN_OR_RETURN(auto rows, RowsByIds(*conn,
+                                        "SELECT p.descendant_id, a.name, p.depth FROM area_paths p JOIN areas a ON "
+                                        "a.id = p.ancestor_id WHERE a.kind <> 'district' AND p.descendant_id",
+                                        area_ids));
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.Int(0) != b.Int(0) ? a.Int(0) < b.Int(0) : a.Int(2) > b.Int(2);
+  });
+  std::map<int64_t, std::string> out;
+  for (const auto& row : rows) {
+    std::string& address = out[row.Int(0)];
+    address += (address.empty() ? "" : " / ") + row.Text(1);
+  }
+  return out;
+}
+
 StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor,
                                        int limit) {
   RETURN_IF_ERROR(CheckLimit(limit));
@@ -854,8 +1050,8 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   const Instant now = clock_.Now();
   const Instant end_of_today = EndOfShanghaiDay(ShanghaiDate(now));
   const std::string base =
-      " FROM cases c WHERE EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = c.id AND a.unit_id = ? AND "
-      "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";
+      " FROM cases c WHERE c.id IN (SELECT a.case_id FROM case_assignments a WHERE a.unit_id = ? AND "
+      "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";  // driven by the unit's index
   InboxView view;
   ASSIGN_OR_RETURN(Row counts,
                    conn->QueryOne("SELECT COUNT(*), SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "

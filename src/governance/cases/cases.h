@@ -20,6 +20,7 @@
 #define NINGJU_GOVERNANCE_CASES_CASES_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -214,6 +215,30 @@ struct CaseFilter {
   bool public_only = false;        // only cases marked public (the public list)
 };
 
+// A search over many cases at once (Open311's requests.json, exports): every condition optional, newest first.
+struct CaseSearch {
+  std::vector<int64_t> ids;               // only these cases (then the other conditions still apply)
+  std::vector<std::string> categories;    // any of these category codes
+  std::vector<CaseState> states;          // any of these states
+  std::optional<Instant> submitted_from;  // submitted_at >= from
+  std::optional<Instant> submitted_to;    // submitted_at <= to
+  bool public_only = false;               // only cases marked public (and no personal data, whoever asks)
+  int limit = 1000;                       // 1..kMaxSearchResults
+};
+inline constexpr int kMaxSearchResults = 1000;
+
+// One intake: who submits what (IntakeQueue batches them; cases.h keeps the type so both sides share it).
+struct Intake {
+  auth::Principal by;
+  NewCase input;
+};
+
+// Group commit of intakes (intake_queue.h): how large a batch may grow and how many may wait.
+struct GroupCommitOptions {
+  size_t max_batch = 256;      // intakes committed in one transaction at most
+  size_t max_pending = 20000;  // waiting intakes beyond which Submit answers kResourceExhausted (429)
+};
+
 struct SimilarQuery {
   int64_t area_id = 0;  // a neighborhood, building or entrance; the search covers its neighborhood
   std::optional<int64_t> building_id;
@@ -322,12 +347,23 @@ class CaseService {
   // ---- intake
   // Validates (kInvalidArgument naming the field), authorizes the channel, computes the dispatch deadline, writes
   // the case, its "submitted" event and the audit record. The reporter is the signed-in principal (none when
-  // anonymous or for staff channels).
+  // anonymous or for staff channels). With EnableGroupCommit the write joins the next batch; either way the case is
+  // committed when this returns.
   StatusOr<Case> Submit(const auth::Principal& by, const NewCase& input);
   // Submit with up to kMaxCaseFiles files stored on the case in the same transaction (images and PDF; the per-file
   // size and the types from `limits`; kInvalidArgument naming the file when one is refused, and nothing is stored).
   StatusOr<Case> SubmitWithFiles(const auth::Principal& by, const NewCase& input, const std::vector<CaseFile>& files,
                                  const record::AttachmentLimits& limits);
+  // Submit without the group-commit queue: one transaction for this intake (the benchmark's baseline, and the
+  // queue's path when a batch failed and its members are retried one by one).
+  StatusOr<Case> SubmitUnbatched(const auth::Principal& by, const NewCase& input);
+  // Validates every intake, then writes them all in ONE transaction (all or nothing): the cases in input order, or
+  // the first error (nothing written). Used by the group-commit queue.
+  StatusOr<std::vector<Case>> SubmitBatch(const std::vector<Intake>& intakes);
+  // From now on Submit() validates the intake and hands it to a single writer that commits concurrent intakes
+  // together (group commit, intake_queue.h); each caller is answered once its batch committed. Without it every
+  // Submit is one transaction (one fsync on SQLite). Call once, before serving.
+  void EnableGroupCommit(const GroupCommitOptions& options = {});
   // Open cases of the same neighborhood like the query (same building first, then by score), visible to `viewer`:
   // staff see all, others the public ones and their own.
   StatusOr<std::vector<SimilarCase>> Similar(const auth::Principal& viewer, const SimilarQuery& query);
@@ -352,6 +388,16 @@ class CaseService {
                                                             int64_t file_id, bool thumbnail);
   // Public cases per building of a neighborhood (buildings without any are absent). Public data: anyone.
   StatusOr<std::vector<BuildingCount>> PublicCountsByBuilding(int64_t neighborhood_id);
+  // Cases visible to `viewer` matching `search`, newest first, at most search.limit; personal data as in List
+  // (never with public_only).
+  StatusOr<std::vector<Case>> Search(const auth::Principal& viewer, const CaseSearch& search);
+  // The lead unit's name and the area's display address ("华阳路街道 / 长宁小区 / 3号楼") of cases, for outputs that
+  // show them (Open311). Unknown ids are left out.
+  StatusOr<std::map<int64_t, std::string>> UnitNames(const std::vector<int64_t>& unit_ids);
+  // The neighborhoods, buildings and entrances `text` names: an area code (only that one), else an exact address or
+  // name, else "<neighborhood name> <building name>". At most 5; empty when none.
+  StatusOr<std::vector<int64_t>> FindPlaces(const std::string& text);
+  StatusOr<std::map<int64_t, std::string>> AreaAddresses(const std::vector<int64_t>& area_ids);
   // The open cases of a unit, by deadline; members of the unit and staff over its area.
   StatusOr<InboxView> Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor, int limit);
 
