@@ -26,6 +26,9 @@ std::optional<std::vector<int64_t>> DecodeCursor(std::string_view cursor, size_t
 // `text` as it appears in an error message: in double quotes, with quotes, backslashes and control characters
 // escaped ("\x0a") so that the message stays on one line, cut after `max_bytes` bytes at a UTF-8 boundary with
 // "..." marking the cut.
+// `text` safe inside XML (and HTML) text and attribute values: & < > " ' as entities.
+std::string XmlEscape(std::string_view text);
+
 std::string QuoteForMessage(std::string_view text, size_t max_bytes = 60);
 
 // A positive decimal id ("42") from a path segment or form field; anything else (empty, signs, spaces, trailing

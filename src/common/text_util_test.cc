@@ -35,5 +35,11 @@ TEST(ParseId, AcceptsPositiveDecimalsOnly) {
   }
 }
 
+TEST(XmlEscape, EscapesTheFiveCharacters) {
+  EXPECT_EQ(XmlEscape("<a href=\"x\">Tom & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
+  EXPECT_EQ(XmlEscape("华阳路"), "华阳路");
+}
+
 }  // namespace
 }  // namespace ningju

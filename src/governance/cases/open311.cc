@@ -36,31 +36,6 @@ std::optional<std::pair<std::string, Format>> SplitFormat(const std::string& fil
 }
 
 // ---- XML: the spec's element names for the arrays of each document.
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 std::string ItemName(const std::string& list) {
   static const std::map<std::string, std::string> kItems = {{"services", "service"},

@@ -20,33 +20,6 @@ using areas::AreaKind;
 
 constexpr int kPageSize = 50;
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // At most `max` code points of `s`, with an ellipsis when cut.
 std::string Shorten(const std::string& s, size_t max) {
   size_t count = 0;
