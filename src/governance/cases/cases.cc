@@ -220,6 +220,18 @@ Status Denied(const auth::Principal& p, const std::string& what) {
 
 std::string CaseRef(int64_t id) { return record::Ref("case", id); }
 
+// Appends " OR <case c lies in an area where `p` is staff>" with its parameters (nothing when `p` is staff nowhere).
+void AppendStaffScope(const auth::Principal& p, std::string* sql, Params* params) {
+  std::vector<int64_t> scope = StaffAreas(p);
+  if (scope.empty()) return;
+  *sql += " OR EXISTS (SELECT 1 FROM area_paths ap WHERE ap.descendant_id = c.area_id AND ap.ancestor_id IN (";
+  for (size_t i = 0; i < scope.size(); ++i) {
+    *sql += i ? ", ?" : "?";
+    params->push_back(scope[i]);
+  }
+  *sql += "))";
+}
+
 // The SQL condition "the viewer may see case c" and its parameters; empty for the system.
 void VisibleCondition(const auth::Principal& p, std::string* sql, Params* params) {
   if (IsSystem(p)) {
@@ -237,15 +249,7 @@ void VisibleCondition(const auth::Principal& p, std::string* sql, Params* params
   params->push_back(p.user_id);
   params->push_back(p.user_id);
   params->push_back(p.user_id);
-  std::vector<int64_t> scope = StaffAreas(p);
-  if (!scope.empty()) {
-    s += " OR EXISTS (SELECT 1 FROM area_paths ap WHERE ap.descendant_id = c.area_id AND ap.ancestor_id IN (";
-    for (size_t i = 0; i < scope.size(); ++i) {
-      s += i ? ", ?" : "?";
-      params->push_back(scope[i]);
-    }
-    s += "))";
-  }
+  AppendStaffScope(p, &s, params);
   s += ")";
   *sql = s;
 }
@@ -265,15 +269,7 @@ void PersonalExpression(const auth::Principal& p, std::string* sql, Params* para
       "m.unit_id = a.unit_id WHERE a.case_id = c.id AND m.user_id = ?)";
   params->push_back(p.user_id);
   params->push_back(p.user_id);
-  std::vector<int64_t> scope = StaffAreas(p);
-  if (!scope.empty()) {
-    s += " OR EXISTS (SELECT 1 FROM area_paths ap WHERE ap.descendant_id = c.area_id AND ap.ancestor_id IN (";
-    for (size_t i = 0; i < scope.size(); ++i) {
-      s += i ? ", ?" : "?";
-      params->push_back(scope[i]);
-    }
-    s += "))";
-  }
+  AppendStaffScope(p, &s, params);
   s += " THEN 1 ELSE 0 END";
   *sql = s;
 }
