@@ -143,6 +143,13 @@ const WorkingCalendar& WorkingCalendar::BuiltIn() {
   return *cal;
 }
 
+std::optional<int> WorkingCalendar::MissingYear(CivilDate today) const {
+  const int year = static_cast<int>(today.year());
+  if (!Covers(year)) return year;
+  if (static_cast<unsigned>(today.month()) == 12 && !Covers(year + 1)) return year + 1;
+  return std::nullopt;
+}
+
 bool WorkingCalendar::IsWorkingDay(CivilDate d) const {
   auto it = days_.find(DayNumber(d));
   if (it != days_.end()) return it->second.first;

@@ -56,6 +56,10 @@ class WorkingCalendar {
   // Whether the file covers `year`; outside, IsWorkingDay knows only weekends.
   bool Covers(int year) const { return years_.count(year) > 0; }
   const std::set<int>& years() const { return years_; }
+  // The year a deployment should already have and does not: `today`'s year, or from December 1 the next year too
+  // (deadlines then run into it; the State Council publishes each year's notice in November or December). nullopt
+  // when both are covered.
+  std::optional<int> MissingYear(CivilDate today) const;
 
   // The end (23:59:59 Shanghai) of the n-th working day after the Shanghai day of `received`; n <= 0 gives the end
   // of the day of receipt itself.

@@ -1,5 +1,9 @@
 #include "common/calendar.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
@@ -20,6 +24,71 @@ TEST(Calendar, BuiltInCoversTheYearsOfTheFile) {
   EXPECT_TRUE(cal.Covers(2025));
   EXPECT_TRUE(cal.Covers(2026));
   EXPECT_FALSE(cal.Covers(2027));
+}
+
+using Ranges = std::vector<std::pair<const char*, const char*>>;
+
+// Every day of `year` against a State Council notice, written as the notice words it: ranges of days off and the
+// weekend days worked. Returns the number of working days.
+int ExpectYearAsNotice(int year, const Ranges& off, const std::set<std::string>& worked) {
+  auto is_off = [&](std::chrono::sys_days d) {
+    for (const auto& [from, to] : off) {
+      if (d >= std::chrono::sys_days(D(from)) && d <= std::chrono::sys_days(D(to))) return true;
+    }
+    return false;
+  };
+  const WorkingCalendar& cal = WorkingCalendar::BuiltIn();
+  const std::chrono::year y{year};
+  int working = 0;
+  for (std::chrono::sys_days d = y / 1 / 1; d <= std::chrono::sys_days(y / 12 / 31); d += std::chrono::days(1)) {
+    const CivilDate date(d);
+    const std::string text = FormatCivilDate(date);
+    const unsigned weekday = std::chrono::weekday(d).iso_encoding();  // 1 Monday .. 7 Sunday
+    const bool expected = worked.count(text) > 0 || (weekday <= 5 && !is_off(d));
+    EXPECT_EQ(cal.IsWorkingDay(date), expected) << text;
+    working += expected;
+  }
+  return working;
+}
+
+// 国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号，2024-11-12）.
+TEST(Calendar, Year2025IsTheNotice) {
+  const Ranges off = {
+      {"2025-01-01", "2025-01-01"},  // 元旦 1月1日（周三）放假1天，不调休
+      {"2025-01-28", "2025-02-04"},  // 春节 1月28日（除夕、周二）至2月4日（周二）
+      {"2025-04-04", "2025-04-06"},  // 清明节
+      {"2025-05-01", "2025-05-05"},  // 劳动节
+      {"2025-05-31", "2025-06-02"},  // 端午节
+      {"2025-10-01", "2025-10-08"},  // 国庆节、中秋节
+  };
+  const std::set<std::string> worked = {"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"};
+  EXPECT_EQ(ExpectYearAsNotice(2025, off, worked), 248);  // 261 weekdays - 18 weekdays off + 5 weekend days worked
+}
+
+// 国务院办公厅关于2026年部分节假日安排的通知（2025-11-04, published in full by Xinhua）.
+TEST(Calendar, Year2026IsTheNotice) {
+  const Ranges off = {
+      {"2026-01-01", "2026-01-03"},  // 元旦 1月1日（周四）至3日（周六）
+      {"2026-02-15", "2026-02-23"},  // 春节 2月15日（周日）至23日（周一）
+      {"2026-04-04", "2026-04-06"},  // 清明节
+      {"2026-05-01", "2026-05-05"},  // 劳动节
+      {"2026-06-19", "2026-06-21"},  // 端午节
+      {"2026-09-25", "2026-09-27"},  // 中秋节
+      {"2026-10-01", "2026-10-07"},  // 国庆节
+  };
+  const std::set<std::string> worked = {"2026-01-04", "2026-02-14", "2026-02-28",
+                                        "2026-05-09", "2026-09-20", "2026-10-10"};
+  EXPECT_EQ(ExpectYearAsNotice(2026, off, worked), 248);  // 261 weekdays - 19 weekdays off + 6 weekend days worked
+}
+
+TEST(Calendar, MissingYearAsksForTheNextNoticeInDecember) {
+  const WorkingCalendar& cal = WorkingCalendar::BuiltIn();  // 2025 and 2026
+  EXPECT_EQ(cal.MissingYear(D("2026-06-01")), std::nullopt);
+  EXPECT_EQ(cal.MissingYear(D("2026-11-30")), std::nullopt);
+  EXPECT_EQ(cal.MissingYear(D("2026-12-01")), 2027);
+  EXPECT_EQ(cal.MissingYear(D("2027-03-01")), 2027);
+  EXPECT_EQ(cal.MissingYear(D("2025-12-15")), std::nullopt);
+  EXPECT_EQ(WorkingCalendar().MissingYear(D("2026-06-01")), 2026);
 }
 
 TEST(Calendar, WeekendsHolidaysAndAdjustedWorkingDays) {
