@@ -72,10 +72,18 @@ Status App::Init() {
     ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
     calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
   }
-  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  const WorkingCalendar& calendar = calendar_ ? *calendar_ : WorkingCalendar::BuiltIn();
+  if (std::optional<int> year = calendar.MissingYear(ShanghaiDate(clock_.Now()))) {
+    spdlog::warn(
+        "the holiday calendar does not cover {}: its working days count weekends only; add the State Council's notice "
+        "for {} to a holiday file (--holiday-file, format of data/holidays/cn.txt)",
+        *year, *year);
+  }
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar);
   cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
+  RETURN_IF_ERROR(jobs_->Register("auth.prune", 3600, [this] { return accounts_->Prune().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
   RegisterRoutes();

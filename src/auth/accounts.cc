@@ -219,6 +219,23 @@ Status AccountService::ChangePassword(int64_t user_id, const std::string& curren
   });
 }
 
+StatusOr<int64_t> AccountService::Prune() {
+  const int64_t now = ToUnix(clock_.Now());
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(storage::Result attempts,
+                     tx.Execute("DELETE FROM sign_in_attempts WHERE at <= ?", {now - options_.failure_window_seconds}));
+    ASSIGN_OR_RETURN(storage::Result sessions,
+                     tx.Execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                                {now, now - options_.session_idle_seconds}));
+    deleted = attempts.rows_affected + sessions.rows_affected;
+    if (deleted == 0) return OkStatus();
+    return record::Audit(tx, clock_.Now(), record::Actor::System("system"), "auth.prune", "",
+                         {{"sign_in_attempts", attempts.rows_affected}, {"sessions", sessions.rows_affected}});
+  }));
+  return deleted;
+}
+
 StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const std::string& name) {
   RETURN_IF_ERROR(utf8::Validate(name, "name"));
   if (name.empty() || utf8::CodePointCount(name) > 60) {

@@ -69,6 +69,11 @@ class AccountService {
   Status ChangePassword(int64_t user_id, const std::string& current, const std::string& replacement,
                         const std::string& keep_session_token);
 
+  // Deletes what no rule needs any more: failed sign-ins older than the failure window and sessions past their idle or
+  // absolute expiry, with one audit record of the counts when anything was deleted. The job "auth.prune" runs it.
+  // Returns the number of rows deleted.
+  StatusOr<int64_t> Prune();
+
   // A new personal access token; its value is returned once and never stored.
   StatusOr<std::string> CreateApiToken(int64_t user_id, const std::string& name);
 

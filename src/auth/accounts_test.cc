@@ -118,6 +118,37 @@ TEST_F(AccountsTest, OneAddressIsRateLimited) {
   EXPECT_THAT(accounts_->SignIn("anyone", "x-password", "7.7.7.7", "ua"), StatusIs(StatusCode::kUnauthenticated));
 }
 
+TEST_F(AccountsTest, PruneDeletesOnlyWhatNoRuleNeeds) {
+  MakeUser("qian");
+  auto count = [this](const char* sql) -> int64_t {
+    auto conn = db_->Acquire();
+    EXPECT_OK(conn);
+    auto row = (*conn)->QueryOne(sql);
+    EXPECT_OK(row);
+    return row.ok() ? row->Int(0) : -1;
+  };
+  ASSERT_OK_AND_ASSIGN(SignInResult stale, accounts_->SignIn("qian", "password-123", "r", "ua"));
+  EXPECT_THAT(accounts_->SignIn("qian", "wrong-1", "8.8.8.8", "ua"), StatusIs(StatusCode::kUnauthenticated));
+  // Nothing is old yet: nothing goes, and no audit record is written.
+  const int64_t audits = count("SELECT COUNT(*) FROM audit_log");
+  ASSERT_OK_AND_ASSIGN(int64_t none, accounts_->Prune());
+  EXPECT_EQ(none, 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), audits);
+
+  // Past the failure window and the idle limit: the attempt and the idle session go; a fresh session and a fresh
+  // attempt stay (the attempt still counts toward the address's limit).
+  clock_.Advance(std::chrono::seconds(accounts_->options().session_idle_seconds + 1));
+  ASSERT_OK_AND_ASSIGN(SignInResult fresh, accounts_->SignIn("qian", "password-123", "r", "ua"));
+  EXPECT_THAT(accounts_->SignIn("qian", "wrong-2", "8.8.8.8", "ua"), StatusIs(StatusCode::kUnauthenticated));
+  ASSERT_OK_AND_ASSIGN(int64_t deleted, accounts_->Prune());
+  EXPECT_EQ(deleted, 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sign_in_attempts"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sessions"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.prune'"), 1);
+  EXPECT_OK(accounts_->Authenticate(fresh.session_token));
+  EXPECT_THAT(accounts_->Authenticate(stale.session_token), StatusIs(StatusCode::kUnauthenticated));
+}
+
 TEST_F(AccountsTest, ChangePasswordNeedsTheCurrentOneAndEndsOtherSessions) {
   User u = MakeUser("qian");
   ASSERT_OK_AND_ASSIGN(SignInResult phone, accounts_->SignIn("qian", "password-123", "r", "phone"));
