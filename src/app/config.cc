@@ -29,6 +29,11 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
   cmd.add_option("--worker-threads", c.worker_threads, "request handler threads (0: one per core, at least 2)")
       ->envname("NINGJU_WORKER_THREADS")
       ->capture_default_str();
+  cmd.add_option(
+         "--blocking-threads", c.blocking_threads,
+         "threads for handlers that mostly wait, e.g. case intake waiting for its group commit (0: the workers)")
+      ->envname("NINGJU_BLOCKING_THREADS")
+      ->capture_default_str();
   cmd.add_option("--max-connections", c.max_connections, "open connections at once")
       ->envname("NINGJU_MAX_CONNECTIONS")
       ->capture_default_str();
@@ -68,6 +73,7 @@ http::ServerOptions ServerOptionsFrom(const Config& c) {
   o.port = static_cast<uint16_t>(c.port);
   o.io_threads = c.io_threads;
   o.worker_threads = c.worker_threads;
+  o.blocking_threads = c.blocking_threads;
   o.max_connections = c.max_connections;
   o.request_timeout_seconds = c.request_timeout;
   o.idle_timeout_seconds = c.idle_timeout;

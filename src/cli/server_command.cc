@@ -1,4 +1,4 @@
-// ningju serve | init | demo | migrate | user add | user grant | backup | audit verify
+// ningju serve | init | demo | migrate | user add | user grant | user token | backup | audit verify
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -181,6 +181,23 @@ void RegisterServer(CLI::App& app) {
     auto g = accounts.GrantRole(auth::SystemPrincipal("cli"), u->id, *role, *area);
     if (!g.ok()) return Fail(g.status());
     std::cout << "granted " << *role_name << " on area " << *area << " to " << *login << " (grant " << *g << ")\n";
+  });
+
+  CLI::App* token = user->add_subcommand("token", "create a personal access token for an API client (printed once)");
+  app::AddConfigOptions(*token, opts->config, false);
+  auto token_name = std::make_shared<std::string>();
+  token->add_option("login", *login, "the user's login")->required();
+  token->add_option("--name", *token_name, "what the token is for (1 to 60 characters)")->required();
+  token->callback([opts, login, token_name] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    auto u = accounts.FindByLogin(*login);
+    if (!u.ok()) return Fail(u.status());
+    auto t = accounts.CreateApiToken(u->id, *token_name);
+    if (!t.ok()) return Fail(t.status());
+    std::cout << *t << "\n";
   });
 
   CLI::App* backup = app.add_subcommand("backup", "write a consistent copy of the database");

@@ -35,6 +35,10 @@ using Handler = std::function<Response(Request&)>;
 struct RouteOptions {
   // The largest body this route accepts, in bytes; a larger one is refused with 413 before it is read whole.
   size_t max_body_bytes = 64 * 1024;
+  // The handler spends most of its time waiting, not computing (a case intake waits for the group commit that holds
+  // it): it runs on the server's pool of blocking threads, so that many can wait together while the workers, one per
+  // core, go on with everything else.
+  bool blocking = false;
 };
 
 struct RouteInfo {
@@ -50,6 +54,15 @@ class Router {
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
+
+  // The options of routes added without their own; a base for a route that changes one of them.
+  const RouteOptions& defaults() const { return defaults_; }
+  // The defaults with `blocking` set: for handlers that mostly wait (RouteOptions::blocking).
+  RouteOptions Blocking() const {
+    RouteOptions o = defaults_;
+    o.blocking = true;
+    return o;
+  }
 
   // `method` is upper case ("GET"); `pattern` starts with '/'. A malformed pattern or a second route with the same
   // method and pattern is a programming error and aborts with a message. Not thread-safe: register before serving.

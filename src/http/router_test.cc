@@ -160,6 +160,16 @@ TEST(Router, OptionsTravelWithTheMatch) {
   EXPECT_EQ(router.Find("POST", "/cases").options->max_body_bytes, RouteOptions{}.max_body_bytes);
 }
 
+TEST(Router, BlockingKeepsTheDefaults) {
+  Router router(RouteOptions{.max_body_bytes = 777});
+  router.Add("POST", "/cases", Named("case"), router.Blocking());
+  router.Add("POST", "/other", Named("other"));
+  const RouteOptions* blocking = router.Find("POST", "/cases").options;
+  EXPECT_TRUE(blocking->blocking);
+  EXPECT_EQ(blocking->max_body_bytes, 777u);
+  EXPECT_FALSE(router.Find("POST", "/other").options->blocking);
+}
+
 TEST(Router, RoutesInRegistrationOrder) {
   Router router;
   router.Add("GET", "/b", Named("b"));

@@ -149,7 +149,8 @@ class Core {
         acceptor_(strand_),
         grace_timer_(strand_),
         accept_retry_timer_(strand_),
-        workers_(static_cast<size_t>(options_.worker_threads)) {}
+        workers_(static_cast<size_t>(options_.worker_threads)),
+        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {}
 
   Status Listen();
   void Run(bool handle_signals);
@@ -185,6 +186,13 @@ class Core {
   net::steady_timer accept_retry_timer_;
   // Declared after the io_context: destroyed first, so no handler holds a session past the io_context.
   net::thread_pool workers_;
+  net::thread_pool blocking_;  // routes marked blocking (RouteOptions); unused when options_.blocking_threads is 0
+
+  // Stops both pools and waits for the handlers still running.
+  void JoinHandlers() {
+    workers_.join();
+    blocking_.join();
+  }
 
  private:
   void StartAccept();
@@ -330,7 +338,8 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
     }
     phase_ = Phase::kBusy;
-    net::post(core_->workers_, [self = Self()] { self->RunHandler(); });
+    bool blocking = match_.options->blocking && core_->options_.blocking_threads > 0;
+    net::post(blocking ? core_->blocking_ : core_->workers_, [self = Self()] { self->RunHandler(); });
   }
 
   // On a worker thread.
@@ -531,7 +540,7 @@ void Core::Run(bool handle_signals) {
   // running, then run what they and the closing queued, so that every session is gone when Run() returns.
   running_ = false;
   for (const std::shared_ptr<Session>& session : LiveSessions()) session->ForceClose();
-  workers_.join();
+  JoinHandlers();
   work.reset();
   ioc_.restart();
   ioc_.poll();
@@ -668,7 +677,8 @@ Server::Server(ServerOptions options, const Router& router)
 
 Server::~Server() {
   impl_->workers_.stop();
-  impl_->workers_.join();
+  impl_->blocking_.stop();
+  impl_->JoinHandlers();
 }
 
 void Server::SetAccessLogger(AccessLogger logger) { impl_->logger_ = std::move(logger); }

@@ -1,6 +1,7 @@
 // An event-driven HTTP/1.1 server on Boost.Asio/Beast. Connections are asynchronous (an idle keep-alive connection
 // holds no thread); handlers run on a worker pool sized to the cores, so a slow database call never blocks the
-// accepting and reading of other connections.
+// accepting and reading of other connections. Routes marked `blocking` (handlers that mostly wait, e.g. for a group
+// commit) run on a second, larger pool, so that waiting never starves the workers and many waits can share one commit.
 //
 // One request, in order: the header is read (larger than max_header_bytes: 431, then close); the target's path is
 // percent-decoded (a bad escape, a NUL or invalid UTF-8 in the path or query: 400); the route is looked up; a body
@@ -33,6 +34,7 @@ struct ServerOptions {
   uint16_t port = 8080;                 // 0: an ephemeral port (tests); read it back with Server::port()
   int io_threads = 0;                   // threads running the event loop, Run()'s caller included; 0: one per core
   int worker_threads = 0;               // threads running handlers; 0: one per core, at least 2
+  int blocking_threads = 64;            // threads running the handlers of routes marked `blocking`; 0: the workers
   size_t max_header_bytes = 16 * 1024;  // request line and header fields, in bytes; larger: 431
   size_t default_max_body_bytes = 64 * 1024;  // bytes; for requests that match no route (404/405)
   int request_timeout_seconds = 30;           // reading one request, headers and body

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -201,6 +202,17 @@ class ServerTest : public ::testing::Test {
       return Response::Text(200, "finally");
     });
     router_.Add("GET", "/static/{path...}", StaticFiles((dir_ / "static").string(), "/static/", 60));
+    // Waits until kGathered handlers are inside at once (as intakes wait for one group commit).
+    router_.Add(
+        "GET", "/gather",
+        [this](Request&) {
+          std::unique_lock<std::mutex> lock(gather_mu_);
+          ++gathered_;
+          gather_cv_.notify_all();
+          bool together = gather_cv_.wait_for(lock, kLiveness, [this] { return gathered_ >= kGathered; });
+          return Response::Text(together ? 200 : 504, together ? "together" : "alone");
+        },
+        router_.Blocking());
     slow_release_ = slow_release_promise_.get_future().share();
   }
 
@@ -277,6 +289,10 @@ class ServerTest : public ::testing::Test {
   std::promise<void> slow_release_promise_;
   std::shared_future<void> slow_release_;
   bool released_ = false;
+  static constexpr int kGathered = 6;
+  std::mutex gather_mu_;
+  std::condition_variable gather_cv_;
+  int gathered_ = 0;
 };
 
 TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
@@ -606,6 +622,38 @@ TEST_F(ServerTest, StopLetsTheInFlightRequestFinishAndRefusesNewConnections) {
   EXPECT_EQ(r->body, "finally");
   EXPECT_EQ(r->Header("Connection"), "close");
   thread_.join();  // Run() returns once the last connection is gone
+}
+
+TEST_F(ServerTest, BlockingRoutesWaitTogetherWithoutTakingTheWorkers) {
+  ServerOptions options;
+  options.worker_threads = 2;
+  options.blocking_threads = 8;
+  StartServer(options);
+
+  // kGathered - 1 handlers wait on the blocking pool, more than there are workers...
+  std::vector<Client> waiting;
+  for (int i = 0; i + 1 < kGathered; ++i) {
+    waiting.push_back(Connect());
+    ASSERT_TRUE(waiting.back().Send(Get("/gather")));
+  }
+  {
+    std::unique_lock<std::mutex> lock(gather_mu_);
+    ASSERT_TRUE(gather_cv_.wait_for(lock, kLiveness, [this] { return gathered_ == kGathered - 1; }));
+  }
+  // ...and the workers still answer other routes.
+  std::optional<ClientResponse> hello = RoundTrip(Get("/hello"));
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_EQ(hello->body, "hello");
+
+  // The last one joins; all are answered together.
+  waiting.push_back(Connect());
+  ASSERT_TRUE(waiting.back().Send(Get("/gather")));
+  for (Client& c : waiting) {
+    std::optional<ClientResponse> r = c.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "together");
+  }
 }
 
 TEST_F(ServerTest, StopWithoutConnectionsReturnsAndStopIsIdempotent) {

@@ -27,7 +27,7 @@ PORT=""
 start_server() {
   local port_arg=${1:-0}
   "$BIN" serve --database "$DB" --port "$port_arg" --password-cost test --no-access-log --job-poll-seconds 0 \
-    --worker-threads 16 >"$DIR/server.log" 2>&1 &
+    >"$DIR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
     if [ -z "$PORT" ] || [ "$port_arg" = 0 ]; then

@@ -43,6 +43,10 @@ check "user add" 0 "user [0-9]+ wangwu" -- "$NJ" user add wangwu --name 王五 -
 check "user add refuses a short password" 2 "at least 8" -- "$NJ" user add zhaoliu --name 赵六 --password short --database "$DB"
 check "user grant" 0 "granted neighborhood_staff" -- "$NJ" user grant wangwu neighborhood_staff --area 3 --database "$DB"
 check "user grant refuses an unknown role" 2 "unknown role" -- "$NJ" user grant wangwu king --area 3 --database "$DB"
+check "user token prints a new token once" 0 "^nj_[A-Za-z0-9_-]{20,}$" -- "$NJ" user token wangwu --name "bench client" --database "$DB"
+check "the token is kept only as a hash" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM api_tokens WHERE name = 'bench client' AND token_hash NOT LIKE 'nj_%'"
+check "user token refuses an empty name" 2 "1 to 60 characters" -- "$NJ" user token wangwu --name "" --database "$DB"
+check "user token refuses an unknown login" 2 "no user" -- "$NJ" user token nobody --name x --database "$DB"
 check "config file" 0 "granted" -- bash -c "printf 'database = \"$DB\"\n' > $TMP/ningju.toml &&
   '$NJ' user grant wangwu building_leader --area 3 --config $TMP/ningju.toml"
 check "config file: an unknown setting is named with its line" 2 "line 2: unknown setting \"colour\"" -- bash -c "printf '# ningju\ncolour = red\n' > $TMP/bad.toml && '$NJ' migrate --config $TMP/bad.toml"

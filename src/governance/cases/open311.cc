@@ -532,11 +532,12 @@ void RegisterOpen311Routes(http::Router& router, const web::Site& site, CaseServ
                       ASSIGN_OR_RETURN(json out, api->Requests(ctx, found));
                       return Doc{out, "service_requests"};
                     }));
-    router.Add(
-        "POST", p + "/requests" + ext,
-        Wrap(site, format, nullptr, [api](http::Request& req, web::RequestContext& ctx, Format) -> StatusOr<Doc> {
-          return api->Post(req, ctx);
-        }));
+    router.Add("POST", p + "/requests" + ext,
+               Wrap(site, format, nullptr,
+                    [api](http::Request& req, web::RequestContext& ctx, Format) -> StatusOr<Doc> {
+                      return api->Post(req, ctx);
+                    }),
+               router.Blocking());  // waits for its group commit
   }
   router.Add(
       "GET", p + "/services/{file}",

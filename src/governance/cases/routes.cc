@@ -149,7 +149,8 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
                http::Response r = web::Site::Json(201, c.ToJson());
                r.SetHeader("Location", "/api/v1/cases/" + std::to_string(c.id));
                return r;
-             }));
+             }),
+             router.Blocking());  // waits for its group commit
   router.Add("GET", "/api/v1/cases",
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                CaseFilter f;

@@ -810,9 +810,11 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
              site.Web([self](http::Request& req, web::RequestContext& ctx) { return self->NewForm(req, ctx, true); }));
   router.Add("POST", "/cases/entry",
              site.Web([self](http::Request&, web::RequestContext& ctx) { return self->CheckDraft(ctx, true); }));
-  router.Add("POST", "/cases",
-             site.Web([self](http::Request&, web::RequestContext& ctx) { return self->SubmitForm(ctx); }),
-             http::RouteOptions{self->max_file_bytes_ * static_cast<size_t>(kMaxCaseFiles) + 256 * 1024});
+  router.Add(
+      "POST", "/cases", site.Web([self](http::Request&, web::RequestContext& ctx) { return self->SubmitForm(ctx); }),
+      // Waits for its group commit (or its own transaction with files).
+      http::RouteOptions{.max_body_bytes = self->max_file_bytes_ * static_cast<size_t>(kMaxCaseFiles) + 256 * 1024,
+                         .blocking = true});
 
   router.Add("GET", "/cases", site.Web([self](http::Request& req, web::RequestContext& ctx) {
     return self->ListPage(req, ctx, false);
