@@ -203,20 +203,64 @@ StatusOr<Page<Area>> AreaService::ListByKind(AreaKind kind, std::string_view cur
   return PageOf(*conn, "kind = ?", {std::string(AreaKindName(kind))}, cursor, limit);
 }
 
-StatusOr<AreaFigures> AreaService::Figures(int64_t id) {
-  const Instant now = clock_.Now();
+AreaService::~AreaService() {
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (const AreaFigures* f = Fresh(figures_, id, now, cache_ttl_)) return *f;
+    stopping_ = true;
   }
+  refresh_cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+StatusOr<AreaFigures> AreaService::Figures(int64_t id) {
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = figures_.find(id);
+    if (it != figures_.end()) {
+      if (clock_.Now() - it->second.first >= cache_ttl_ && !stopping_ && refreshing_.insert(id).second) {
+        refresh_queue_.push_back(id);
+        if (!refresher_.joinable()) refresher_ = std::thread([this] { RefreshLoop(); });
+        refresh_cv_.notify_all();
+      }
+      return it->second.second;  // fresh, or stale while the recount runs
+    }
+    generation = generation_;
+  }
+  const Instant started = clock_.Now();
   ASSIGN_OR_RETURN(AreaFigures f, CountFigures(id));
   std::lock_guard<std::mutex> lock(cache_mu_);
-  Keep(figures_, id, now, f);
+  if (generation == generation_) Keep(figures_, id, started, f);
   return f;
+}
+
+void AreaService::RefreshLoop() {
+  std::unique_lock<std::mutex> lock(cache_mu_);
+  while (true) {
+    refresh_cv_.wait(lock, [this] { return stopping_ || !refresh_queue_.empty(); });
+    if (stopping_) return;
+    const int64_t id = refresh_queue_.front();
+    refresh_queue_.pop_front();
+    const uint64_t generation = generation_;
+    lock.unlock();
+    const Instant started = clock_.Now();
+    StatusOr<AreaFigures> f = CountFigures(id);
+    lock.lock();
+    // A failed recount keeps the old figures; the next request after the TTL tries again.
+    if (f.ok() && generation == generation_) Keep(figures_, id, started, *f);
+    refreshing_.erase(id);
+    refresh_cv_.notify_all();
+  }
+}
+
+void AreaService::WaitForRefreshes() {
+  std::unique_lock<std::mutex> lock(cache_mu_);
+  refresh_cv_.wait(lock, [this] { return refreshing_.empty(); });
 }
 
 void AreaService::InvalidateCache() {
   std::lock_guard<std::mutex> lock(cache_mu_);
+  ++generation_;
   areas_.clear();
   ancestors_.clear();
   children_.clear();

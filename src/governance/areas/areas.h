@@ -3,12 +3,16 @@
 #ifndef NINGJU_GOVERNANCE_AREAS_AREAS_H_
 #define NINGJU_GOVERNANCE_AREAS_AREAS_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -89,9 +93,14 @@ class AreaService {
   // The tree changes seldom and is read on every page, and figures are counted over a whole subtree (the district
   // holds some 40,000 units), so areas, ancestors, pages of children and figures are kept for `cache_ttl_seconds`
   // (default 30) and dropped at once by this service's own writes; a change made by another process (or another
-  // server) shows within that time.
+  // server) shows within that time. Figures older than that are still served while one background thread recounts
+  // them (stale-while-revalidate): counting a subdistrict takes tens of milliseconds, and no request should wait for
+  // it, nor every request arriving meanwhile count it again.
   AreaService(storage::Database& db, const Clock& clock, int cache_ttl_seconds = 30)
       : db_(db), clock_(clock), cache_ttl_(std::chrono::seconds(cache_ttl_seconds)) {}
+  ~AreaService();  // stops the background recount
+  AreaService(const AreaService&) = delete;
+  AreaService& operator=(const AreaService&) = delete;
 
   StatusOr<Area> Get(int64_t id);
   // The district at the top of the tree; kNotFound before `ningju init` or `ningju demo`.
@@ -103,6 +112,8 @@ class AreaService {
   // Every area of a kind, in display order.
   StatusOr<Page<Area>> ListByKind(AreaKind kind, std::string_view cursor, int limit);
   StatusOr<AreaFigures> Figures(int64_t id);
+  // Waits until no background recount is queued or running (tests).
+  void WaitForRefreshes();
   // Forgets everything cached (after a write that changes the tree, its units or owners). Thread-safe.
   void InvalidateCache();
   // The units of a building (or entrance) with their owners; names are masked unless `viewer` holds
@@ -123,6 +134,8 @@ class AreaService {
 
  private:
   StatusOr<AreaFigures> CountFigures(int64_t id);
+  // The background recount of stale figures.
+  void RefreshLoop();
 
   storage::Database& db_;
   const Clock& clock_;
@@ -133,6 +146,12 @@ class AreaService {
   std::map<int64_t, std::pair<Instant, std::vector<Area>>> ancestors_;
   std::map<std::tuple<int64_t, std::string, int>, std::pair<Instant, Page<Area>>> children_;
   std::map<int64_t, std::pair<Instant, AreaFigures>> figures_;
+  uint64_t generation_ = 0;             // bumped by InvalidateCache: a count begun before it is not kept
+  std::deque<int64_t> refresh_queue_;   // figures to recount, each at most once (refreshing_)
+  std::set<int64_t> refreshing_;        // queued or being recounted
+  std::condition_variable refresh_cv_;  // the refresher waits for work; WaitForRefreshes for none
+  bool stopping_ = false;
+  std::thread refresher_;  // started at the first stale figures
 };
 
 // Reads an Area from a row of `kAreaColumns`.

@@ -704,5 +704,32 @@ TEST_F(RosterDbTest, CachedTreeShowsOwnWritesAtOnceAndOthersAfterItsTimeToLive) 
   EXPECT_EQ(fresh.items.size(), 3u);
 }
 
+// Figures past their time to live are served stale while a background recount runs; the next read sees the recount.
+TEST_F(RosterDbTest, StaleFiguresAreServedWhileRecounted) {
+  FakeClock clock(At());
+  AreaService service(*db_, clock, /*cache_ttl_seconds=*/30);
+  ASSERT_OK_AND_ASSIGN(AreaFigures before, service.Figures(subdistrict_));
+  EXPECT_EQ(before.neighborhoods, 2);
+
+  // Another process adds a neighborhood.
+  ASSERT_OK(db_->InTransaction(
+      [&](storage::Connection& tx) -> Status { return NewNeighborhood(tx, "CN-HY-004", "又一居民区").status(); }));
+  ASSERT_OK_AND_ASSIGN(AreaFigures cached, service.Figures(subdistrict_));
+  EXPECT_EQ(cached.neighborhoods, 2);
+  clock.Advance(std::chrono::seconds(30));
+  ASSERT_OK_AND_ASSIGN(AreaFigures stale, service.Figures(subdistrict_));  // answered at once, recount queued
+  EXPECT_EQ(stale.neighborhoods, 2);
+  service.WaitForRefreshes();
+  ASSERT_OK_AND_ASSIGN(AreaFigures recounted, service.Figures(subdistrict_));
+  EXPECT_EQ(recounted.neighborhoods, 3);
+
+  // After InvalidateCache (what the service's own writes call) the next read counts at once: nothing stale is served.
+  ASSERT_OK(db_->InTransaction(
+      [&](storage::Connection& tx) -> Status { return NewNeighborhood(tx, "CN-HY-005", "第五居民区").status(); }));
+  service.InvalidateCache();
+  ASSERT_OK_AND_ASSIGN(AreaFigures counted, service.Figures(subdistrict_));
+  EXPECT_EQ(counted.neighborhoods, 4);
+}
+
 }  // namespace
 }  // namespace ningju::areas
