@@ -802,6 +802,7 @@ StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t cas
     }
     if (may) d.actions.push_back(a);
   }
+  d.can_merge = access.staff && IsOpen(c.state);
   d.c = std::move(c);
   return d;
 }

@@ -185,6 +185,7 @@ struct CaseDetail {
   std::vector<CaseAction> actions;  // what this viewer may take now (state, role and side-path guards applied)
   bool following = false;           // the viewer said "me too" (or reported it)
   std::vector<int64_t> duplicates;  // cases merged into this one
+  bool can_merge = false;           // the viewer may merge this case into another (staff over its area; open)
   nlohmann::json ToJson() const;
 };
 
