@@ -72,10 +72,15 @@ Status App::Init() {
     ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
     calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
   }
-  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn());
+  cases::CaseOptions case_options;
+  case_options.intake_limits = IntakeLimitOptionsFrom(config_);
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar_ ? *calendar_ : WorkingCalendar::BuiltIn(),
+                                                case_options);
   cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
+  RETURN_IF_ERROR(
+      jobs_->Register("cases.intake_limits", 3600, [this] { return cases_->intake_limiter().Prune().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
   RegisterRoutes();

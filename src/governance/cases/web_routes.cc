@@ -8,6 +8,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/text_util.h"
 #include "governance/areas/xlsx.h"
@@ -340,7 +341,7 @@ class Pages {
     return FormPage(ctx, d, true, staff, similar, "", 200);
   }
 
-  StatusOr<http::Response> SubmitForm(web::RequestContext& ctx) {
+  StatusOr<http::Response> SubmitForm(http::Request& req, web::RequestContext& ctx) {
     Draft d = DraftFrom(ctx);
     const bool staff = IsStaffChannel(d.channel);
     if (!staff && d.channel != "door_qr") d.channel = "web";
@@ -360,6 +361,19 @@ class Pages {
       if (part.body.empty() && part.filename.empty()) continue;
       files.push_back({part.filename, part.body});
     }
+    // Without a sign-in: the anonymous-intake limit (intake_limits.h); the form comes back with what was written.
+    IntakeLimiter& limiter = service_.intake_limiter();
+    ASSIGN_OR_RETURN(auto refusal, limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
+    if (refusal) {
+      std::string problem =
+          fmt::format(fmt::runtime(T(ctx, refusal->subject == "phone" ? "case_error_too_many_phone"
+                                                                      : "case_error_too_many_address")),
+                      refusal->RetryAtText(), refusal->RetryAfterMinutes());
+      if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
+      ASSIGN_OR_RETURN(http::Response page, FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 429));
+      page.SetHeader("Retry-After", std::to_string(refusal->retry_after_seconds));
+      return page;
+    }
     StatusOr<Case> c = InvalidArgumentError(T(ctx, "case_error_location"), "area_id");
     if (d.area_id != 0) {
       if (!d.unit_id.empty()) {
@@ -377,6 +391,9 @@ class Pages {
       std::string problem = ProblemText(c.status());
       if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
       return FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 400);
+    }
+    if (Status counted = limiter.Record(ctx.principal, n.channel, req.remote_address, n.contact_phone); !counted.ok()) {
+      spdlog::warn("case {}: the intake limit did not count it: {}", c->id, counted.ToString());
     }
     // The reporter follows the case page; an anonymous reporter (or staff entering for a caller) gets the receipt.
     if (ctx.principal.signed_in()) return http::Response::Redirect("/cases/" + std::to_string(c->id) + "?done=submit");
@@ -875,7 +892,7 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
   router.Add("POST", "/cases/entry",
              site.Web([self](http::Request&, web::RequestContext& ctx) { return self->CheckDraft(ctx, true); }));
   router.Add("POST", "/cases",
-             site.Web([self](http::Request&, web::RequestContext& ctx) { return self->SubmitForm(ctx); }),
+             site.Web([self](http::Request& req, web::RequestContext& ctx) { return self->SubmitForm(req, ctx); }),
              http::RouteOptions{self->max_file_bytes_ * static_cast<size_t>(kMaxCaseFiles) + 256 * 1024});
 
   router.Add("GET", "/cases", site.Web([self](http::Request& req, web::RequestContext& ctx) {
