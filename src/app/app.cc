@@ -79,10 +79,14 @@ Status App::Init() {
         "for {} to a holiday file (--holiday-file, format of data/holidays/cn.txt)",
         *year, *year);
   }
-  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar);
+  cases::CaseOptions case_options;
+  case_options.intake_limits = IntakeLimitOptionsFrom(config_);
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar, case_options);
   cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
+  RETURN_IF_ERROR(
+      jobs_->Register("cases.intake_limits", 3600, [this] { return cases_->intake_limiter().Prune().status(); }));
   RETURN_IF_ERROR(jobs_->Register("auth.prune", 3600, [this] { return accounts_->Prune().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);

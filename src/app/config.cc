@@ -65,6 +65,26 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
       ->capture_default_str();
   cmd.add_option("--holiday-file", c.holiday_file, "holiday calendar file (default: the built-in one)")
       ->envname("NINGJU_HOLIDAY_FILE");
+  cmd.add_option("--intake-per-address-hour", c.intake_per_address_hour,
+                 "anonymous cases accepted per client address per hour (0: no limit)")
+      ->envname("NINGJU_INTAKE_PER_ADDRESS_HOUR")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--intake-per-address-day", c.intake_per_address_day,
+                 "anonymous cases accepted per client address per 24 hours (0: no limit)")
+      ->envname("NINGJU_INTAKE_PER_ADDRESS_DAY")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--intake-per-phone-hour", c.intake_per_phone_hour,
+                 "anonymous cases accepted per contact phone per hour (0: no limit)")
+      ->envname("NINGJU_INTAKE_PER_PHONE_HOUR")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--intake-per-phone-day", c.intake_per_phone_day,
+                 "anonymous cases accepted per contact phone per 24 hours (0: no limit)")
+      ->envname("NINGJU_INTAKE_PER_PHONE_DAY")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 }
 
 http::ServerOptions ServerOptionsFrom(const Config& c) {
@@ -79,6 +99,15 @@ http::ServerOptions ServerOptionsFrom(const Config& c) {
   o.idle_timeout_seconds = c.idle_timeout;
   o.default_max_body_bytes = static_cast<size_t>(c.max_body_kb) * 1024;
   o.trust_forwarded_headers = c.trust_proxy;
+  return o;
+}
+
+cases::IntakeLimitOptions IntakeLimitOptionsFrom(const Config& c) {
+  cases::IntakeLimitOptions o;
+  o.per_address_hour = c.intake_per_address_hour;
+  o.per_address_day = c.intake_per_address_day;
+  o.per_phone_hour = c.intake_per_phone_hour;
+  o.per_phone_day = c.intake_per_phone_day;
   return o;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "auth/accounts.h"
+#include "governance/cases/intake_limits.h"
 #include "http/server.h"
 
 namespace ningju::app {
@@ -36,6 +37,11 @@ struct Config {
   bool access_log = true;                          // one line per request on stderr
   int job_poll_seconds = 30;                       // how often background jobs are looked for; 0: never (serve only)
   std::string holiday_file;                        // holiday calendar (data/holidays/cn.txt format); default built in
+  // The rate limit on anonymous intake (docs/CASES.md): accepted cases per sliding window; 0 turns one off.
+  int intake_per_address_hour = 20;  // per client address per hour
+  int intake_per_address_day = 100;  // per client address per 24 hours
+  int intake_per_phone_hour = 5;     // per contact phone per hour
+  int intake_per_phone_day = 20;     // per contact phone per 24 hours
 };
 
 // Adds the settings to `cmd` as flags with environment variables. `server` adds the serving settings too.
@@ -44,6 +50,7 @@ void AddConfigOptions(CLI::App& cmd, Config& config, bool server);
 // Derived settings.
 http::ServerOptions ServerOptionsFrom(const Config& config);
 auth::AccountOptions AccountOptionsFrom(const Config& config);
+cases::IntakeLimitOptions IntakeLimitOptionsFrom(const Config& config);
 std::string BaseUrl(const Config& config);
 // The folder with templates/ and static/: config.web_root, or the source tree the binary was built from.
 std::string WebRoot(const Config& config);

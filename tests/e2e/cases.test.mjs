@@ -1,6 +1,6 @@
 // Cases in the browser: a resident reports from a building's door QR page with a photo (seeing similar cases first),
 // staff dispatch with the routing proposal, the handling unit signs from its inbox and replies, and the resident rates
-// the result; then the new pages pass axe and fit a phone.
+// the result; staff merge a duplicate from its page; then the new pages pass axe and fit a phone.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -133,6 +133,69 @@ test('cases: a resident reports from the door QR page with a photo, staff dispat
       await anonContext.close();
     }
   });
+
+// Reports a case through the building's form as the signed-in user of `page`; returns its id.
+async function reportAs(page, building, title, text) {
+  await page.goto(url(`/buildings/${building}/report`));
+  const form = page.locator('main form.case-form');
+  await form.getByLabel('类别').selectOption({ label: '物业管理' });
+  await form.getByLabel('标题', { exact: true }).fill(title);
+  await form.getByLabel('具体情况').fill(text);
+  await submit(page, form.getByRole('button', { name: '下一步：查看类似诉求' }));
+  await submit(page, page.locator('main form.case-form').getByRole('button', { name: '提交诉求' }));
+  assert.match(pathOf(page), /^\/cases\/\d+$/);
+  return Number(pathOf(page).split('/').pop());
+}
+
+test('cases: staff merge a duplicate from its page into the similar case it repeats', async ({ page, browser }) => {
+  const { building } = await discoverTree(browser);
+  const stamp = Date.now() % 100000;
+  const keptTitle = `电动车在楼道里飞线充电 ${stamp}`;
+  const dupTitle = `楼道电动车飞线充电 ${stamp}`;
+  const text = '有人从窗户拉电线下来给电动车充电，楼道里停着好几辆电动车，存在火灾隐患。';
+  let kept;
+  let dup;
+  const residentContext = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+  residentContext.setDefaultTimeout(15000);
+  try {
+    const r = await residentContext.newPage();
+    await signIn(r, 'resident1', DEMO_PASSWORD, '/');
+    kept = await reportAs(r, building, keptTitle, text);
+    dup = await reportAs(r, building, dupTitle, text);
+    // The reporter is offered no merge.
+    assert.equal(await r.locator('main section.case-merge').count(), 0);
+  } finally {
+    await residentContext.close();
+  }
+
+  // Staff, on a phone: the duplicate's page offers the similar case; the form passes axe and fits.
+  await page.setViewportSize(PHONE);
+  await signIn(page, 'nb-huayang', DEMO_PASSWORD, '/');
+  await page.goto(url(`/cases/${dup}`));
+  const merge = page.locator('main section.case-merge');
+  await merge.getByRole('heading', { name: '合并重复诉求' }).waitFor();
+  const problems = [...await axeProblems(page, `/cases/${dup} (staff, merge form)`)];
+  const overflow = await overflowProblem(page, `/cases/${dup} (staff, merge form)`);
+  if (overflow) problems.push(overflow);
+  assert.deepEqual(problems, []);
+  await merge.getByLabel(new RegExp(`^#${kept} `)).check();
+  await merge.getByLabel('备注（可选）').fill('同一楼道同一问题');
+  await submit(page, merge.getByRole('button', { name: '并入所选诉求' }));
+
+  // The kept case: the notice, the duplicate listed with a link, both in its timeline.
+  assert.equal(pathOf(page), `/cases/${kept}`);
+  await page.locator('main').getByText(`已将 #${dup} 作为重复诉求并入本件`).waitFor();
+  assert.match(await page.locator('main .case-timeline').innerText(), /合并了重复诉求/);
+  await follow(page, page.locator('main .case-duplicates').getByRole('link', { name: `#${dup} ${dupTitle}` }));
+
+  // The duplicate: "merged into #kept" with a link back, its own timeline kept, no merge form any more.
+  assert.equal(pathOf(page), `/cases/${dup}`);
+  assert.match(await page.locator('main .case-merged').innerText(), new RegExp(`本件已作为重复诉求并入 #${kept}`));
+  assert.match(await page.locator('main .case-timeline').innerText(), /已合并为重复诉求[\s\S]*同一楼道同一问题/);
+  assert.equal(await page.locator('main section.case-merge').count(), 0);
+  await follow(page, page.locator('main .case-merged').getByRole('link', { name: `#${kept}` }));
+  assert.equal(pathOf(page), `/cases/${kept}`);
+}, { bypassCSP: true });
 
 test('cases: the new pages pass axe and fit a phone', async ({ page, browser }) => {
   const { neighborhood, building } = await discoverTree(browser);

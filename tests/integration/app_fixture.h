@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,7 @@ class AppTest : public ::testing::Test {
     config.worker_threads = 2;
     config.io_threads = 1;
     config.web_root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
+    if (configure_) configure_(config);
     auto created = app::App::Create(config, clock_);
     ASSERT_OK(created);
     app_ = std::move(created).value().release();
@@ -76,6 +78,8 @@ class AppTest : public ::testing::Test {
     return nlohmann::json::parse(r.body)["items"][0]["id"].get<int64_t>();
   }
 
+  // A suite that needs other settings sets this in its own SetUpTestSuite before calling AppTest's (and clears it).
+  static inline std::function<void(app::Config&)> configure_;
   static inline FakeClock clock_{FromUnix(1'780'000'000)};
   static inline app::App* app_ = nullptr;
   static inline std::thread* thread_ = nullptr;

@@ -667,7 +667,12 @@ struct CaseService::Impl {
 
 CaseService::CaseService(storage::Database& db, const Clock& clock, const WorkingCalendar& calendar,
                          CaseOptions options)
-    : impl_(std::make_unique<Impl>()), db_(db), clock_(clock), calendar_(calendar), options_(options) {}
+    : impl_(std::make_unique<Impl>()),
+      db_(db),
+      clock_(clock),
+      calendar_(calendar),
+      options_(options),
+      intake_limiter_(db, clock, options.intake_limits) {}
 
 CaseService::~CaseService() {
   // The queue's writer calls back into this service: stop it (committing what waits) while the service is whole.
@@ -802,6 +807,7 @@ StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t cas
     }
     if (may) d.actions.push_back(a);
   }
+  d.can_merge = access.staff && IsOpen(c.state);
   d.c = std::move(c);
   return d;
 }

@@ -34,6 +34,7 @@
 #include "common/calendar.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "governance/cases/intake_limits.h"
 #include "governance/cases/workflow.h"
 #include "record/attachments.h"
 #include "storage/database.h"
@@ -185,6 +186,7 @@ struct CaseDetail {
   std::vector<CaseAction> actions;  // what this viewer may take now (state, role and side-path guards applied)
   bool following = false;           // the viewer said "me too" (or reported it)
   std::vector<int64_t> duplicates;  // cases merged into this one
+  bool can_merge = false;           // the viewer may merge this case into another (staff over its area; open)
   nlohmann::json ToJson() const;
 };
 
@@ -330,10 +332,11 @@ struct OverdueReport {
 
 struct CaseOptions {
   MetricWeights weights;
-  int escalate_after_overdue = 2;  // times a case went overdue before a joint consultation; default 2
-  int escalate_after_reopen = 2;   // times it was reopened; default 2
-  int similar_candidates = 300;    // recent open cases of the neighborhood compared for "similar"; default 300
-  double similar_min_score = 0.2;  // below this a case is not shown as similar; default 0.2
+  int escalate_after_overdue = 2;    // times a case went overdue before a joint consultation; default 2
+  int escalate_after_reopen = 2;     // times it was reopened; default 2
+  int similar_candidates = 300;      // recent open cases of the neighborhood compared for "similar"; default 300
+  double similar_min_score = 0.2;    // below this a case is not shown as similar; default 0.2
+  IntakeLimitOptions intake_limits;  // the rate limit on anonymous intake (intake_limits.h), applied by the routes
 };
 
 class CaseService {
@@ -440,6 +443,9 @@ class CaseService {
                       int amount, const std::string& unit);
 
   const WorkingCalendar& calendar() const { return calendar_; }
+  // The rate limit on anonymous intake (options.intake_limits): the routes check it before Submit and count the
+  // accepted case after.
+  IntakeLimiter& intake_limiter() { return intake_limiter_; }
   // The service's clock (routes use it for default periods, so tests can hold time still).
   Instant Now() const { return clock_.Now(); }
 
@@ -450,6 +456,7 @@ class CaseService {
   const Clock& clock_;
   const WorkingCalendar& calendar_;
   CaseOptions options_;
+  IntakeLimiter intake_limiter_;
 };
 
 // The demo: handling units (each subdistrict's office and neighborhood committees, district departments) with a

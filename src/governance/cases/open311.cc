@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.h"
@@ -90,6 +91,7 @@ struct Doc {
   json body;
   std::string xml_root;
   int status = 200;
+  int64_t retry_after = 0;  // seconds, for a Retry-After header (429 of the intake limit)
 };
 using Open311Fn = std::function<StatusOr<Doc>(http::Request&, web::RequestContext&, Format)>;
 
@@ -108,7 +110,9 @@ http::Handler Wrap(const web::Site& site, std::optional<Format> fixed, const cha
     if (!ctx.ok()) return Error(ctx.status(), format);
     auto doc = fn(req, *ctx, format);
     if (!doc.ok()) return Error(doc.status(), format);
-    return Answer(doc->status, doc->body, format, doc->xml_root);
+    http::Response r = Answer(doc->status, doc->body, format, doc->xml_root);
+    if (doc->retry_after > 0) r.SetHeader("Retry-After", std::to_string(doc->retry_after));
+    return r;
   };
 }
 
@@ -397,7 +401,18 @@ class Open311 {
       if (p != "true" && p != "false") return InvalidArgumentError("attribute[public] is true or false", "public");
       n.is_public = p == "true";
     }
+    // A client that is not staff posts for residents: the anonymous-intake limit applies (intake_limits.h).
+    IntakeLimiter& limiter = service_.intake_limiter();
+    ASSIGN_OR_RETURN(auto refusal, limiter.Check(by, n.channel, req.remote_address, n.contact_phone));
+    if (refusal) {
+      const Status too_many = refusal->ToStatus();
+      return Doc{json::array({{{"code", 429}, {"description", too_many.message()}}}), "errors", 429,
+                 refusal->retry_after_seconds};
+    }
     ASSIGN_OR_RETURN(Case c, service_.Submit(by, n));
+    if (Status counted = limiter.Record(by, n.channel, req.remote_address, n.contact_phone); !counted.ok()) {
+      spdlog::warn("case {}: the intake limit did not count it: {}", c.id, counted.ToString());
+    }
     std::string notice = site_.T(ctx, "open311_notice_received");
     if (c.due_at) {
       const size_t at = notice.find("{due}");

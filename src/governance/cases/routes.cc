@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <spdlog/spdlog.h>
+
 #include "common/text_util.h"
 
 namespace ningju::cases {
@@ -145,7 +147,20 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, kNewCaseFields));
                ASSIGN_OR_RETURN(NewCase n, NewCaseFromJson(body));
+               // Without a session or token: the anonymous-intake limit (intake_limits.h).
+               IntakeLimiter& limiter = service.intake_limiter();
+               ASSIGN_OR_RETURN(auto refusal,
+                                limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
+               if (refusal) {
+                 http::Response r = web::Site::JsonError(refusal->ToStatus());
+                 r.SetHeader("Retry-After", std::to_string(refusal->retry_after_seconds));
+                 return r;
+               }
                ASSIGN_OR_RETURN(Case c, service.Submit(ctx.principal, n));
+               if (Status counted = limiter.Record(ctx.principal, n.channel, req.remote_address, n.contact_phone);
+                   !counted.ok()) {
+                 spdlog::warn("case {}: the intake limit did not count it: {}", c.id, counted.ToString());
+               }
                http::Response r = web::Site::Json(201, c.ToJson());
                r.SetHeader("Location", "/api/v1/cases/" + std::to_string(c.id));
                return r;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/text_util.h"
 #include "governance/areas/xlsx.h"
@@ -340,7 +341,7 @@ class Pages {
     return FormPage(ctx, d, true, staff, similar, "", 200);
   }
 
-  StatusOr<http::Response> SubmitForm(web::RequestContext& ctx) {
+  StatusOr<http::Response> SubmitForm(http::Request& req, web::RequestContext& ctx) {
     Draft d = DraftFrom(ctx);
     const bool staff = IsStaffChannel(d.channel);
     if (!staff && d.channel != "door_qr") d.channel = "web";
@@ -360,6 +361,19 @@ class Pages {
       if (part.body.empty() && part.filename.empty()) continue;
       files.push_back({part.filename, part.body});
     }
+    // Without a sign-in: the anonymous-intake limit (intake_limits.h); the form comes back with what was written.
+    IntakeLimiter& limiter = service_.intake_limiter();
+    ASSIGN_OR_RETURN(auto refusal, limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
+    if (refusal) {
+      std::string problem =
+          fmt::format(fmt::runtime(T(ctx, refusal->subject == "phone" ? "case_error_too_many_phone"
+                                                                      : "case_error_too_many_address")),
+                      refusal->RetryAtText(), refusal->RetryAfterMinutes());
+      if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
+      ASSIGN_OR_RETURN(http::Response page, FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 429));
+      page.SetHeader("Retry-After", std::to_string(refusal->retry_after_seconds));
+      return page;
+    }
     StatusOr<Case> c = InvalidArgumentError(T(ctx, "case_error_location"), "area_id");
     if (d.area_id != 0) {
       if (!d.unit_id.empty()) {
@@ -377,6 +391,9 @@ class Pages {
       std::string problem = ProblemText(c.status());
       if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
       return FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 400);
+    }
+    if (Status counted = limiter.Record(ctx.principal, n.channel, req.remote_address, n.contact_phone); !counted.ok()) {
+      spdlog::warn("case {}: the intake limit did not count it: {}", c->id, counted.ToString());
     }
     // The reporter follows the case page; an anonymous reporter (or staff entering for a caller) gets the receipt.
     if (ctx.principal.signed_in()) return http::Response::Redirect("/cases/" + std::to_string(c->id) + "?done=submit");
@@ -452,6 +469,12 @@ class Pages {
       }
       if (e.kind == "request_extension" && x.contains("days") && x["days"].is_number_integer()) {
         detail = fmt::format(fmt::runtime(T(ctx, "case_extension_days_n")), x["days"].get<int64_t>());
+      }
+      if (e.kind == "merged" && x.contains("into") && x["into"].is_number_integer()) {
+        detail = "#" + std::to_string(x["into"].get<int64_t>());
+      }
+      if (e.kind == "duplicate_merged" && x.contains("duplicate") && x["duplicate"].is_number_integer()) {
+        detail = "#" + std::to_string(x["duplicate"].get<int64_t>());
       }
       if (e.kind == "submitted" && x.contains("channel") && x["channel"].is_string()) {
         detail = T(ctx, "case_channel_" + x["channel"].get<std::string>());
@@ -538,6 +561,13 @@ class Pages {
           k.outcome.empty() && c.personal_visible && ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea);
       data["consultations"].push_back(row);
     }
+    ASSIGN_OR_RETURN(data["merge"], MergeData(ctx, l, d));
+    data["duplicates"] = json::array();
+    for (int64_t dup : d.duplicates) {
+      // A duplicate the viewer may not see is listed by its number only.
+      auto other = service_.Get(ctx.principal, dup);
+      data["duplicates"].push_back({{"id", dup}, {"title", other.ok() ? other->c.title : ""}});
+    }
     data["following"] = d.following;
     data["can_me_too"] = ctx.principal.signed_in() && !d.following && IsOpen(c.state);
     data["sign_in_for_me_too"] = !ctx.principal.signed_in() && IsOpen(c.state);
@@ -547,8 +577,59 @@ class Pages {
       const std::string key = "case_done_" + *done;
       const std::string text = T(ctx, key);
       if (text != key) data["notice"] = text;
+      auto from = ParseId(req.Query("duplicate").value_or(""), "duplicate");
+      if (*done == "merge" && from.ok()) {
+        data["notice"] = fmt::format(fmt::runtime(T(ctx, "case_done_merge_n")), *from);
+      }
     }
     return site_.Page(ctx, "cases/case", data, c.title, status);
+  }
+
+  // The merge form on a duplicate's page, for staff who may merge it: the similar open cases of its neighborhood
+  // (same building first) to choose from, and a field for any case number. Null when the viewer may not merge.
+  StatusOr<json> MergeData(const web::RequestContext& ctx, Lookup& l, const CaseDetail& d) {
+    if (!d.can_merge) return json(nullptr);
+    SimilarQuery q;
+    q.area_id = d.c.area_id;
+    q.building_id = d.c.building_id;
+    q.title = d.c.title;
+    q.description = d.c.description;
+    q.limit = 6;
+    json choices = json::array();
+    auto found = service_.Similar(ctx.principal, q);
+    if (found.ok()) {
+      for (const auto& s : *found) {
+        if (s.c.id == d.c.id || s.c.merged_into) continue;
+        json row = CaseRow(ctx, l, s.c);
+        row["same_building"] = s.same_building;
+        choices.push_back(std::move(row));
+      }
+    }
+    return json{{"choices", choices}, {"has_choices", !choices.empty()}};
+  }
+
+  // POST /cases/{id}/merge: into (a similar case chosen) or into_number (typed, "123" or "#123"; wins when given).
+  StatusOr<http::Response> MergeForm(http::Request& req, web::RequestContext& ctx, int64_t id) {
+    std::string typed(Trim(web::Site::Field(ctx, "into_number")));
+    if (!typed.empty() && typed.front() == '#') typed.erase(0, 1);
+    const std::string chosen = typed.empty() ? web::Site::Field(ctx, "into") : typed;
+    Status done = OkStatus();
+    int64_t into = 0;
+    if (chosen.empty()) {
+      done = InvalidArgumentError(T(ctx, "case_merge_choose"), "into");
+    } else if (auto parsed = ParseId(chosen, "into"); !parsed.ok()) {
+      done = InvalidArgumentError(T(ctx, "case_merge_choose"), "into");
+    } else {
+      into = *parsed;
+      done = service_.Merge(ctx.principal, id, into, web::Site::Field(ctx, "note")).status();
+    }
+    if (!done.ok()) {
+      // Refusals about the form show on the duplicate's page (which itself fails for a viewer who may not see it).
+      const StatusCode code = done.code();
+      if (!IsFormProblem(done) && code != StatusCode::kNotFound && code != StatusCode::kPermissionDenied) return done;
+      return CasePage(req, ctx, id, ProblemText(done), web::HttpStatusFor(code));
+    }
+    return http::Response::Redirect("/cases/" + std::to_string(into) + "?done=merge&duplicate=" + std::to_string(id));
   }
 
   StatusOr<ActionInput> ActionFromForm(const web::RequestContext& ctx) {
@@ -811,7 +892,8 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
   router.Add("POST", "/cases/entry",
              site.Web([self](http::Request&, web::RequestContext& ctx) { return self->CheckDraft(ctx, true); }));
   router.Add(
-      "POST", "/cases", site.Web([self](http::Request&, web::RequestContext& ctx) { return self->SubmitForm(ctx); }),
+      "POST", "/cases",
+      site.Web([self](http::Request& req, web::RequestContext& ctx) { return self->SubmitForm(req, ctx); }),
       // Waits for its group commit (or its own transaction with files).
       http::RouteOptions{.max_body_bytes = self->max_file_bytes_ * static_cast<size_t>(kMaxCaseFiles) + 256 * 1024,
                          .blocking = true});
@@ -844,6 +926,11 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                  return self->CasePage(req, ctx, id, ProblemText(done), web::HttpStatusFor(done.code()));
                }
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=" + name);
+             }));
+  router.Add("POST", "/cases/{id}/merge",
+             site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+               return self->MergeForm(req, ctx, id);
              }));
   router.Add("POST", "/cases/{id}/me-too",
              site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {

@@ -1,0 +1,116 @@
+#include "governance/cases/intake_limits.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "auth/crypto.h"
+
+namespace ningju::cases {
+namespace {
+
+struct Subject {
+  std::string name;  // "address" | "phone"
+  std::string key;   // "a:<sha256>" | "p:<sha256>"
+  int per_hour = 0;
+  int per_day = 0;
+};
+
+std::vector<Subject> SubjectsOf(const IntakeLimitOptions& o, const std::string& remote, const std::string& phone) {
+  std::vector<Subject> out;
+  if (!remote.empty() && (o.per_address_hour > 0 || o.per_address_day > 0)) {
+    out.push_back({"address", "a:" + auth::Sha256Hex(remote), o.per_address_hour, o.per_address_day});
+  }
+  const std::string digits = PhoneDigits(phone);
+  if (!digits.empty() && (o.per_phone_hour > 0 || o.per_phone_day > 0)) {
+    out.push_back({"phone", "p:" + auth::Sha256Hex(digits), o.per_phone_hour, o.per_phone_day});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PhoneDigits(std::string_view phone) {
+  std::string digits;
+  for (char ch : phone) {
+    if (ch >= '0' && ch <= '9') digits += ch;
+  }
+  if (digits.size() == 13 && digits.rfind("861", 0) == 0) digits.erase(0, 2);
+  return digits;
+}
+
+std::string IntakeRefusal::RetryAtText() const {
+  const int64_t t = ToUnix(retry_at);
+  return FormatShanghai(FromUnix((t + 59) / 60 * 60));
+}
+
+int64_t IntakeRefusal::RetryAfterMinutes() const { return std::max<int64_t>(1, (retry_after_seconds + 59) / 60); }
+
+Status IntakeRefusal::ToStatus() const {
+  return ResourceExhaustedError("too many cases from this " +
+                                std::string(subject == "phone" ? "contact phone" : "address") + "; try again after " +
+                                RetryAtText() + " (Asia/Shanghai), in about " + std::to_string(RetryAfterMinutes()) +
+                                " minutes, or sign in");
+}
+
+IntakeLimiter::IntakeLimiter(storage::Database& db, const Clock& clock, IntakeLimitOptions options)
+    : db_(db), clock_(clock), options_(options) {}
+
+bool IntakeLimiter::Applies(const auth::Principal& by, std::string_view channel) {
+  if (!by.signed_in()) return true;
+  return channel == "open311" && !by.HasPermissionSomewhere(auth::Permission::kEditArea);
+}
+
+StatusOr<std::optional<IntakeRefusal>> IntakeLimiter::Check(const auth::Principal& by, std::string_view channel,
+                                                            const std::string& remote, const std::string& phone) {
+  std::optional<IntakeRefusal> refusal;
+  if (!Applies(by, channel)) return refusal;
+  const int64_t now = ToUnix(clock_.Now());
+  std::vector<Subject> subjects = SubjectsOf(options_, remote, phone);
+  if (subjects.empty()) return refusal;
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  for (const Subject& s : subjects) {
+    // The newest counts of the day window, as many as the larger limit: enough to find, for each window at its
+    // limit, the count whose leaving the window admits the next intake (the limit-th newest).
+    const int64_t want = std::max(s.per_hour, s.per_day);
+    ASSIGN_OR_RETURN(storage::Result r,
+                     conn->Execute("SELECT at FROM intake_limit_hits WHERE subject = ? AND at > ? ORDER BY at DESC, "
+                                   "id DESC LIMIT ?",
+                                   {s.key, now - kIntakeDaySeconds, want}));
+    std::vector<int64_t> at;
+    for (const auto& row : r.rows) at.push_back(row.Int(0));
+    int64_t until = 0;
+    const int64_t in_hour =
+        std::count_if(at.begin(), at.end(), [&](int64_t t) { return t > now - kIntakeHourSeconds; });
+    if (s.per_hour > 0 && in_hour >= s.per_hour) until = std::max(until, at[s.per_hour - 1] + kIntakeHourSeconds);
+    if (s.per_day > 0 && static_cast<int64_t>(at.size()) >= s.per_day) {
+      until = std::max(until, at[s.per_day - 1] + kIntakeDaySeconds);
+    }
+    if (until > now && (!refusal || until > ToUnix(refusal->retry_at))) {
+      refusal = IntakeRefusal{s.name, FromUnix(until), until - now};
+    }
+  }
+  return refusal;
+}
+
+Status IntakeLimiter::Record(const auth::Principal& by, std::string_view channel, const std::string& remote,
+                             const std::string& phone) {
+  if (!Applies(by, channel)) return OkStatus();
+  std::vector<Subject> subjects = SubjectsOf(options_, remote, phone);
+  if (subjects.empty()) return OkStatus();
+  const int64_t now = ToUnix(clock_.Now());
+  return db_.InTransaction([&](storage::Connection& tx) -> Status {
+    for (const Subject& s : subjects) {
+      RETURN_IF_ERROR(tx.Execute("INSERT INTO intake_limit_hits (subject, at) VALUES (?, ?)", {s.key, now}));
+    }
+    return OkStatus();
+  });
+}
+
+StatusOr<int64_t> IntakeLimiter::Prune() {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result r, conn->Execute("DELETE FROM intake_limit_hits WHERE at <= ?",
+                                                    {ToUnix(clock_.Now()) - kIntakeDaySeconds}));
+  return r.rows_affected;
+}
+
+}  // namespace ningju::cases

@@ -1,0 +1,85 @@
+// The rate limit on anonymous intake (docs/CASES.md "Rate limit on anonymous intake"): cases submitted without a
+// sign-in (the web form and the door-QR page, the JSON API without a session or token) and Open311 posts by clients
+// that are not staff are counted per client address and per contact phone over a sliding hour and a sliding day;
+// over a limit the next intake is refused with kResourceExhausted (HTTP 429 and Retry-After) until the oldest
+// counted intake of the full window leaves it. Signed-in residents and staff entry are not limited.
+//
+// The same approach as the sign-in limit (auth/accounts.cc, sign_in_attempts): rows in a table counted over a
+// window. Only accepted intakes count: routes Check() before submitting and Record() after the case is committed, so
+// concurrent submissions of one client may pass the limit by the number in flight. Addresses and phones are kept as
+// SHA-256 digests; rows older than a day are deleted by Prune() (the job "cases.intake_limits").
+//
+// Thread-safety: safe to use from many threads (state lives in the database).
+#ifndef NINGJU_GOVERNANCE_CASES_INTAKE_LIMITS_H_
+#define NINGJU_GOVERNANCE_CASES_INTAKE_LIMITS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/roles.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/database.h"
+
+namespace ningju::cases {
+
+// Accepted anonymous intakes allowed per sliding window; 0 turns that limit off.
+struct IntakeLimitOptions {
+  int per_address_hour = 20;  // per client address per hour; default 20 (mobile networks share addresses)
+  int per_address_day = 100;  // per client address per 24 hours; default 100
+  int per_phone_hour = 5;     // per contact phone per hour; default 5
+  int per_phone_day = 20;     // per contact phone per 24 hours; default 20
+};
+
+inline constexpr int64_t kIntakeHourSeconds = 3600;
+inline constexpr int64_t kIntakeDaySeconds = 86400;
+
+// Why an intake is refused, and from when it would be accepted.
+struct IntakeRefusal {
+  std::string subject;              // "address" or "phone": the limit that holds longest
+  Instant retry_at;                 // the first second the intake is accepted again
+  int64_t retry_after_seconds = 0;  // retry_at - now, at least 1 (the Retry-After header)
+  // kResourceExhausted "too many cases from this address; try again after 2026-05-01 10:05 (Asia/Shanghai), in
+  // about 42 minutes".
+  Status ToStatus() const;
+  // The time to show: retry_at rounded up to the minute, "2026-05-01 10:05" (Asia/Shanghai).
+  std::string RetryAtText() const;
+  int64_t RetryAfterMinutes() const;  // rounded up
+};
+
+class IntakeLimiter {
+ public:
+  // `db` and `clock` must outlive the limiter.
+  IntakeLimiter(storage::Database& db, const Clock& clock, IntakeLimitOptions options = {});
+
+  // Whether intakes of `by` on `channel` are limited: anonymous ones, and Open311 posts of a client (api_key) whose
+  // account is not staff. Signed-in residents, the JSON API with a session or token, and staff entry are not.
+  static bool Applies(const auth::Principal& by, std::string_view channel);
+
+  // The refusal when `remote` or `phone` is at a limit; nullopt when the intake may go ahead (always when !Applies).
+  // An empty remote or a phone without digits is not counted on that side.
+  StatusOr<std::optional<IntakeRefusal>> Check(const auth::Principal& by, std::string_view channel,
+                                               const std::string& remote, const std::string& phone);
+  // Counts an accepted intake against `remote` and `phone` (when Applies).
+  Status Record(const auth::Principal& by, std::string_view channel, const std::string& remote,
+                const std::string& phone);
+  // Deletes the counts older than a day; returns how many.
+  StatusOr<int64_t> Prune();
+
+  const IntakeLimitOptions& options() const { return options_; }
+
+ private:
+  storage::Database& db_;
+  const Clock& clock_;
+  IntakeLimitOptions options_;
+};
+
+// The digits of a phone number, without a leading 86 country code of a mainland mobile number ("+86 139-0000-1111"
+// and "13900001111" are one phone).
+std::string PhoneDigits(std::string_view phone);
+
+}  // namespace ningju::cases
+
+#endif  // NINGJU_GOVERNANCE_CASES_INTAKE_LIMITS_H_
