@@ -406,6 +406,68 @@ TEST_F(CasesTest, PublicCasesShowNoPersonalData) {
   EXPECT_EQ(anon_all.items.size(), 1u);
 }
 
+// The area filter means "in the area or below" at every depth, whichever condition List picks for the area's kind;
+// the public list pages newest first.
+TEST_F(CasesTest, AreaFilterTakesTheAreaAndEverythingBelow) {
+  int64_t entrance = 0;
+  ASSERT_OK(db_->InTransaction([&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(entrance, areas::InsertArea(tx, Area(b1_, "entrance", "n1-b1-e1", "1单元"), clock_.Now()));
+    return OkStatus();
+  }));
+  const int64_t at_nb1 = Submit(res1_, Complaint(nb1_, "居民区", true));
+  const int64_t at_b1 = Submit(res1_, Complaint(b1_, "1号楼", true));
+  const int64_t at_e1 = Submit(res1_, Complaint(entrance, "1单元", true));
+  const int64_t at_b1_private = Submit(res1_, Complaint(b1_, "1号楼私密"));
+  const int64_t at_b2 = Submit(res2_, Complaint(b2_, "2号楼", true));
+  const int64_t at_b3 = Submit(res2_, Complaint(b3_, "另一居民区", true));
+  const auth::Principal sys = auth::SystemPrincipal("test");
+  auto ids = [&](const auth::Principal& viewer, int64_t area, bool public_only) {
+    CaseFilter f;
+    f.area_id = area;
+    f.public_only = public_only;
+    std::vector<int64_t> out;
+    auto page = service().List(viewer, f, "", 50);
+    EXPECT_OK(page);
+    if (page.ok()) {
+      for (const auto& c : page->items) out.push_back(c.id);
+    }
+    return out;
+  };
+  using V = std::vector<int64_t>;
+  EXPECT_EQ(ids(sys, district_, false), (V{at_b3, at_b2, at_b1_private, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(sys, sd1_, false), (V{at_b2, at_b1_private, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(sys, sd2_, false), (V{at_b3}));
+  EXPECT_EQ(ids(sys, nb1_, false), (V{at_b2, at_b1_private, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(sys, nb2_, false), (V{at_b3}));
+  EXPECT_EQ(ids(sys, b1_, false), (V{at_b1_private, at_e1, at_b1}));
+  EXPECT_EQ(ids(sys, b2_, false), (V{at_b2}));
+  EXPECT_EQ(ids(sys, entrance, false), (V{at_e1}));
+  EXPECT_EQ(ids(sys, 999999, false), V{});
+  // Anonymous, public only: the private case drops out at every depth.
+  const auth::Principal anonymous{};
+  EXPECT_EQ(ids(anonymous, district_, true), (V{at_b3, at_b2, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(anonymous, sd1_, true), (V{at_b2, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(anonymous, nb1_, true), (V{at_b2, at_e1, at_b1, at_nb1}));
+  EXPECT_EQ(ids(anonymous, b1_, true), (V{at_e1, at_b1}));
+  EXPECT_EQ(ids(anonymous, entrance, true), (V{at_e1}));
+  // Staff of the other subdistrict see only public cases of this neighborhood.
+  EXPECT_EQ(ids(sd2_staff_, nb1_, false), (V{at_b2, at_e1, at_b1, at_nb1}));
+  // Pages of two, newest first, across the neighborhood's public cases.
+  CaseFilter f;
+  f.area_id = nb1_;
+  f.public_only = true;
+  ASSERT_OK_AND_ASSIGN(auto first, service().List(anonymous, f, "", 2));
+  EXPECT_EQ(first.items.size(), 2u);
+  ASSERT_FALSE(first.next_cursor.empty());
+  ASSERT_OK_AND_ASSIGN(auto second, service().List(anonymous, f, first.next_cursor, 2));
+  EXPECT_TRUE(second.next_cursor.empty());
+  V paged;
+  for (const auto& page : {first, second}) {
+    for (const auto& c : page.items) paged.push_back(c.id);
+  }
+  EXPECT_EQ(paged, (V{at_b2, at_e1, at_b1, at_nb1}));
+}
+
 TEST_F(CasesTest, ResidentListsTheirOwnCasesWithCursors) {
   for (int i = 0; i < 5; ++i) Submit(res1_, Complaint(b1_, "诉求" + std::to_string(i)));
   Submit(res2_, Complaint(b2_));
