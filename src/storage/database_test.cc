@@ -780,6 +780,16 @@ TEST_F(PostgresTest, DisplayUrlHasNoPassword) {
   EXPECT_THAT(db_->DisplayUrl(), Not(HasSubstr("password")));
 }
 
+// Every connection runs in UTC, with hex bytea, and without JIT (short index reads; see postgres_database.cc).
+TEST_F(PostgresTest, SessionSettings) {
+  ASSERT_OK_AND_ASSIGN(PooledConnection conn, db_->Acquire());
+  ASSERT_OK_AND_ASSIGN(Row row, conn->QueryOne("SELECT current_setting('TimeZone'), current_setting('bytea_output'), "
+                                               "current_setting('jit')"));
+  EXPECT_EQ(row.Text(0), "UTC");
+  EXPECT_EQ(row.Text(1), "hex");
+  EXPECT_EQ(row.Text(2), "off");
+}
+
 // A pooled connection that the server closed while it sat idle (restart, pg_terminate_backend, idle timeout) is
 // replaced by Acquire, so the next user does not see the failure.
 TEST_F(PostgresTest, IdleConnectionLostIsReplaced) {

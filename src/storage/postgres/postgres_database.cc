@@ -351,7 +351,9 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
   // Notices ("table already exists, skipping") would otherwise go to stderr from inside libpq.
   PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
-  RETURN_IF_ERROR(conn->Simple("SET TimeZone = 'UTC'; SET bytea_output = 'hex'"));
+  // jit off: the app's statements are short index reads, and PostgreSQL 15 JIT-compiled the generic plans of the
+  // staff case lists on every call (about 50 ms of a 68 ms list at a million cases; docs/PERFORMANCE.md "Cases").
+  RETURN_IF_ERROR(conn->Simple("SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET jit = off"));
   return conn;
 }
 
