@@ -70,9 +70,9 @@ std::string AccountError(const web::Site& site, const web::RequestContext& ctx, 
       if (s.field() == "login") return site.T(ctx, "login_hint");
       if (s.field() == "password") return site.T(ctx, "password_hint");
       if (s.field() == "display_name") return site.T(ctx, "display_name_hint");
-      return s.message();
+      return site.ErrorText(ctx, s);
     default:
-      return s.message();
+      return site.ErrorText(ctx, s);
   }
 }
 
@@ -191,7 +191,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
         Status s = site.accounts().ChangePassword(ctx.principal.user_id, web::Site::Field(ctx, "current_password"),
                                                   web::Site::Field(ctx, "new_password"), ctx.session_token);
         if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
-        if (!s.ok()) return AccountPage(site, ctx, db, {{"error", s.message()}}, 400);
+        if (!s.ok()) return AccountPage(site, ctx, db, {{"error", site.ErrorText(ctx, s)}}, 400);
         return AccountPage(site, ctx, db, {{"notice", site.T(ctx, "password_changed")}});
       }));
   router.Add("POST", "/account/tokens",
@@ -199,7 +199,8 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
                if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
                auto token = site.accounts().CreateApiToken(ctx.principal.user_id, web::Site::Field(ctx, "name"));
                if (!token.ok() && token.status().code() != StatusCode::kInvalidArgument) return token.status();
-               if (!token.ok()) return AccountPage(site, ctx, db, {{"error", token.status().message()}}, 400);
+               if (!token.ok())
+                 return AccountPage(site, ctx, db, {{"error", site.ErrorText(ctx, token.status())}}, 400);
                return AccountPage(site, ctx, db, {{"new_token", *token}});
              }));
 
@@ -210,7 +211,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
              site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
                auto fail = [&](const Status& s) -> StatusOr<http::Response> {
                  if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) return s;
-                 return RolesPage(site, ctx, areas, {{"error", s.message()}}, web::HttpStatusFor(s.code()));
+                 return RolesPage(site, ctx, areas, {{"error", site.ErrorText(ctx, s)}}, web::HttpStatusFor(s.code()));
                };
                auto role = auth::ParseRole(web::Site::Field(ctx, "role"));
                if (!role) return fail(InvalidArgumentError("unknown role", "role"));

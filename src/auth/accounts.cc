@@ -258,7 +258,7 @@ StatusOr<User> AccountService::FindByLogin(const std::string& login) {
   ASSIGN_OR_RETURN(auto row, conn->QueryOptional(
                                  std::string("SELECT ") + kUserColumns + " FROM users WHERE username = ? OR phone = ?",
                                  {login, login}));
-  if (!row) return NotFoundError("no user with login " + login);
+  if (!row) return NotFoundError(Msg("no user with login {}", login));
   return ReadUser(*row);
 }
 
@@ -266,7 +266,7 @@ StatusOr<User> AccountService::FindById(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto row,
                    conn->QueryOptional(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {id}));
-  if (!row) return NotFoundError("no user " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no user {}", id));
   return ReadUser(*row);
 }
 
@@ -275,9 +275,9 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, area_id));
     ASSIGN_OR_RETURN(auto user, tx.QueryOptional("SELECT id FROM users WHERE id = ?", {user_id}));
-    if (!user) return NotFoundError("no user " + std::to_string(user_id));
+    if (!user) return NotFoundError(Msg("no user {}", user_id));
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {area_id}));
-    if (!area) return NotFoundError("no area " + std::to_string(area_id));
+    if (!area) return NotFoundError(Msg("no area {}", area_id));
     auto row = tx.QueryOne(
         "INSERT INTO role_grants (user_id, role, area_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?) "
         "RETURNING id",
@@ -300,7 +300,7 @@ Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
     ASSIGN_OR_RETURN(
         auto grant,
         tx.QueryOptional("SELECT user_id, role, area_id FROM role_grants WHERE id = ? AND revoked_at = 0", {grant_id}));
-    if (!grant) return NotFoundError("no active grant " + std::to_string(grant_id));
+    if (!grant) return NotFoundError(Msg("no active grant {}", grant_id));
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, grant->Int(2)));
     RETURN_IF_ERROR(tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ?", {ToUnix(clock_.Now()), grant_id}));
     record::Actor actor = ActorOf(by);

@@ -111,8 +111,7 @@ Status Authorize(storage::Connection& conn, const Principal& principal, Permissi
       }
     }
   }
-  return PermissionDeniedError("permission " + std::string(PermissionName(permission)) + " is needed on area " +
-                               std::to_string(area_id));
+  return PermissionDeniedError(Msg("permission {} is needed on area {}", PermissionName(permission), area_id));
 }
 
 StatusOr<std::vector<Grant>> LoadGrants(storage::Connection& conn, int64_t user_id) {
@@ -123,7 +122,7 @@ StatusOr<std::vector<Grant>> LoadGrants(storage::Connection& conn, int64_t user_
   std::vector<Grant> out;
   for (const auto& row : result.rows) {
     auto role = ParseRole(row.Text(1));
-    if (!role) return InternalError("unknown role in role_grants: " + row.Text(1));
+    if (!role) return InternalError(Msg("unknown role in role_grants: {}", row.Text(1)));
     out.push_back({row.Int(0), *role, row.Int(2)});
   }
   return out;

@@ -34,7 +34,7 @@ StatusOr<std::map<std::string, std::string>> ParseConfigFile(const std::string& 
     }
     std::string env = "NINGJU_";
     for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!known.count(env)) return InvalidArgumentError("unknown setting \"" + name + "\"", where);
+    if (!known.count(env)) return InvalidArgumentError(Msg("unknown setting \"{}\"", name), where);
     out[env] = std::string(value);
     if (pos > text.size()) break;
   }

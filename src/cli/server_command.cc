@@ -172,7 +172,7 @@ void RegisterServer(CLI::App& app) {
   grant->callback([opts, login, role_name, area] {
     SystemClock clock;
     auto role = auth::ParseRole(*role_name);
-    if (!role) return Fail(InvalidArgumentError("unknown role \"" + *role_name + "\"", "role"));
+    if (!role) return Fail(InvalidArgumentError(Msg("unknown role \"{}\"", *role_name), "role"));
     auto db = app::OpenDatabase(opts->config);
     if (!db.ok()) return Fail(db.status());
     auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));

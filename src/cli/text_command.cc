@@ -96,7 +96,7 @@ int RunPipelineCommand(const std::string& command, const TextFlags& flags, bool 
   if (!written.ok()) return Report(command, written);
   if (themes && !flags.groups.empty()) {
     std::FILE* out = std::fopen(flags.groups.c_str(), "wb");
-    if (out == nullptr) return Report(command, UnavailableError(flags.groups + ": cannot open for writing"));
+    if (out == nullptr) return Report(command, UnavailableError(Msg("{}: cannot open for writing", flags.groups)));
     const Status groups_written = text::WriteDedupCsv(*result, out);
     std::fclose(out);
     if (!groups_written.ok()) return Report(command, groups_written);

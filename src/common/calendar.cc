@@ -93,7 +93,7 @@ StatusOr<WorkingCalendar> WorkingCalendar::Parse(std::string_view text) {
         int y = 0;
         auto [p, ec] = std::from_chars(f[i].data(), f[i].data() + f[i].size(), y);
         if (ec != std::errc() || p != f[i].data() + f[i].size() || y < 1900 || y > 2200) {
-          return InvalidArgumentError("a year is four digits, not " + std::string(f[i]), where);
+          return InvalidArgumentError(Msg("a year is four digits, not {}", f[i]), where);
         }
         declared.insert(y);
       }
@@ -101,22 +101,22 @@ StatusOr<WorkingCalendar> WorkingCalendar::Parse(std::string_view text) {
     }
     if (f.size() < 3) return InvalidArgumentError("expected `YYYY-MM-DD holiday|workday NAME`", where);
     auto date = ParseCivilDate(f[0]);
-    if (!date) return InvalidArgumentError("not a date: " + std::string(f[0]), where);
+    if (!date) return InvalidArgumentError(Msg("not a date: {}", f[0]), where);
     const bool working = f[1] == "workday";
     if (!working && f[1] != "holiday") {
-      return InvalidArgumentError("the kind is `holiday` or `workday`, not " + std::string(f[1]), where);
+      return InvalidArgumentError(Msg("the kind is `holiday` or `workday`, not {}", f[1]), where);
     }
     if (working && !IsWeekend(*date)) {
-      return InvalidArgumentError(std::string(f[0]) + " is a workday already (not a Saturday or Sunday)", where);
+      return InvalidArgumentError(Msg("{} is a workday already (not a Saturday or Sunday)", f[0]), where);
     }
     const int year = static_cast<int>(date->year());
     if (has_declaration && !declared.count(year)) {
-      return InvalidArgumentError(std::string(f[0]) + " is outside the declared years", where);
+      return InvalidArgumentError(Msg("{} is outside the declared years", f[0]), where);
     }
     std::string name;
     for (size_t i = 2; i < f.size(); ++i) name += (i > 2 ? " " : "") + std::string(f[i]);
     if (!cal.days_.emplace(DayNumber(*date), std::make_pair(working, name)).second) {
-      return InvalidArgumentError(std::string(f[0]) + " is listed twice", where);
+      return InvalidArgumentError(Msg("{} is listed twice", f[0]), where);
     }
     if (!has_declaration) cal.years_.insert(year);
   }
@@ -126,7 +126,7 @@ StatusOr<WorkingCalendar> WorkingCalendar::Parse(std::string_view text) {
 
 StatusOr<WorkingCalendar> WorkingCalendar::Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read the holiday calendar " + path);
+  if (!in) return NotFoundError(Msg("cannot read the holiday calendar {}", path));
   std::stringstream ss;
   ss << in.rdbuf();
   auto cal = Parse(ss.str());

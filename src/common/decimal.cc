@@ -35,10 +35,10 @@ std::string_view Malformation(std::string_view text) {
 StatusOr<int64_t> ParseHundredths(std::string_view text, std::string_view noun) {
   // A sign is never accepted; "-1" gets its own message because "negative" says more than "malformed".
   if (!text.empty() && text[0] == '-' && Malformation(text.substr(1)).empty()) {
-    return InvalidArgumentError("negative " + std::string(noun) + " " + Quote(text));
+    return InvalidArgumentError(Msg("negative {} {}", noun, Quote(text)));
   }
   if (std::string_view why = Malformation(text); !why.empty()) {
-    return InvalidArgumentError("malformed " + std::string(noun) + " " + Quote(text) + " (" + std::string(why) + ")");
+    return InvalidArgumentError(Msg("malformed {} {} ({})", noun, Quote(text), why));
   }
   const size_t point = text.find('.');
   const std::string_view whole = text.substr(0, point);
@@ -53,8 +53,8 @@ StatusOr<int64_t> ParseHundredths(std::string_view text, std::string_view noun) 
   // Exactly two decimal digits: "65" -> 6500, "65.4" -> 6540.
   for (size_t i = 0; i < 2; ++i) push_digit(i < fraction.size() ? fraction[i] : '0');
   if (overflow) {
-    return OutOfRangeError(std::string(noun) + " " + Quote(text) + " is too large (at most " +
-                           FormatHundredths(std::numeric_limits<int64_t>::max()) + ")");
+    return OutOfRangeError(Msg("{} {} is too large (at most {})", noun, Quote(text),
+                               FormatHundredths(std::numeric_limits<int64_t>::max())));
   }
   return value;
 }

@@ -40,31 +40,34 @@ std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string s(StatusCodeName(code_));
   s += ": ";
-  s += message_;
+  s += message();
   if (!field_.empty()) s += " [" + field_ + "]";
   return s;
 }
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(code_, std::string(context) + ": " + message_, field_);
+  return Status(code_, Msg::FromParts(std::string(context) + ": " + message(), message_.tmpl(), message_.args()),
+                field_);
 }
 
-Status InvalidArgumentError(std::string m, std::string f) {
-  return {StatusCode::kInvalidArgument, std::move(m), std::move(f)};
+Status InvalidArgumentError(Msg m, std::string f) { return {StatusCode::kInvalidArgument, std::move(m), std::move(f)}; }
+Status UnauthenticatedError(Msg m, std::string f) { return {StatusCode::kUnauthenticated, std::move(m), std::move(f)}; }
+Status PermissionDeniedError(Msg m, std::string f) {
+  return {StatusCode::kPermissionDenied, std::move(m), std::move(f)};
 }
-Status UnauthenticatedError(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-Status PermissionDeniedError(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
-Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-Status AlreadyExistsError(std::string m, std::string f) {
-  return {StatusCode::kAlreadyExists, std::move(m), std::move(f)};
+Status NotFoundError(Msg m, std::string f) { return {StatusCode::kNotFound, std::move(m), std::move(f)}; }
+Status AlreadyExistsError(Msg m, std::string f) { return {StatusCode::kAlreadyExists, std::move(m), std::move(f)}; }
+Status FailedPreconditionError(Msg m, std::string f) {
+  return {StatusCode::kFailedPrecondition, std::move(m), std::move(f)};
 }
-Status FailedPreconditionError(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
-Status OutOfRangeError(std::string m, std::string f) { return {StatusCode::kOutOfRange, std::move(m), std::move(f)}; }
-Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
-Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-Status AbortedError(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
-Status UnimplementedError(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
-Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+Status OutOfRangeError(Msg m, std::string f) { return {StatusCode::kOutOfRange, std::move(m), std::move(f)}; }
+Status ResourceExhaustedError(Msg m, std::string f) {
+  return {StatusCode::kResourceExhausted, std::move(m), std::move(f)};
+}
+Status UnavailableError(Msg m, std::string f) { return {StatusCode::kUnavailable, std::move(m), std::move(f)}; }
+Status AbortedError(Msg m, std::string f) { return {StatusCode::kAborted, std::move(m), std::move(f)}; }
+Status UnimplementedError(Msg m, std::string f) { return {StatusCode::kUnimplemented, std::move(m), std::move(f)}; }
+Status InternalError(Msg m, std::string f) { return {StatusCode::kInternal, std::move(m), std::move(f)}; }
 
 }  // namespace ningju

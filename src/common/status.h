@@ -11,6 +11,8 @@
 #include <utility>
 #include <variant>
 
+#include "common/message.h"
+
 namespace ningju {
 
 enum class StatusCode {
@@ -36,41 +38,45 @@ std::string_view StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message, std::string field = {})
+  Status(StatusCode code, Msg message, std::string field = {})
       : code_(code), message_(std::move(message)), field_(std::move(field)) {}
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  // The English text: what logs, the CLI and the JSON API show. Web pages show web::I18n::ErrorText instead.
+  const std::string& message() const { return message_.text(); }
+  // The message's English template and arguments (see common/message.h).
+  const Msg& msg() const { return message_; }
   // The input field or place the error is about ("phone", "row 7, column C"); empty when none.
   const std::string& field() const { return field_; }
   // "not_found: no such area 17 [field]".
   std::string ToString() const;
-  // Returns a copy with "context: " prepended to the message.
+  // Returns a copy with "context: " prepended to the message. The context is for logs and the CLI: the translated
+  // text that web pages show is the message's own (its template and arguments are kept).
   Status WithContext(std::string_view context) const;
   void IgnoreError() const {}
 
-  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message_ == b.message_; }
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message() == b.message(); }
 
  private:
   StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  Msg message_;
   std::string field_;
 };
 
 inline Status OkStatus() { return Status(); }
-Status InvalidArgumentError(std::string message, std::string field = {});
-Status UnauthenticatedError(std::string message);
-Status PermissionDeniedError(std::string message);
-Status NotFoundError(std::string message);
-Status AlreadyExistsError(std::string message, std::string field = {});
-Status FailedPreconditionError(std::string message);
-Status OutOfRangeError(std::string message, std::string field = {});
-Status ResourceExhaustedError(std::string message);
-Status UnavailableError(std::string message);
-Status AbortedError(std::string message);
-Status UnimplementedError(std::string message);
-Status InternalError(std::string message);
+Status InvalidArgumentError(Msg message, std::string field = {});
+Status UnauthenticatedError(Msg message, std::string field = {});
+Status PermissionDeniedError(Msg message, std::string field = {});
+Status NotFoundError(Msg message, std::string field = {});
+Status AlreadyExistsError(Msg message, std::string field = {});
+Status FailedPreconditionError(Msg message, std::string field = {});
+Status OutOfRangeError(Msg message, std::string field = {});
+Status ResourceExhaustedError(Msg message, std::string field = {});
+Status UnavailableError(Msg message, std::string field = {});
+Status AbortedError(Msg message, std::string field = {});
+Status UnimplementedError(Msg message, std::string field = {});
+Status InternalError(Msg message, std::string field = {});
 
 // A value or the Status that explains why there is none. Never holds an OK status without a value.
 template <typename T>

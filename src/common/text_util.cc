@@ -97,7 +97,7 @@ StatusOr<int64_t> ParseId(std::string_view text, const std::string& field) {
   int64_t id = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return InvalidArgumentError(QuoteForMessage(text) + " is not an id", field);
+    return InvalidArgumentError(Msg("{} is not an id", QuoteForMessage(text)), field);
   }
   return id;
 }

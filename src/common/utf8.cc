@@ -45,7 +45,7 @@ std::optional<size_t> FindInvalid(std::string_view s) {
 
 Status Validate(std::string_view text, std::string_view field) {
   if (auto at = FindInvalid(text)) {
-    return InvalidArgumentError("invalid UTF-8 at byte " + std::to_string(*at), std::string(field));
+    return InvalidArgumentError(Msg("invalid UTF-8 at byte {}", *at), std::string(field));
   }
   return OkStatus();
 }

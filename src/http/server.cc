@@ -504,7 +504,7 @@ class Session : public std::enable_shared_from_this<Session> {
 Status Core::Listen() {
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(options_.address, ec);
-  if (ec) return InvalidArgumentError("not an IP address: " + options_.address, "address");
+  if (ec) return InvalidArgumentError(Msg("not an IP address: {}", options_.address), "address");
   const tcp::endpoint endpoint(address, options_.port);
   const std::string where = options_.address + ":" + std::to_string(options_.port);
   acceptor_.open(endpoint.protocol(), ec);
@@ -514,7 +514,7 @@ Status Core::Listen() {
   if (ec) {
     beast::error_code ignored;
     acceptor_.close(ignored);
-    return UnavailableError("cannot listen on " + where + ": " + ec.message());
+    return UnavailableError(Msg("cannot listen on {}: {}", where, ec.message()));
   }
   port_ = acceptor_.local_endpoint(ec).port();
   return OkStatus();

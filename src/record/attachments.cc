@@ -78,19 +78,18 @@ StatusOr<std::string> Thumbnail(std::string_view bytes, const std::string& name)
   VipsImage* probe =
       vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access", VIPS_ACCESS_SEQUENTIAL, nullptr);
   if (probe == nullptr) {
-    return InvalidArgumentError("file " + name + " cannot be read as an image (" + VipsError() + ")", "files");
+    return InvalidArgumentError(Msg("file {} cannot be read as an image ({})", name, VipsError()), "files");
   }
   int64_t pixels = static_cast<int64_t>(vips_image_get_width(probe)) * vips_image_get_height(probe);
   g_object_unref(probe);
   if (pixels > kMaxPixels) {
-    return InvalidArgumentError("image " + name + " has " + std::to_string(pixels) + " pixels; at most " +
-                                    std::to_string(kMaxPixels) + " are accepted",
+    return InvalidArgumentError(Msg("image {} has {} pixels; at most {} are accepted", name, pixels, kMaxPixels),
                                 "files");
   }
   VipsImage* thumb = nullptr;
   if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &thumb, kThumbnailSide, "height",
                             kThumbnailSide, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=warning", nullptr) != 0) {
-    return InvalidArgumentError("file " + name + " cannot be read as an image (" + VipsError() + ")", "files");
+    return InvalidArgumentError(Msg("file {} cannot be read as an image ({})", name, VipsError()), "files");
   }
   void* out = nullptr;
   size_t out_len = 0;
@@ -98,7 +97,7 @@ StatusOr<std::string> Thumbnail(std::string_view bytes, const std::string& name)
   g_object_unref(thumb);
   // With fail_on=warning a damaged file fails here, while it is decoded, instead of giving a half-grey picture.
   if (rc != 0) {
-    return InvalidArgumentError("file " + name + " cannot be read as an image (" + VipsError() + ")", "files");
+    return InvalidArgumentError(Msg("file {} cannot be read as an image ({})", name, VipsError()), "files");
   }
   std::string jpeg(static_cast<const char*>(out), out_len);
   g_free(out);
@@ -146,12 +145,12 @@ StatusOr<std::string> SniffType(std::string_view bytes) {
       std::string why = magic_error(cookie) ? magic_error(cookie) : "unknown error";
       magic_close(cookie);
       cookie = nullptr;
-      return InternalError("libmagic: cannot load its database: " + why);
+      return InternalError(Msg("libmagic: cannot load its database: {}", why));
     }
   }
   const char* type = magic_buffer(cookie, bytes.data(), bytes.size());
   if (type == nullptr) {
-    return InternalError(std::string("libmagic: ") + (magic_error(cookie) ? magic_error(cookie) : "no answer"));
+    return InternalError(Msg("libmagic: {}", (magic_error(cookie) ? magic_error(cookie) : "no answer")));
   }
   return std::string(type);
 }
@@ -161,21 +160,21 @@ StatusOr<Attachment> AddAttachment(storage::Connection& tx, std::string_view obj
                                    const AttachmentLimits& limits) {
   if (!tx.InTransaction()) return InternalError("attachment stored outside a transaction");
   std::string clean = SanitizeName(name);
-  if (bytes.empty()) return InvalidArgumentError("file " + QuoteForMessage(clean) + " is empty", "files");
+  if (bytes.empty()) return InvalidArgumentError(Msg("file {} is empty", QuoteForMessage(clean)), "files");
   if (bytes.size() > limits.max_bytes) {
-    return InvalidArgumentError("file " + QuoteForMessage(clean) + " has " + std::to_string(bytes.size()) +
-                                    " bytes; at most " + std::to_string(limits.max_bytes) + " are accepted",
-                                "files");
+    return InvalidArgumentError(
+        Msg("file {} has {} bytes; at most {} are accepted", QuoteForMessage(clean), bytes.size(), limits.max_bytes),
+        "files");
   }
   ASSIGN_OR_RETURN(std::string type, SniffType(bytes));
   if (std::find(limits.allowed_types.begin(), limits.allowed_types.end(), type) == limits.allowed_types.end()) {
-    return InvalidArgumentError("file " + QuoteForMessage(clean) + " is " + type + ", which is not accepted", "files");
+    return InvalidArgumentError(Msg("file {} is {}, which is not accepted", QuoteForMessage(clean), type), "files");
   }
   ASSIGN_OR_RETURN(storage::Row count,
                    tx.QueryOne("SELECT COUNT(*) FROM attachments WHERE object_ref = ?", {std::string(object_ref)}));
   if (count.Int(0) >= limits.max_per_object) {
-    return FailedPreconditionError(std::string(object_ref) + " already has " + std::to_string(count.Int(0)) +
-                                   " files; at most " + std::to_string(limits.max_per_object) + " are kept");
+    return FailedPreconditionError(
+        Msg("{} already has {} files; at most {} are kept", object_ref, count.Int(0), limits.max_per_object));
   }
   storage::Param thumbnail = nullptr;
   if (type.rfind("image/", 0) == 0) {
@@ -212,7 +211,7 @@ StatusOr<std::vector<Attachment>> ListAttachments(storage::Connection& conn, std
 StatusOr<Attachment> GetAttachment(storage::Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row,
                    conn.QueryOptional(std::string("SELECT ") + kColumns + " FROM attachments WHERE id = ?", {id}));
-  if (!row) return NotFoundError("no attachment " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no attachment {}", id));
   return FromRow(*row);
 }
 
@@ -220,8 +219,8 @@ StatusOr<std::string> AttachmentBytes(storage::Connection& conn, int64_t id, boo
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional(thumbnail ? "SELECT thumbnail FROM attachments WHERE id = ?"
                                                           : "SELECT data FROM attachments WHERE id = ?",
                                                 {id}));
-  if (!row) return NotFoundError("no attachment " + std::to_string(id));
-  if (row->IsNull(0)) return NotFoundError("attachment " + std::to_string(id) + " has no thumbnail");
+  if (!row) return NotFoundError(Msg("no attachment {}", id));
+  if (row->IsNull(0)) return NotFoundError(Msg("attachment {} has no thumbnail", id));
   return row->Text(0);
 }
 

@@ -107,14 +107,14 @@ StatusOr<std::unique_ptr<Database>> Database::Open(std::string_view url, const D
     std::string_view path = url.substr(7);
     // "sqlite:///abs/path.db" and "sqlite://rel.db" are common spellings of the same thing.
     if (StartsWith(path, "//")) path.remove_prefix(2);
-    if (path.empty()) return InvalidArgumentError("sqlite URL without a path: " + std::string(url));
+    if (path.empty()) return InvalidArgumentError(Msg("sqlite URL without a path: {}", url));
     return OpenSqlite(std::string(path), options);
   }
   if (EndsWith(url, ".db") || EndsWith(url, ".sqlite") || EndsWith(url, ".sqlite3")) {
     return OpenSqlite(std::string(url), options);
   }
-  return InvalidArgumentError("unsupported database URL (want sqlite:PATH, sqlite::memory: or postgresql://...): " +
-                              RedactForMessage(url));
+  return InvalidArgumentError(Msg(
+      "unsupported database URL (want sqlite:PATH, sqlite::memory: or postgresql://...): {}", RedactForMessage(url)));
 }
 
 Status Database::InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts) {

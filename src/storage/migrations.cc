@@ -84,10 +84,10 @@ struct AppliedMigration {
 Status CheckApplied(const AppliedMigration& applied, const Migration& migration) {
   const std::string checksum = MigrationChecksum(migration.sql);
   if (applied.checksum != checksum) {
-    return FailedPreconditionError("migration " + MigrationFileName(migration) +
-                                   " was changed after it was applied (checksum in the database " + applied.checksum +
-                                   ", in the file " + checksum +
-                                   "); migrations are append-only: restore the file and add a new migration");
+    return FailedPreconditionError(
+        Msg("migration {} was changed after it was applied (checksum in the database {}, in the file {}); migrations "
+            "are append-only: restore the file and add a new migration",
+            MigrationFileName(migration), applied.checksum, checksum));
   }
   return OkStatus();
 }
@@ -95,14 +95,14 @@ Status CheckApplied(const AppliedMigration& applied, const Migration& migration)
 Status ValidateInput(const std::vector<Migration>& migrations, Dialect dialect) {
   int previous = 0;
   for (const Migration& m : migrations) {
-    if (m.version <= 0) return InvalidArgumentError("migration " + MigrationFileName(m) + " has version 0");
+    if (m.version <= 0) return InvalidArgumentError(Msg("migration {} has version 0", MigrationFileName(m)));
     if (m.version <= previous) {
-      return InvalidArgumentError("migrations are not sorted by version or repeat one: " + MigrationFileName(m));
+      return InvalidArgumentError(Msg("migrations are not sorted by version or repeat one: {}", MigrationFileName(m)));
     }
     previous = m.version;
     const std::string token = FindUnknownToken(RenderMigration(m.sql, dialect));
     if (!token.empty()) {
-      return InvalidArgumentError("migration " + MigrationFileName(m) + " uses the unknown token " + token);
+      return InvalidArgumentError(Msg("migration {} uses the unknown token {}", MigrationFileName(m), token));
     }
   }
   return OkStatus();
@@ -129,22 +129,22 @@ std::string MigrationChecksum(const std::string& sql) {
 StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return NotFoundError("no migrations directory " + dir);
+  if (!fs::is_directory(dir, ec)) return NotFoundError(Msg("no migrations directory {}", dir));
   std::vector<Migration> migrations;
   fs::directory_iterator it(dir, ec);
-  if (ec) return InternalError("reading " + dir + ": " + ec.message());
+  if (ec) return InternalError(Msg("reading {}: {}", dir, ec.message()));
   for (const fs::directory_entry& entry : it) {
     const std::string file = entry.path().filename().string();
     if (entry.path().extension() != ".sql") continue;  // a README beside the migrations is fine
     Migration m;
     if (!ParseFileName(file, &m.version, &m.name)) {
-      return InvalidArgumentError("migration file " + file + " in " + dir + " is not named NNNN_name.sql");
+      return InvalidArgumentError(Msg("migration file {} in {} is not named NNNN_name.sql", file, dir));
     }
-    if (m.version == 0) return InvalidArgumentError("migration file " + file + " has version 0; start at 0001");
+    if (m.version == 0) return InvalidArgumentError(Msg("migration file {} has version 0; start at 0001", file));
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream content;
     content << in.rdbuf();
-    if (!in.good() && !in.eof()) return InternalError("reading " + entry.path().string());
+    if (!in.good() && !in.eof()) return InternalError(Msg("reading {}", entry.path().string()));
     m.sql = content.str();
     migrations.push_back(std::move(m));
   }
@@ -152,8 +152,8 @@ StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (size_t i = 1; i < migrations.size(); ++i) {
     if (migrations[i].version == migrations[i - 1].version) {
-      return InvalidArgumentError("migrations " + MigrationFileName(migrations[i - 1]) + " and " +
-                                  MigrationFileName(migrations[i]) + " in " + dir + " have the same version");
+      return InvalidArgumentError(Msg("migrations {} and {} in {} have the same version",
+                                      MigrationFileName(migrations[i - 1]), MigrationFileName(migrations[i]), dir));
     }
   }
   return migrations;
@@ -194,9 +194,10 @@ StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& mi
                            [version = version](const Migration& m) { return m.version == version; });
     if (it == migrations.end()) {
       Migration unknown{version, record.name, ""};
-      return FailedPreconditionError("the database has migration " + MigrationFileName(unknown) +
-                                     " applied, which this program does not have (is the database newer than the "
-                                     "program?)");
+      return FailedPreconditionError(
+          Msg("the database has migration {} applied, which this program does not have (is the database newer than the "
+              "program?)",
+              MigrationFileName(unknown)));
     }
     RETURN_IF_ERROR(CheckApplied(record, *it));
     newest_applied = std::max(newest_applied, version);
@@ -205,9 +206,9 @@ StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& mi
     // Applying an older file after a newer one would run the schema's history out of order (typically two
     // branches that each added a migration): refuse and have it renumbered.
     if (!applied.contains(m.version) && m.version < newest_applied) {
-      return FailedPreconditionError("migration " + MigrationFileName(m) +
-                                     " is older than migrations already applied; give it a version after " +
-                                     std::to_string(newest_applied));
+      return FailedPreconditionError(
+          Msg("migration {} is older than migrations already applied; give it a version after {}", MigrationFileName(m),
+              newest_applied));
     }
   }
 

@@ -41,7 +41,7 @@ StatusOr<std::string> NewTestDatabaseUrl() {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ningju-test-" + RandomSuffix());
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return InternalError("cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return InternalError(Msg("cannot create {}: {}", dir.string(), ec.message()));
   return "sqlite:" + (dir / "test.db").string();
 }
 

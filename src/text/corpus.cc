@@ -54,7 +54,7 @@ class RecordHandler : public nlohmann::json_sax<nlohmann::json> {
     // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." -> "parse error at column 5: ..."
     if (size_t p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     if (size_t p = what.find("line 1, "); p != std::string::npos) what.erase(p, 8);
-    error_ = InvalidArgumentError("invalid JSON: " + what);
+    error_ = InvalidArgumentError(Msg("invalid JSON: {}", what));
     return false;
   }
 
@@ -115,7 +115,7 @@ Status ParseCorpusLine(std::string_view line, CorpusRecord* record) {
     return NotFoundError("blank line");
   }
   if (std::optional<size_t> bad = utf8::FindInvalid(line)) {
-    return InvalidArgumentError("invalid UTF-8 at byte " + std::to_string(*bad));
+    return InvalidArgumentError(Msg("invalid UTF-8 at byte {}", *bad));
   }
   record->id.clear();
   record->text.clear();
@@ -143,8 +143,8 @@ StatusOr<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path, 
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     const int err = errno;
-    if (err == ENOENT) return NotFoundError(path + ": " + std::strerror(err));
-    return UnavailableError(path + ": " + std::strerror(err));
+    if (err == ENOENT) return NotFoundError(Msg("{}: {}", path, std::strerror(err)));
+    return UnavailableError(Msg("{}: {}", path, std::strerror(err)));
   }
   struct stat st {};
   uint64_t total = 0;
@@ -165,7 +165,7 @@ StatusOr<bool> LineReader::Next(LineChunk* chunk) {
     const size_t got = std::fread(chunk->data.data() + have, 1, want, file_);
     chunk->data.resize(have + got);
     if (got < want) {
-      if (std::ferror(file_)) return UnavailableError(std::string("read error: ") + std::strerror(errno));
+      if (std::ferror(file_)) return UnavailableError(Msg("read error: {}", std::strerror(errno)));
       eof_ = true;
     }
     if (chunk->data.size() >= chunk_bytes_ && chunk->data.find('\n', have) != std::string::npos) break;

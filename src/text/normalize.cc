@@ -192,14 +192,14 @@ StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOptions
   UErrorCode error = U_ZERO_ERROR;
   impl->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(error);
   if (U_FAILURE(error) || impl->nfkc_cf == nullptr) {
-    return InternalError(std::string("ICU NFKC_Casefold unavailable: ") + u_errorName(error));
+    return InternalError(Msg("ICU NFKC_Casefold unavailable: {}", u_errorName(error)));
   }
   const std::filesystem::path config = ResolveConfig(options.opencc_config);
-  if (config.empty()) return NotFoundError("OpenCC configuration not found: " + options.opencc_config);
+  if (config.empty()) return NotFoundError(Msg("OpenCC configuration not found: {}", options.opencc_config));
   try {
     impl->converter = std::make_unique<opencc::SimpleConverter>(config.string());
   } catch (const std::exception& e) {
-    return NotFoundError("OpenCC configuration " + config.string() + " failed to load: " + e.what());
+    return NotFoundError(Msg("OpenCC configuration {} failed to load: {}", config.string(), e.what()));
   }
 
   // The characters worth calling OpenCC for: those its character table changes and the first characters of the

@@ -184,7 +184,7 @@ StatusOr<std::unique_ptr<WordSegmenter>> WordSegmenter::Create() {
   UErrorCode error = U_ZERO_ERROR;
   impl->breaker.reset(icu::BreakIterator::createWordInstance(icu::Locale::getChinese(), error));
   if (U_FAILURE(error) || impl->breaker == nullptr) {
-    return InternalError(std::string("ICU word break iterator unavailable: ") + u_errorName(error));
+    return InternalError(Msg("ICU word break iterator unavailable: {}", u_errorName(error)));
   }
   return std::unique_ptr<WordSegmenter>(new WordSegmenter(std::move(impl)));
 }

@@ -28,16 +28,28 @@ StatusOr<std::unique_ptr<I18n>> I18n::Load(const std::string& dir) {
     nlohmann::json merged = nlohmann::json::object();
     for (const auto& path : paths) {
       std::ifstream in(path);
-      if (!in) return NotFoundError("no message catalog " + path);
+      if (!in) return NotFoundError(Msg("no message catalog {}", path));
       nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-      if (!j.is_object()) return InvalidArgumentError("message catalog " + path + " is not a JSON object");
+      if (!j.is_object()) return InvalidArgumentError(Msg("message catalog {} is not a JSON object", path));
       for (auto& [key, value] : j.items()) {
         if (merged.contains(key))
-          return InvalidArgumentError("message " + key + " is defined twice (again in " + path + ")");
+          return InvalidArgumentError(Msg("message {} is defined twice (again in {})", key, path));
         merged[key] = std::move(value);
       }
     }
     i18n->catalogs_[locale] = std::move(merged);
+  }
+  // English is the source text of error messages; every other locale has a translation table.
+  for (const char* locale : {"zh-CN"}) {
+    std::string path = dir + "/errors/" + locale + ".json";
+    std::ifstream in(path);
+    if (!in) return NotFoundError(Msg("no message catalog {}", path));
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.value("messages", nlohmann::json()).is_object() ||
+        !j.value("fields", nlohmann::json()).is_object()) {
+      return InvalidArgumentError(Msg("error catalog {} is not an object with \"messages\" and \"fields\"", path));
+    }
+    i18n->error_catalogs_[locale] = std::move(j);
   }
   return i18n;
 }
@@ -94,6 +106,76 @@ std::string I18n::Get(const std::string& locale, const std::string& key) const {
   const auto& m = Messages(locale);
   auto it = m.find(key);
   return it != m.end() && it->is_string() ? it->get<std::string>() : key;
+}
+
+const nlohmann::json* I18n::ErrorCatalog(const std::string& locale) const {
+  auto it = error_catalogs_.find(locale);
+  return it == error_catalogs_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// Matches `text` against a field pattern whose `{}` stand for any non-empty text ("row {}, column {}" and
+// "row 7, column C"), collecting what they stand for.
+bool MatchPattern(std::string_view pattern, std::string_view text, std::vector<MsgArg>& parts) {
+  size_t hole = pattern.find("{}");
+  if (hole == std::string_view::npos) return pattern == text;
+  if (text.substr(0, hole) != pattern.substr(0, hole)) return false;
+  std::string_view rest = pattern.substr(hole + 2);
+  size_t next = rest.find("{}");
+  std::string_view literal = rest.substr(0, next);
+  // The shortest part that lets the rest match.
+  for (size_t end = hole + 1; end <= text.size(); ++end) {
+    if (!literal.empty() && text.substr(end, literal.size()) != literal) continue;
+    parts.push_back({std::string(text.substr(hole, end - hole))});
+    if (MatchPattern(rest, text.substr(end), parts)) return true;
+    parts.pop_back();
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string I18n::FieldText(const std::string& locale, const std::string& field) const {
+  const nlohmann::json* catalog = ErrorCatalog(locale);
+  if (catalog == nullptr || field.empty()) return field;
+  const auto& fields = (*catalog)["fields"];
+  auto it = fields.find(field);
+  if (it != fields.end() && it->is_string()) return it->get<std::string>();
+  // Built fields ("row 7, column C") match a pattern entry ("row {}, column {}").
+  for (const auto& [pattern, text] : fields.items()) {
+    std::vector<MsgArg> parts;
+    if (pattern.find("{}") != std::string::npos && text.is_string() && MatchPattern(pattern, field, parts)) {
+      return Msg::Substitute(text.get<std::string>(), parts, [](const MsgArg& a) { return a.text; });
+    }
+  }
+  return field;
+}
+
+std::string I18n::ErrorText(const std::string& locale, const Status& status) const {
+  switch (status.code()) {
+    case StatusCode::kInternal:
+    case StatusCode::kDeadlineExceeded:
+      return Get(locale, "error_internal");
+    case StatusCode::kUnavailable:
+      return Get(locale, "error_unavailable");
+    default:
+      break;
+  }
+  return MessageText(locale, status.msg());
+}
+
+std::string I18n::MessageText(const std::string& locale, const Msg& msg) const {
+  std::string_view text = msg.tmpl();
+  if (const nlohmann::json* catalog = ErrorCatalog(locale)) {
+    const auto& messages = (*catalog)["messages"];
+    auto it = messages.find(msg.tmpl());
+    if (it != messages.end() && it->is_string()) text = it->get_ref<const std::string&>();
+  }
+  if (msg.args().empty()) return std::string(text);
+  return Msg::Substitute(text, msg.args(), [&](const MsgArg& a) {
+    return a.kind == MsgArg::Kind::kField ? FieldText(locale, a.text) : MessageText(locale, Msg(a.text));
+  });
 }
 
 }  // namespace ningju::web

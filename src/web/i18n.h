@@ -1,6 +1,8 @@
 // Interface languages: zh-CN (the default) and en. Messages live in templates/i18n/<locale>.json (the shell) and
 // templates/i18n/<module>.<locale>.json (one per module) as flat key -> text maps, merged at load; every key of zh-CN
-// must exist in en (i18n_test checks).
+// must exist in en (i18n_test checks). Error messages are translated apart: templates/i18n/errors/<locale>.json maps
+// each English message template (the msgid, see common/message.h) and each input field name to its translation, for
+// every locale but English; the English is the source text in the code.
 #ifndef NINGJU_WEB_I18N_H_
 #define NINGJU_WEB_I18N_H_
 
@@ -31,8 +33,21 @@ class I18n {
   std::string Get(const std::string& locale, const std::string& key) const;
   bool Supports(std::string_view locale) const;
 
+  // The text of an error for people reading `locale`: the translation of its template with its arguments put in,
+  // or the English when there is none. The context added by Status::WithContext is for logs and is left out.
+  // Internal and unavailable errors (library and system messages) read as one general sentence instead.
+  std::string ErrorText(const std::string& locale, const Status& status) const;
+  // One message (its template translated, its arguments put in), the English when there is no translation.
+  std::string MessageText(const std::string& locale, const Msg& msg) const;
+  // An input field's name ("phone" -> "手机号"); the name itself when there is no translation.
+  std::string FieldText(const std::string& locale, const std::string& field) const;
+
+  // The error translations of `locale` ({"messages": {template: text}, "fields": {name: text}}); null for English.
+  const nlohmann::json* ErrorCatalog(const std::string& locale) const;
+
  private:
   std::map<std::string, nlohmann::json, std::less<>> catalogs_;
+  std::map<std::string, nlohmann::json, std::less<>> error_catalogs_;
 };
 
 }  // namespace ningju::web

@@ -160,8 +160,8 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
 
 http::Response Site::ErrorPage(RequestContext& ctx, const Status& status) const {
   nlohmann::json data = {{"code", HttpStatusFor(status.code())},
-                         {"message", status.message()},
-                         {"field", status.field()},
+                         {"message", ErrorText(ctx, status)},
+                         {"field", FieldText(ctx, status.field())},
                          {"needs_sign_in", status.code() == StatusCode::kUnauthenticated}};
   return Page(ctx, "error", data, i18n_.Get(ctx.locale, "error_title"), HttpStatusFor(status.code()));
 }
@@ -237,12 +237,12 @@ StatusOr<nlohmann::json> Site::JsonBody(const http::Request& req, const std::vec
   try {
     body = nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
-    return InvalidArgumentError("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what(), "body");
+    return InvalidArgumentError(Msg("malformed JSON at byte {}: {}", e.byte, e.what()), "body");
   }
   if (!body.is_object()) return InvalidArgumentError("the body must be a JSON object", "body");
   for (const auto& [key, value] : body.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return InvalidArgumentError("unknown field \"" + key + "\"", key);
+      return InvalidArgumentError(Msg("unknown field \"{}\"", FieldName{key}), key);
     }
   }
   return body;

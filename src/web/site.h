@@ -72,7 +72,7 @@ class Site {
   // was created.
   http::Response Page(RequestContext& ctx, const std::string& template_name, nlohmann::json data,
                       const std::string& title, int status = 200) const;
-  // An error page for `status` (its code picks the HTTP status).
+  // An error page for `status` (its code picks the HTTP status), its message and field in the visitor's language.
   http::Response ErrorPage(RequestContext& ctx, const Status& status) const;
 
   static http::Response Json(int status, const nlohmann::json& body);
@@ -101,6 +101,14 @@ class Site {
   auth::AccountService& accounts() const { return accounts_; }
   const SiteOptions& options() const { return options_; }
   std::string T(const RequestContext& ctx, const std::string& key) const { return i18n_.Get(ctx.locale, key); }
+  // A Status's message as the visitor reads it (I18n::ErrorText), for error pages and errors shown inside a form.
+  std::string ErrorText(const RequestContext& ctx, const Status& status) const {
+    return i18n_.ErrorText(ctx.locale, status);
+  }
+  // An input field's name in the visitor's language.
+  std::string FieldText(const RequestContext& ctx, const std::string& field) const {
+    return i18n_.FieldText(ctx.locale, field);
+  }
 
  private:
   SiteOptions options_;

@@ -57,7 +57,7 @@ uint64_t Templates::NextId() {
 StatusOr<std::unique_ptr<Templates>> Templates::Load(const std::string& dir) {
   auto t = std::make_unique<Templates>();
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return NotFoundError("no template directory " + dir);
+  if (!std::filesystem::is_directory(dir, ec)) return NotFoundError(Msg("no template directory {}", dir));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".mustache") continue;
     std::ifstream in(entry.path(), std::ios::binary);
@@ -65,17 +65,17 @@ StatusOr<std::unique_ptr<Templates>> Templates::Load(const std::string& dir) {
     ss << in.rdbuf();
     std::string name = std::filesystem::relative(entry.path(), dir).replace_extension("").generic_string();
     mus::mustache check(ss.str());
-    if (!check.is_valid()) return InternalError("template " + name + ": " + check.error_message());
+    if (!check.is_valid()) return InternalError(Msg("template {}: {}", name, check.error_message()));
     t->sources_[name] = ss.str();
   }
-  if (ec) return InternalError("reading " + dir + ": " + ec.message());
+  if (ec) return InternalError(Msg("reading {}: {}", dir, ec.message()));
   return t;
 }
 
 StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann::json& data,
                                         const nlohmann::json* messages) const {
   auto it = sources_.find(name);
-  if (it == sources_.end()) return NotFoundError("no template " + name);
+  if (it == sources_.end()) return NotFoundError(Msg("no template {}", name));
   // Parsing a template and converting the message catalog cost more than rendering, so both are kept per thread
   // (kainjow's mustache objects are not safe to share between threads while rendering).
   thread_local std::map<uint64_t, std::map<std::string, std::unique_ptr<mus::mustache>>> parsed;
@@ -103,7 +103,7 @@ StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann:
   mus::context<std::string> ctx(&base->second);
   ctx.push(&page);
   std::string out = tmpl->render(ctx);
-  if (!tmpl->is_valid()) return InternalError("template " + name + ": " + tmpl->error_message());
+  if (!tmpl->is_valid()) return InternalError(Msg("template {}: {}", name, tmpl->error_message()));
   return out;
 }
 

@@ -49,7 +49,12 @@ TEST(I18n, MergesModuleCatalogsAndRefusesAKeyDefinedTwice) {
   write("en.json", R"({"a": "A"})");
   write("cases.zh-CN.json", R"({"b": "乙"})");
   write("cases.en.json", R"({"b": "B"})");
+  // The error translations are a table of their own, required for every locale but English.
+  EXPECT_THAT(I18n::Load(dir.string()), ::ningju::testing::StatusIs(StatusCode::kNotFound));
+  fs::create_directories(dir / "errors");
+  write("errors/zh-CN.json", R"({"messages": {"no case {}": "诉求 {} 不存在"}, "fields": {}})");
   ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(dir.string()));
+  EXPECT_EQ(i18n->ErrorText("zh-CN", NotFoundError(Msg("no case {}", 5))), "诉求 5 不存在");
   EXPECT_EQ(i18n->Get("zh-CN", "b"), "乙");
   EXPECT_EQ(i18n->Get("en", "a"), "A");
   write("ballots.en.json", R"({"a": "again"})");

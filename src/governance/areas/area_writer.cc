@@ -39,22 +39,21 @@ uint32_t Fnv1a32(std::string_view s) {
 
 StatusOr<int64_t> InsertArea(storage::Connection& tx, const NewArea& area, Instant at) {
   const std::optional<std::string_view> parent_kind = ParentKind(area.kind);
-  if (!parent_kind) return InvalidArgumentError("unknown area kind \"" + area.kind + "\"", "kind");
+  if (!parent_kind) return InvalidArgumentError(Msg("unknown area kind \"{}\"", area.kind), "kind");
   if (area.code.empty()) return InvalidArgumentError("an area needs a code", "code");
   if (area.name.empty()) return InvalidArgumentError("an area needs a name", "name");
   if (parent_kind->empty()) {
     if (area.parent_id) return InvalidArgumentError("a district has no parent", "parent_id");
   } else {
     if (!area.parent_id) {
-      return InvalidArgumentError("a " + area.kind + " needs a parent " + std::string(*parent_kind), "parent_id");
+      return InvalidArgumentError(Msg("a {} needs a parent {}", area.kind, *parent_kind), "parent_id");
     }
     ASSIGN_OR_RETURN(std::optional<storage::Row> parent,
                      tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {*area.parent_id}));
-    if (!parent) return NotFoundError("no area " + std::to_string(*area.parent_id));
+    if (!parent) return NotFoundError(Msg("no area {}", *area.parent_id));
     if (parent->Text(0) != *parent_kind) {
       return InvalidArgumentError(
-          "the parent of a " + area.kind + " must be a " + std::string(*parent_kind) + ", not a " + parent->Text(0),
-          "parent_id");
+          Msg("the parent of a {} must be a {}, not a {}", area.kind, *parent_kind, parent->Text(0)), "parent_id");
     }
   }
   const int64_t now = ToUnix(at);

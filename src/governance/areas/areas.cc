@@ -19,7 +19,7 @@ constexpr std::pair<AreaKind, std::string_view> kKinds[] = {
 
 Status CheckLimit(int limit) {
   if (limit < 1 || limit > kMaxPageSize) {
-    return InvalidArgumentError("limit must be between 1 and " + std::to_string(kMaxPageSize), "limit");
+    return InvalidArgumentError(Msg("limit must be between 1 and {}", kMaxPageSize), "limit");
   }
   return OkStatus();
 }
@@ -52,10 +52,10 @@ Status ValidateText(const std::optional<std::string>& value, const char* field, 
   if (!value) return OkStatus();
   RETURN_IF_ERROR(utf8::Validate(*value, field));
   size_t n = utf8::CodePointCount(*value);
-  if (required && Trim(*value).empty()) return InvalidArgumentError(std::string(field) + " must not be empty", field);
+  if (required && Trim(*value).empty())
+    return InvalidArgumentError(Msg("{} must not be empty", FieldName{field}), field);
   if (n > max_chars) {
-    return InvalidArgumentError(std::string(field) + " has at most " + std::to_string(max_chars) + " characters",
-                                field);
+    return InvalidArgumentError(Msg("{} has at most {} characters", FieldName{field}, max_chars), field);
   }
   return OkStatus();
 }
@@ -147,7 +147,7 @@ StatusOr<Area> AreaService::Get(int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto row,
                    conn->QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
-  if (!row) return NotFoundError("no area " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no area {}", id));
   Area area = ReadArea(*row);
   std::lock_guard<std::mutex> lock(cache_mu_);
   Keep(areas_, id, now, area);
@@ -191,7 +191,7 @@ StatusOr<Page<Area>> AreaService::Children(int64_t id, std::string_view cursor, 
   }
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto exists, conn->QueryOptional("SELECT id FROM areas WHERE id = ?", {id}));
-  if (!exists) return NotFoundError("no area " + std::to_string(id));
+  if (!exists) return NotFoundError(Msg("no area {}", id));
   ASSIGN_OR_RETURN(Page<Area> page, PageOf(*conn, "parent_id = ?", {id}, cursor, limit));
   std::lock_guard<std::mutex> lock(cache_mu_);
   Keep(children_, key, now, page);
@@ -360,7 +360,7 @@ StatusOr<std::string> AreaService::ExportRoster(const auth::Principal& by, int64
   RosterExportOptions options{.unmasked = unmasked};
   if (format == "csv") return ExportRosterCsv(*conn, neighborhood_id, options);
   if (format == "xlsx") return ExportRosterXlsx(*conn, neighborhood_id, options);
-  return InvalidArgumentError("unknown export format \"" + std::string(format) + "\" (csv or xlsx)", "format");
+  return InvalidArgumentError(Msg("unknown export format \"{}\" (csv or xlsx)", format), "format");
 }
 
 StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const AreaUpdate& update) {
@@ -371,7 +371,7 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto row,
                      tx.QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
-    if (!row) return NotFoundError("no area " + std::to_string(id));
+    if (!row) return NotFoundError(Msg("no area {}", id));
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, id));
     Area before = ReadArea(*row);
     after = before;
@@ -386,8 +386,8 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
         ok = *update.subkind == "street" || *update.subkind == "town";
       }
       if (!ok) {
-        return InvalidArgumentError(
-            "\"" + *update.subkind + "\" is not a class of a " + std::string(AreaKindName(before.kind)), "subkind");
+        return InvalidArgumentError(Msg("\"{}\" is not a class of a {}", *update.subkind, AreaKindName(before.kind)),
+                                    "subkind");
       }
       after.subkind = *update.subkind;
     }

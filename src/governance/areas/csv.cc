@@ -10,7 +10,7 @@ namespace ningju::areas {
 namespace {
 
 std::string Place(int64_t record, size_t column) {
-  return "row " + std::to_string(record) + ", column " + ColumnLetters(column);
+  return fmt::format("row {}, column {}", record, ColumnLetters(column));
 }
 
 bool AllEmpty(const std::vector<std::string>& fields) {
@@ -36,15 +36,14 @@ StatusOr<std::vector<SheetRow>> ParseCsv(std::string_view text, const SheetLimit
 
   auto check_utf8 = [&](size_t begin, size_t end) -> Status {
     if (invalid_at && *invalid_at >= begin && *invalid_at < end) {
-      return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(*invalid_at) + " of the file",
+      return InvalidArgumentError(Msg("invalid UTF-8 at byte offset {} of the file", *invalid_at),
                                   Place(record, fields.size()));
     }
     return OkStatus();
   };
   auto end_field = [&]() -> Status {
     if (fields.size() >= limits.max_columns && !field.empty()) {
-      return ResourceExhaustedError("more than " + std::to_string(limits.max_columns) + " columns (" +
-                                    Place(record, fields.size()) + ")");
+      return ResourceExhaustedError(Msg("more than {} columns ({})", limits.max_columns, Place(record, fields.size())));
     }
     // Empty fields past the limit are dropped rather than kept: a line of a million commas costs nothing.
     if (fields.size() < limits.max_columns) fields.push_back(std::move(field));
@@ -55,8 +54,7 @@ StatusOr<std::vector<SheetRow>> ParseCsv(std::string_view text, const SheetLimit
     while (!fields.empty() && fields.back().empty()) fields.pop_back();
     if (!AllEmpty(fields)) {
       if (rows.size() >= limits.max_rows) {
-        return ResourceExhaustedError("more than " + std::to_string(limits.max_rows) + " non-blank rows (at row " +
-                                      std::to_string(record) + ")");
+        return ResourceExhaustedError(Msg("more than {} non-blank rows (at row {})", limits.max_rows, record));
       }
       rows.push_back(SheetRow{record, std::move(fields)});
     }

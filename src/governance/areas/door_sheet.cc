@@ -26,9 +26,9 @@ StatusOr<QrMatrix> EncodeQr(std::string_view text) {
       static_cast<int>(text.size()), reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M));
   if (!code) {
     if (errno == ERANGE) {
-      return OutOfRangeError("the text (" + std::to_string(text.size()) + " bytes) is too long for a QR code");
+      return OutOfRangeError(Msg("the text ({} bytes) is too long for a QR code", text.size()));
     }
-    return InternalError("QR encoding failed (errno " + std::to_string(errno) + ")");
+    return InternalError(Msg("QR encoding failed (errno {})", errno));
   }
   QrMatrix m;
   m.version = code->version;
@@ -73,8 +73,7 @@ StatusOr<DoorSheetData> LoadDoorSheet(storage::Connection& conn, int64_t buildin
   while (base_url.ends_with('/')) base_url.remove_suffix(1);
   if (!(base_url.starts_with("https://") || base_url.starts_with("http://")) ||
       base_url.find_first_of(" \"<>\r\n\t") != std::string_view::npos) {
-    return InvalidArgumentError("the base URL must be an absolute http(s) URL, not \"" + std::string(base_url) + "\"",
-                                "base_url");
+    return InvalidArgumentError(Msg("the base URL must be an absolute http(s) URL, not \"{}\"", base_url), "base_url");
   }
   DoorSheetData d;
   d.building_id = building_id;
@@ -86,13 +85,12 @@ StatusOr<DoorSheetData> LoadDoorSheet(storage::Connection& conn, int64_t buildin
     // An area without paths would be a bug elsewhere; tell "no such area" from that.
     ASSIGN_OR_RETURN(std::optional<storage::Row> area,
                      conn.QueryOptional("SELECT kind FROM areas WHERE id = ?", {building_id}));
-    if (!area) return NotFoundError("no area " + std::to_string(building_id));
-    return InternalError("area " + std::to_string(building_id) + " has no area_paths rows");
+    if (!area) return NotFoundError(Msg("no area {}", building_id));
+    return InternalError(Msg("area {} has no area_paths rows", building_id));
   }
   if (path.rows.front().Text(0) != "building") {
-    return InvalidArgumentError(
-        "area " + std::to_string(building_id) + " is a " + path.rows.front().Text(0) + ", not a building",
-        "building_id");
+    return InvalidArgumentError(Msg("area {} is a {}, not a building", building_id, path.rows.front().Text(0)),
+                                "building_id");
   }
   for (const storage::Row& r : path.rows) {
     const std::string& kind = r.Text(0);

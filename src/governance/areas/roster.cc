@@ -470,10 +470,9 @@ struct Neighborhood {
 StatusOr<Neighborhood> LoadNeighborhood(storage::Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(std::optional<storage::Row> row,
                    conn.QueryOptional("SELECT kind, code, name FROM areas WHERE id = ?", {id}));
-  if (!row) return NotFoundError("no area " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no area {}", id));
   if (row->Text(0) != "neighborhood") {
-    return InvalidArgumentError("area " + std::to_string(id) + " is a " + row->Text(0) + ", not a neighborhood",
-                                "neighborhood_id");
+    return InvalidArgumentError(Msg("area {} is a {}, not a neighborhood", id, row->Text(0)), "neighborhood_id");
   }
   return Neighborhood{row->Text(1), row->Text(2)};
 }
@@ -647,8 +646,7 @@ std::string RosterProblem::ToString() const {
 
 StatusOr<RosterTable> ReadRosterBytes(std::string_view bytes, std::string_view filename) {
   if (bytes.size() > kMaxRosterFileBytes) {
-    return ResourceExhaustedError("the roster file is larger than " + std::to_string(kMaxRosterFileBytes >> 20) +
-                                  " MB");
+    return ResourceExhaustedError(Msg("the roster file is larger than {} MB", kMaxRosterFileBytes >> 20));
   }
   SheetLimits limits;
   limits.max_rows = kMaxRosterRows + 1;  // the header
@@ -680,16 +678,16 @@ StatusOr<RosterTable> ReadRosterBytes(std::string_view bytes, std::string_view f
     for (const SheetRow& row : table.rows) {
       for (size_t c = 0; c < row.cells.size(); ++c) {
         if (auto at = utf8::FindInvalid(row.cells[c])) {
-          return InvalidArgumentError("invalid UTF-8 at byte " + std::to_string(*at) + " of the cell",
+          return InvalidArgumentError(Msg("invalid UTF-8 at byte {} of the cell", *at),
                                       "row " + std::to_string(row.number) + ", column " + ColumnLetters(c));
         }
       }
     }
   } else if (ext == ".xls" || ext == ".et") {
-    return InvalidArgumentError("old " + ext + " workbooks are not read; save the roster as .xlsx (or CSV UTF-8)");
+    return InvalidArgumentError(Msg("old {} workbooks are not read; save the roster as .xlsx (or CSV UTF-8)", ext));
   } else {
-    return InvalidArgumentError("a roster is a .csv or .xlsx file, not " +
-                                (ext.empty() ? std::string("a file without extension") : "\"" + ext + "\""));
+    return InvalidArgumentError(Msg("a roster is a .csv or .xlsx file, not {}",
+                                    (ext.empty() ? std::string("a file without extension") : "\"" + ext + "\"")));
   }
   return table;
 }
@@ -698,16 +696,16 @@ StatusOr<RosterTable> ReadRosterFile(const std::string& path) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) return NotFoundError("no file " + path);
-    return InternalError("cannot read " + path + ": " + ec.message());
+    if (ec == std::errc::no_such_file_or_directory) return NotFoundError(Msg("no file {}", path));
+    return InternalError(Msg("cannot read {}: {}", path, ec.message()));
   }
   if (size > kMaxRosterFileBytes) {
-    return ResourceExhaustedError(path + " is larger than " + std::to_string(kMaxRosterFileBytes >> 20) + " MB");
+    return ResourceExhaustedError(Msg("{} is larger than {} MB", path, kMaxRosterFileBytes >> 20));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return InternalError("cannot open " + path);
+  if (!in) return InternalError(Msg("cannot open {}", path));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return InternalError("cannot read " + path);
+  if (in.bad()) return InternalError(Msg("cannot read {}", path));
   const size_t slash = path.find_last_of('/');
   ASSIGN_OR_RETURN(RosterTable table,
                    ReadRosterBytes(bytes, slash == std::string::npos ? path : path.substr(slash + 1)));
@@ -894,8 +892,7 @@ StatusOr<RosterPlan> PlanRosterImport(storage::Connection& conn, int64_t neighbo
 
 Status ApplyRosterImport(storage::Database& db, const RosterPlan& plan, Instant at, const record::Actor& actor) {
   if (!plan.ok()) {
-    return FailedPreconditionError("the roster has " + std::to_string(plan.problems.size()) +
-                                   " problems; nothing was imported");
+    return FailedPreconditionError(Msg("the roster has {} problems; nothing was imported", plan.problems.size()));
   }
   const Status status = db.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(RosterPlan fresh, PlanRosterImport(tx, plan.neighborhood_id, plan.table));
@@ -1019,7 +1016,7 @@ Status ApplyRosterImport(storage::Database& db, const RosterPlan& plan, Instant 
                                     "WHERE id = ?",
                                     {entrance_ids[u.entrance], u.floor, u.area_centi,
                                      int64_t{u.developer_unsold ? 1 : 0}, unit_ids[i]}));
-        if (r.rows_affected != 1) return FailedPreconditionError("unit " + std::to_string(unit_ids[i]) + " is gone");
+        if (r.rows_affected != 1) return FailedPreconditionError(Msg("unit {} is gone", unit_ids[i]));
       }
       for (int64_t owner_id : u.owners_to_unlink) {
         RETURN_IF_ERROR(
@@ -1042,9 +1039,9 @@ Status ApplyRosterImport(storage::Database& db, const RosterPlan& plan, Instant 
   if (status.code() == StatusCode::kAlreadyExists) {
     // Another import created the same building, entrance or unit after this one's check inside the transaction
     // (possible under PostgreSQL's READ COMMITTED).
-    return FailedPreconditionError(
-        "the roster of this neighborhood changed during the import; nothing was imported: run the dry run again (" +
-        status.message() + ")");
+    return FailedPreconditionError(Msg(
+        "the roster of this neighborhood changed during the import; nothing was imported: run the dry run again ({})",
+        status.message()));
   }
   return status;
 }

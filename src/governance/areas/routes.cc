@@ -128,7 +128,7 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Area area, service.Get(id));
-               if (area.kind != AreaKind::kBuilding) return NotFoundError("no building " + std::to_string(id));
+               if (area.kind != AreaKind::kBuilding) return NotFoundError(Msg("no building {}", id));
                return AreaPage(site, service, db, req, ctx, id);
              }));
   router.Add("GET", "/areas/{id}/door-sheet",
@@ -200,8 +200,9 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
           if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
           ASSIGN_OR_RETURN(auto conn, db.Acquire());
           RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id));
-          std::string where = table.status().field().empty() ? "" : " (" + table.status().field() + ")";
-          return RosterPage(site, service, ctx, id, {{"error", table.status().message() + where}}, 400);
+          std::string where =
+              table.status().field().empty() ? "" : " (" + site.FieldText(ctx, table.status().field()) + ")";
+          return RosterPage(site, service, ctx, id, {{"error", site.ErrorText(ctx, table.status()) + where}}, 400);
         }
         const bool apply = web::Site::Field(ctx, "mode") == "apply";
         ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
@@ -259,7 +260,7 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
              site.Api([&service](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
                std::string kind_name = req.Query("kind").value_or("subdistrict");
                auto kind = ParseAreaKind(kind_name);
-               if (!kind) return InvalidArgumentError("unknown kind \"" + kind_name + "\"", "kind");
+               if (!kind) return InvalidArgumentError(Msg("unknown kind \"{}\"", kind_name), "kind");
                ASSIGN_OR_RETURN(int limit, LimitParam(req, 50));
                ASSIGN_OR_RETURN(auto page, service.ListByKind(*kind, req.Query("cursor").value_or(""), limit));
                return web::Site::Json(200, PageJson(page));
@@ -308,7 +309,8 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                AreaUpdate update;
                auto text = [&](const char* key, std::optional<std::string>& out) -> Status {
                  if (!body.contains(key)) return OkStatus();
-                 if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+                 if (!body[key].is_string())
+                   return InvalidArgumentError(Msg("{} must be a string", FieldName{key}), key);
                  out = body[key].get<std::string>();
                  return OkStatus();
                };

@@ -89,13 +89,13 @@ StatusOr<std::optional<std::string>> ReadPart(unzFile zip, const std::string& na
   if (unzLocateFile(zip, name.c_str(), 2) != UNZ_OK) return std::optional<std::string>();
   unz_file_info64 info;
   if (unzGetCurrentFileInfo64(zip, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK) {
-    return InvalidArgumentError("damaged .xlsx file: cannot read the entry of " + name);
+    return InvalidArgumentError(Msg("damaged .xlsx file: cannot read the entry of {}", name));
   }
   if (info.uncompressed_size > cap) {
-    return ResourceExhaustedError(".xlsx part " + name + " is larger than " + std::to_string(cap) + " bytes");
+    return ResourceExhaustedError(Msg(".xlsx part {} is larger than {} bytes", name, cap));
   }
   if (unzOpenCurrentFile(zip) != UNZ_OK) {
-    return InvalidArgumentError("damaged or encrypted .xlsx file: cannot open " + name);
+    return InvalidArgumentError(Msg("damaged or encrypted .xlsx file: cannot open {}", name));
   }
   std::string out;
   out.reserve(static_cast<size_t>(info.uncompressed_size));
@@ -104,17 +104,17 @@ StatusOr<std::optional<std::string>> ReadPart(unzFile zip, const std::string& na
     const int n = unzReadCurrentFile(zip, buf, sizeof buf);
     if (n < 0) {
       unzCloseCurrentFile(zip);
-      return InvalidArgumentError("damaged .xlsx file: cannot inflate " + name);
+      return InvalidArgumentError(Msg("damaged .xlsx file: cannot inflate {}", name));
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > cap) {
       unzCloseCurrentFile(zip);
-      return ResourceExhaustedError(".xlsx part " + name + " is larger than " + std::to_string(cap) + " bytes");
+      return ResourceExhaustedError(Msg(".xlsx part {} is larger than {} bytes", name, cap));
     }
     out.append(buf, static_cast<size_t>(n));
   }
   if (unzCloseCurrentFile(zip) != UNZ_OK) {
-    return InvalidArgumentError("damaged .xlsx file: checksum of " + name + " does not match");
+    return InvalidArgumentError(Msg("damaged .xlsx file: checksum of {} does not match", name));
   }
   return std::optional<std::string>(std::move(out));
 }
@@ -155,8 +155,8 @@ Status ParseXml(std::string& text, const std::string& part, pugi::xml_document& 
   const pugi::xml_parse_result result = doc.load_buffer_inplace(
       text.data(), text.size(), pugi::parse_default | pugi::parse_ws_pcdata_single, pugi::encoding_utf8);
   if (!result) {
-    return InvalidArgumentError("damaged .xlsx file: " + part + " is not well-formed XML (" + result.description() +
-                                " at byte " + std::to_string(result.offset) + ")");
+    return InvalidArgumentError(Msg("damaged .xlsx file: {} is not well-formed XML ({} at byte {})", part,
+                                    result.description(), result.offset));
   }
   return OkStatus();
 }
@@ -244,9 +244,7 @@ bool ParseCellRef(std::string_view ref, size_t& column, int64_t& row) {
   return true;
 }
 
-std::string Place(int64_t row, size_t column) {
-  return "row " + std::to_string(row) + ", column " + ColumnLetters(column);
-}
+std::string Place(int64_t row, size_t column) { return fmt::format("row {}, column {}", row, ColumnLetters(column)); }
 
 std::string DirName(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -303,13 +301,11 @@ using Grid = std::map<int64_t, std::vector<std::string>>;
 Status SetCell(Grid& grid, int64_t row, size_t column, std::string value, const SheetLimits& limits) {
   if (value.empty()) return OkStatus();
   if (column >= limits.max_columns) {
-    return Status(StatusCode::kResourceExhausted, "more than " + std::to_string(limits.max_columns) + " columns",
-                  Place(row, column));
+    return ResourceExhaustedError(Msg("more than {} columns", limits.max_columns), Place(row, column));
   }
   auto [it, inserted] = grid.try_emplace(row);
   if (inserted && grid.size() > limits.max_rows) {
-    return ResourceExhaustedError("more than " + std::to_string(limits.max_rows) + " non-blank rows (at row " +
-                                  std::to_string(row) + ")");
+    return ResourceExhaustedError(Msg("more than {} non-blank rows (at row {})", limits.max_rows, row));
   }
   std::vector<std::string>& cells = it->second;
   if (cells.size() <= column) cells.resize(column + 1);
@@ -382,7 +378,7 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
   const std::string workbook_dir = DirName(workbook_path);
   ASSIGN_OR_RETURN(std::optional<std::string> workbook_xml,
                    ReadPart(zip.get(), workbook_path, limits.max_small_part_bytes));
-  if (!workbook_xml) return InvalidArgumentError("not an .xlsx workbook (" + workbook_path + " is missing)");
+  if (!workbook_xml) return InvalidArgumentError(Msg("not an .xlsx workbook ({} is missing)", workbook_path));
   pugi::xml_document workbook;
   RETURN_IF_ERROR(ParseXml(*workbook_xml, workbook_path, workbook));
   const pugi::xml_node first_sheet = Child(Child(Child(workbook, "workbook"), "sheets"), "sheet");
@@ -410,7 +406,7 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
   }
 
   ASSIGN_OR_RETURN(std::optional<std::string> sheet_xml, ReadPart(zip.get(), sheet_path, limits.max_sheet_bytes));
-  if (!sheet_xml) return InvalidArgumentError("damaged .xlsx file: the first worksheet " + sheet_path + " is missing");
+  if (!sheet_xml) return InvalidArgumentError(Msg("damaged .xlsx file: the first worksheet {} is missing", sheet_path));
   pugi::xml_document sheet;
   RETURN_IF_ERROR(ParseXml(*sheet_xml, sheet_path, sheet));
   const pugi::xml_node worksheet = Child(sheet, "worksheet");
@@ -423,7 +419,7 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
     if (const pugi::xml_attribute r = Attr(row, "r")) {
       const int64_t n = r.as_llong(0);
       if (n < 1 || n > 1048576) {
-        return InvalidArgumentError(std::string("damaged .xlsx file: bad row number \"") + r.as_string() + "\"");
+        return InvalidArgumentError(Msg("damaged .xlsx file: bad row number \"{}\"", r.as_string()));
       }
       row_number = n;
     } else {
@@ -436,7 +432,7 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
       if (const pugi::xml_attribute ref = Attr(c, "r")) {
         int64_t ref_row = 0;
         if (!ParseCellRef(ref.as_string(), column, ref_row)) {
-          return InvalidArgumentError(std::string("damaged .xlsx file: bad cell reference \"") + ref.as_string() + "\"",
+          return InvalidArgumentError(Msg("damaged .xlsx file: bad cell reference \"{}\"", ref.as_string()),
                                       "row " + std::to_string(row_number));
         }
       } else if (!first_cell) {
@@ -452,9 +448,8 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
         size_t index = 0;
         const auto [end, ec] = std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
         if (ec != std::errc() || end != index_text.data() + index_text.size() || index >= shared_strings.size()) {
-          return InvalidArgumentError(
-              "damaged .xlsx file: shared string index " + std::string(index_text) + " out of range",
-              Place(row_number, column));
+          return InvalidArgumentError(Msg("damaged .xlsx file: shared string index {} out of range", index_text),
+                                      Place(row_number, column));
         }
         value = shared_strings[index];
       } else if (type == "inlineStr") {
@@ -494,7 +489,7 @@ class TempFile {
     if (ec) dir = "/tmp";
     std::string templ = (dir / "ningju-xlsx-XXXXXX").string();
     const int fd = mkstemp(templ.data());
-    if (fd < 0) return InternalError("cannot create a temporary file in " + dir.string() + ": " + strerror(errno));
+    if (fd < 0) return InternalError(Msg("cannot create a temporary file in {}: {}", dir.string(), strerror(errno)));
     close(fd);
     return TempFile(std::move(templ));
   }
@@ -535,7 +530,7 @@ bool IsDecimal2(std::string_view s, double& value) {
 }
 
 Status LxwError(lxw_error err, std::string_view what) {
-  return InternalError(std::string("writing .xlsx: ") + std::string(what) + ": " + lxw_strerror(err));
+  return InternalError(Msg("writing .xlsx: {}: {}", what, lxw_strerror(err)));
 }
 
 }  // namespace
@@ -544,8 +539,7 @@ StatusOr<std::string> WriteXlsx(const std::vector<XlsxColumn>& columns,
                                 const std::vector<std::vector<std::string>>& rows, const XlsxOptions& options) {
   for (size_t r = 0; r < rows.size(); ++r) {
     if (rows[r].size() > columns.size()) {
-      return InvalidArgumentError("row " + std::to_string(r + 1) + " has " + std::to_string(rows[r].size()) +
-                                  " cells for " + std::to_string(columns.size()) + " columns");
+      return InvalidArgumentError(Msg("row {} has {} cells for {} columns", r + 1, rows[r].size(), columns.size()));
     }
   }
   ASSIGN_OR_RETURN(TempFile file, TempFile::Create());
@@ -558,7 +552,7 @@ StatusOr<std::string> WriteXlsx(const std::vector<XlsxColumn>& columns,
   const std::string sheet_name = options.sheet_name.empty() ? "Sheet1" : options.sheet_name;
   if (const lxw_error err = workbook_validate_sheet_name(wb, sheet_name.c_str()); err != LXW_NO_ERROR) {
     lxw_workbook_free(wb);
-    return InvalidArgumentError("bad sheet name \"" + sheet_name + "\": " + lxw_strerror(err));
+    return InvalidArgumentError(Msg("bad sheet name \"{}\": {}", sheet_name, lxw_strerror(err)));
   }
   lxw_worksheet* ws = workbook_add_worksheet(wb, sheet_name.c_str());
   lxw_format* bold = workbook_add_format(wb);
@@ -613,9 +607,9 @@ StatusOr<std::string> WriteXlsx(const std::vector<XlsxColumn>& columns,
   RETURN_IF_ERROR(status);
 
   std::ifstream in(file.path(), std::ios::binary);
-  if (!in) return InternalError("writing .xlsx: cannot read back " + file.path());
+  if (!in) return InternalError(Msg("writing .xlsx: cannot read back {}", file.path()));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return InternalError("writing .xlsx: cannot read back " + file.path());
+  if (in.bad()) return InternalError(Msg("writing .xlsx: cannot read back {}", file.path()));
   return bytes;
 }
 

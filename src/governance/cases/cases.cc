@@ -104,10 +104,10 @@ std::string Join(const std::vector<std::string>& list) {
 
 Status CheckText(std::string_view value, const char* field, size_t max_chars, bool required) {
   RETURN_IF_ERROR(utf8::Validate(value, field));
-  if (required && Trim(value).empty()) return InvalidArgumentError(std::string(field) + " must not be empty", field);
+  if (required && Trim(value).empty())
+    return InvalidArgumentError(Msg("{} must not be empty", FieldName{field}), field);
   if (utf8::CodePointCount(value) > max_chars) {
-    return InvalidArgumentError(std::string(field) + " has at most " + std::to_string(max_chars) + " characters",
-                                field);
+    return InvalidArgumentError(Msg("{} has at most {} characters", FieldName{field}, max_chars), field);
   }
   return OkStatus();
 }
@@ -126,7 +126,7 @@ Status CheckPhone(std::string_view phone) {
 
 Status CheckLimit(int limit) {
   if (limit < 1 || limit > kMaxPageSize) {
-    return InvalidArgumentError("limit must be between 1 and " + std::to_string(kMaxPageSize), "limit");
+    return InvalidArgumentError(Msg("limit must be between 1 and {}", kMaxPageSize), "limit");
   }
   return OkStatus();
 }
@@ -209,11 +209,11 @@ StatusOr<Access> AccessTo(Connection& conn, const auth::Principal& p, int64_t ca
 StatusOr<Case> LoadCase(Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row,
                    conn.QueryOptional(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = ?", {id}));
-  if (!row) return NotFoundError("no case " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no case {}", id));
   return ReadCase(*row, true);
 }
 
-Status Denied(const auth::Principal& p, const std::string& what) {
+Status Denied(const auth::Principal& p, Msg what) {
   if (!p.signed_in()) return UnauthenticatedError("sign in first");
   return PermissionDeniedError(what);
 }
@@ -306,8 +306,8 @@ StatusOr<bool> CategoryComplex(Connection& conn, const std::string& code) {
 
 Status CheckUnit(Connection& conn, int64_t unit_id, const char* field) {
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT active FROM handling_units WHERE id = ?", {unit_id}));
-  if (!row) return InvalidArgumentError("no handling unit " + std::to_string(unit_id), field);
-  if (!row->Bool(0)) return InvalidArgumentError("handling unit " + std::to_string(unit_id) + " is inactive", field);
+  if (!row) return InvalidArgumentError(Msg("no handling unit {}", unit_id), field);
+  if (!row->Bool(0)) return InvalidArgumentError(Msg("handling unit {} is inactive", unit_id), field);
   return OkStatus();
 }
 
@@ -356,7 +356,7 @@ Status SaveCase(Connection& tx, const Case& c, CaseState read_state, ExtensionSt
                   storage::Nullable(c.lead_unit_id), storage::Nullable(c.merged_into), int64_t{c.complex ? 1 : 0},
                   c.reopen_count, c.me_too_count, c.id, std::string(StateName(read_state)),
                   std::string(ExtensionStateName(read_extension))}));
-  if (r.rows_affected != 1) return AbortedError("case " + std::to_string(c.id) + " changed meanwhile");
+  if (r.rows_affected != 1) return AbortedError(Msg("case {} changed meanwhile", c.id));
   return OkStatus();
 }
 
@@ -519,13 +519,13 @@ namespace {
 // The checks of an intake that need no database (before it joins a batch).
 Status CheckNewCase(const auth::Principal& by, const NewCase& in) {
   if (!Contains(CaseTypes(), in.type)) {
-    return InvalidArgumentError("type is one of " + Join(CaseTypes()), "type");
+    return InvalidArgumentError(Msg("type is one of {}", Join(CaseTypes())), "type");
   }
   if (!Contains(Urgencies(), in.urgency)) {
-    return InvalidArgumentError("urgency is one of " + Join(Urgencies()), "urgency");
+    return InvalidArgumentError(Msg("urgency is one of {}", Join(Urgencies())), "urgency");
   }
   if (!Contains(Channels(), in.channel)) {
-    return InvalidArgumentError("channel is one of " + Join(Channels()), "channel");
+    return InvalidArgumentError(Msg("channel is one of {}", Join(Channels())), "channel");
   }
   RETURN_IF_ERROR(CheckText(in.title, "title", kMaxTitleChars, true));
   RETURN_IF_ERROR(CheckText(in.description, "description", kMaxDescriptionChars, true));
@@ -542,7 +542,7 @@ Status CheckNewCase(const auth::Principal& by, const NewCase& in) {
     return InvalidArgumentError("longitude is between -180 and 180", "longitude");
   }
   if ((in.channel == "api" || in.channel == "open311") && !by.signed_in()) {
-    return UnauthenticatedError("the " + in.channel + " channel needs an authenticated client");
+    return UnauthenticatedError(Msg("the {} channel needs an authenticated client", in.channel));
   }
   if (!by.signed_in() && in.contact_phone.empty()) {
     return InvalidArgumentError("an anonymous report needs a contact phone", "contact_phone");
@@ -559,12 +559,12 @@ StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, co
   const bool staff_channel = Contains(StaffChannels(), in.channel);
   ASSIGN_OR_RETURN(auto cat, tx.QueryOptional("SELECT active FROM case_categories WHERE code = ?", {in.category}));
   if (!cat || !cat->Bool(0))
-    return InvalidArgumentError("unknown category " + QuoteForMessage(in.category), "category");
+    return InvalidArgumentError(Msg("unknown category {}", QuoteForMessage(in.category)), "category");
   ASSIGN_OR_RETURN(storage::Result path,
                    tx.Execute("SELECT a.id, a.kind FROM area_paths p JOIN areas a ON a.id = p.ancestor_id WHERE "
                               "p.descendant_id = ? ORDER BY p.depth",
                               {in.area_id}));
-  if (path.rows.empty()) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
+  if (path.rows.empty()) return InvalidArgumentError(Msg("no area {}", in.area_id), "area_id");
   const std::string kind = path.rows[0].Text(1);
   if (kind != "neighborhood" && kind != "building" && kind != "entrance") {
     return InvalidArgumentError("a case is located in a neighborhood, building or entrance", "area_id");
@@ -583,12 +583,12 @@ StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, co
     if (!building) return InvalidArgumentError("an apartment needs its building as the area", "unit_id");
     ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT building_id FROM units WHERE id = ?", {*in.unit_id}));
     if (!unit || unit->Int(0) != *building) {
-      return InvalidArgumentError("apartment " + std::to_string(*in.unit_id) + " is not in that building", "unit_id");
+      return InvalidArgumentError(Msg("apartment {} is not in that building", *in.unit_id), "unit_id");
     }
   }
   if (staff_channel) {
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, in.area_id));
-    if (!staff) return Denied(by, "only staff over the area enter cases from the " + in.channel + " channel");
+    if (!staff) return Denied(by, Msg("only staff over the area enter cases from the {} channel", in.channel));
   }
   ASSIGN_OR_RETURN(bool complex, CategoryComplex(tx, in.category));
   Case c;
@@ -690,7 +690,7 @@ StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const New
                                             const std::vector<CaseFile>& files,
                                             const record::AttachmentLimits& limits) {
   if (files.size() > static_cast<size_t>(kMaxCaseFiles)) {
-    return InvalidArgumentError("at most " + std::to_string(kMaxCaseFiles) + " files", "files");
+    return InvalidArgumentError(Msg("at most {} files", kMaxCaseFiles), "files");
   }
   if (files.empty()) return Submit(by, in);
   RETURN_IF_ERROR(CheckNewCase(by, in));
@@ -743,7 +743,7 @@ StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t cas
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
   ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
-  if (!access.visible) return Denied(viewer, "case " + std::to_string(case_id) + " is not public");
+  if (!access.visible) return Denied(viewer, Msg("case {} is not public", case_id));
   CaseDetail d;
   if (!access.personal) {
     c.personal_visible = false;
@@ -890,7 +890,7 @@ StatusOr<std::vector<record::Attachment>> CaseService::Files(const auth::Princip
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
   ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
-  if (!access.personal) return Denied(viewer, "the files of case " + std::to_string(case_id) + " are not public");
+  if (!access.personal) return Denied(viewer, Msg("the files of case {} are not public", case_id));
   return record::ListAttachments(*conn, CaseRef(case_id));
 }
 
@@ -899,10 +899,10 @@ StatusOr<std::pair<record::Attachment, std::string>> CaseService::File(const aut
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
   ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
-  if (!access.personal) return Denied(viewer, "the files of case " + std::to_string(case_id) + " are not public");
+  if (!access.personal) return Denied(viewer, Msg("the files of case {} are not public", case_id));
   auto attachment = record::GetAttachment(*conn, file_id);
   if (!attachment.ok() || attachment->object_ref != CaseRef(case_id)) {
-    return NotFoundError("no file " + std::to_string(file_id) + " on case " + std::to_string(case_id));
+    return NotFoundError(Msg("no file {} on case {}", file_id, case_id));
   }
   ASSIGN_OR_RETURN(std::string bytes, record::AttachmentBytes(*conn, file_id, thumbnail));
   return std::make_pair(std::move(attachment).value(), std::move(bytes));
@@ -922,10 +922,10 @@ StatusOr<std::vector<BuildingCount>> CaseService::PublicCountsByBuilding(int64_t
 
 StatusOr<std::vector<Case>> CaseService::Search(const auth::Principal& viewer, const CaseSearch& q) {
   if (q.limit < 1 || q.limit > kMaxSearchResults) {
-    return InvalidArgumentError("limit must be between 1 and " + std::to_string(kMaxSearchResults), "limit");
+    return InvalidArgumentError(Msg("limit must be between 1 and {}", kMaxSearchResults), "limit");
   }
   if (q.ids.size() > static_cast<size_t>(kMaxSearchResults)) {
-    return InvalidArgumentError("at most " + std::to_string(kMaxSearchResults) + " ids", "ids");
+    return InvalidArgumentError(Msg("at most {} ids", kMaxSearchResults), "ids");
   }
   if (q.categories.size() > 100) return InvalidArgumentError("at most 100 categories", "categories");
   Params params;
@@ -1058,11 +1058,11 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   RETURN_IF_ERROR(CheckLimit(limit));
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto unit, conn->QueryOptional("SELECT area_id FROM handling_units WHERE id = ?", {unit_id}));
-  if (!unit) return NotFoundError("no handling unit " + std::to_string(unit_id));
+  if (!unit) return NotFoundError(Msg("no handling unit {}", unit_id));
   ASSIGN_OR_RETURN(bool member, IsMember(*conn, viewer, unit_id));
   if (!member) {
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(*conn, viewer, unit->Int(0)));
-    if (!staff) return Denied(viewer, "the inbox of unit " + std::to_string(unit_id) + " is for its members");
+    if (!staff) return Denied(viewer, Msg("the inbox of unit {} is for its members", unit_id));
   }
   const Instant now = clock_.Now();
   const Instant end_of_today = EndOfShanghaiDay(ShanghaiDate(now));
@@ -1111,13 +1111,13 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
     const CaseState read_state = c.state;
     const ExtensionState read_extension = c.extension;
     ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
-    if (!access.visible) return Denied(by, "case " + std::to_string(case_id) + " is not public");
+    if (!access.visible) return Denied(by, Msg("case {} is not public", case_id));
     auto t = FindTransition(c.state, action);
     if (!t) return IllegalAction(c.state, action);
     // Who may act.
     switch (t->who) {
       case ActorKind::kStaff:
-        if (!access.staff) return Denied(by, "only staff over the case's area may " + std::string(ActionName(action)));
+        if (!access.staff) return Denied(by, Msg("only staff over the case's area may {}", ActionName(action)));
         break;
       case ActorKind::kLeadUnit: {
         bool member = false;
@@ -1125,21 +1125,21 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
           ASSIGN_OR_RETURN(member, IsMember(tx, by, *c.lead_unit_id));
         }
         if (!member) {
-          return Denied(by, "only members of the lead unit may " + std::string(ActionName(action)));
+          return Denied(by, Msg("only members of the lead unit may {}", ActionName(action)));
         }
         break;
       }
       case ActorKind::kStaffOrReporter:
         if (!access.staff && !access.reporter) {
-          return Denied(by, "only the reporter or staff may " + std::string(ActionName(action)));
+          return Denied(by, Msg("only the reporter or staff may {}", ActionName(action)));
         }
         break;
     }
     const record::Actor actor = auth::ActorOf(by);
     const std::string ref = CaseRef(c.id);
     nlohmann::json data = nlohmann::json::object();
-    auto need_note = [&](const char* what) -> Status {
-      if (Trim(in.note).empty()) return InvalidArgumentError(std::string(what) + " is required", "note");
+    auto need_note = [&](Msg message) -> Status {
+      if (Trim(in.note).empty()) return InvalidArgumentError(std::move(message), "note");
       return OkStatus();
     };
     // Moves the case to `to` and records the event and the audit record.
@@ -1197,7 +1197,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
       case CaseAction::kAccept:
         break;
       case CaseAction::kReject:
-        RETURN_IF_ERROR(need_note("a reason"));
+        RETURN_IF_ERROR(need_note("a reason is required"));
         RETURN_IF_ERROR(EndAssignments(tx, c.id, now, "closed"));
         c.due_at.reset();
         c.overdue_since.reset();
@@ -1206,9 +1206,9 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         break;
       case CaseAction::kAnswer:
         if (c.type != "enquiry") {
-          return FailedPreconditionError("only enquiries are answered directly; this case is a " + c.type);
+          return FailedPreconditionError(Msg("only enquiries are answered directly; this case is a {}", c.type));
         }
-        RETURN_IF_ERROR(need_note("the answer"));
+        RETURN_IF_ERROR(need_note("the answer is required"));
         c.due_at.reset();
         c.overdue_since.reset();
         break;
@@ -1229,7 +1229,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         for (int64_t u : co) {
           RETURN_IF_ERROR(CheckUnit(tx, u, "co_unit_ids"));
           if (!seen.insert(u).second) {
-            return InvalidArgumentError("unit " + std::to_string(u) + " is named twice", "co_unit_ids");
+            return InvalidArgumentError(Msg("unit {} is named twice", u), "co_unit_ids");
           }
         }
         RETURN_IF_ERROR(dispatch_to(*lead, co));
@@ -1250,7 +1250,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
             co.push_back(r.Int(0));
           }
         }
-        if (!lead) return InternalError("case " + std::to_string(c.id) + " is returned without a returned unit");
+        if (!lead) return InternalError(Msg("case {} is returned without a returned unit", c.id));
         RETURN_IF_ERROR(dispatch_to(*lead, co));
         data["return_refused"] = true;
         break;
@@ -1266,7 +1266,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
       case CaseAction::kStart:
         break;
       case CaseAction::kReply:
-        RETURN_IF_ERROR(need_note("the reply"));
+        RETURN_IF_ERROR(need_note("the reply is required"));
         RETURN_IF_ERROR(
             tx.Execute("UPDATE case_assignments SET replied_at = ? WHERE case_id = ? AND role = 'lead' "
                        "AND ended_at IS NULL",
@@ -1276,7 +1276,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         c.overdue_since.reset();
         break;
       case CaseAction::kReturn:
-        RETURN_IF_ERROR(need_note("a reason"));
+        RETURN_IF_ERROR(need_note("a reason is required"));
         data["unit_id"] = OptJson(c.lead_unit_id);
         RETURN_IF_ERROR(EndAssignments(tx, c.id, now, "returned"));
         c.lead_unit_id.reset();
@@ -1290,13 +1290,12 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         break;
       case CaseAction::kRequestExtension:
         if (c.extension == ExtensionState::kRequested) {
-          return FailedPreconditionError("an extension request is already pending on case " + std::to_string(c.id));
+          return FailedPreconditionError(Msg("an extension request is already pending on case {}", c.id));
         }
         if (in.extension_days < 1 || in.extension_days > kMaxExtensionDays) {
-          return InvalidArgumentError("extension_days is between 1 and " + std::to_string(kMaxExtensionDays),
-                                      "extension_days");
+          return InvalidArgumentError(Msg("extension_days is between 1 and {}", kMaxExtensionDays), "extension_days");
         }
-        RETURN_IF_ERROR(need_note("a reason"));
+        RETURN_IF_ERROR(need_note("a reason is required"));
         RETURN_IF_ERROR(
             tx.Execute("INSERT INTO case_extensions (case_id, unit_id, days, reason, requested_at) "
                        "VALUES (?, ?, ?, ?, ?)",
@@ -1307,7 +1306,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
       case CaseAction::kApproveExtension:
       case CaseAction::kRefuseExtension: {
         if (c.extension != ExtensionState::kRequested) {
-          return FailedPreconditionError("no extension request is pending on case " + std::to_string(c.id));
+          return FailedPreconditionError(Msg("no extension request is pending on case {}", c.id));
         }
         ASSIGN_OR_RETURN(Row ext, tx.QueryOne("SELECT id, days FROM case_extensions WHERE case_id = ? AND decision = "
                                               "'' ORDER BY id DESC LIMIT 1",
@@ -1336,7 +1335,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
       case CaseAction::kFollowUp: {
         if (!in.resolved) return InvalidArgumentError("say whether it was resolved", "resolved");
         if (!Contains(Satisfactions(), in.satisfaction)) {
-          return InvalidArgumentError("satisfaction is one of " + Join(Satisfactions()), "satisfaction");
+          return InvalidArgumentError(Msg("satisfaction is one of {}", Join(Satisfactions())), "satisfaction");
         }
         RETURN_IF_ERROR(
             tx.Execute("INSERT INTO case_follow_ups (case_id, at, by_user, resolved, satisfaction, "
@@ -1406,9 +1405,7 @@ StatusOr<Consultation> CaseService::RecordConsultationOutcome(const auth::Princi
     if (!staff) return Denied(by, "only staff over the case's area record a consultation's outcome");
     ASSIGN_OR_RETURN(auto row, tx.QueryOptional("SELECT outcome FROM case_consultations WHERE id = ? AND case_id = ?",
                                                 {consultation_id, case_id}));
-    if (!row)
-      return NotFoundError("no consultation " + std::to_string(consultation_id) + " on case " +
-                           std::to_string(case_id));
+    if (!row) return NotFoundError(Msg("no consultation {} on case {}", consultation_id, case_id));
     if (!row->Text(0).empty()) return FailedPreconditionError("the outcome of this consultation is recorded already");
     const record::Actor actor = auth::ActorOf(by);
     RETURN_IF_ERROR(tx.Execute("UPDATE case_consultations SET outcome = ?, outcome_at = ?, outcome_by = ? WHERE id = ?",
@@ -1649,13 +1646,13 @@ StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(Case c, LoadCase(tx, case_id));
     ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
-    if (!access.visible) return Denied(by, "case " + std::to_string(case_id) + " is not public");
+    if (!access.visible) return Denied(by, Msg("case {} is not public", case_id));
     if (!IsOpen(c.state)) {
-      return FailedPreconditionError("case " + std::to_string(case_id) + " is " + std::string(StateName(c.state)) +
-                                     "; only open cases take a \"me too\"");
+      return FailedPreconditionError(
+          Msg("case {} is {}; only open cases take a \"me too\"", case_id, StateName(c.state)));
     }
     ASSIGN_OR_RETURN(bool following, IsFollower(tx, by, case_id));
-    if (following) return AlreadyExistsError("you follow case " + std::to_string(case_id) + " already");
+    if (following) return AlreadyExistsError(Msg("you follow case {} already", case_id));
     RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
                                {case_id, by.user_id, ToUnix(now)}));
     RETURN_IF_ERROR(tx.Execute("UPDATE cases SET me_too_count = me_too_count + 1 WHERE id = ?", {case_id}));
@@ -1687,11 +1684,10 @@ StatusOr<Case> CaseService::Merge(const auth::Principal& by, int64_t duplicate_i
       ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, c->area_id));
       if (!staff) return Denied(by, "only staff over both cases' areas merge them");
       if (!IsOpen(c->state)) {
-        return FailedPreconditionError("case " + std::to_string(c->id) + " is " + std::string(StateName(c->state)) +
-                                       "; only open cases are merged");
+        return FailedPreconditionError(Msg("case {} is {}; only open cases are merged", c->id, StateName(c->state)));
       }
     }
-    if (into.merged_into) return FailedPreconditionError("case " + std::to_string(into_id) + " is merged already");
+    if (into.merged_into) return FailedPreconditionError(Msg("case {} is merged already", into_id));
     const CaseState dup_state = dup.state;
     const ExtensionState dup_ext = dup.extension;
     RETURN_IF_ERROR(EndAssignments(tx, dup.id, now, "closed"));
@@ -1753,7 +1749,7 @@ StatusOr<HandlingUnit> CaseService::GetUnit(int64_t unit_id) {
   ASSIGN_OR_RETURN(
       auto row,
       conn->QueryOptional(std::string("SELECT ") + kUnitColumns + " FROM handling_units WHERE id = ?", {unit_id}));
-  if (!row) return NotFoundError("no handling unit " + std::to_string(unit_id));
+  if (!row) return NotFoundError(Msg("no handling unit {}", unit_id));
   return ReadUnit(*row);
 }
 
@@ -1771,16 +1767,17 @@ StatusOr<std::vector<HandlingUnit>> CaseService::UnitsOf(int64_t user_id) {
 StatusOr<HandlingUnit> CaseService::CreateUnit(const auth::Principal& by, const HandlingUnit& unit) {
   RETURN_IF_ERROR(CheckText(unit.name, "name", 100, true));
   RETURN_IF_ERROR(CheckText(unit.code, "code", 64, true));
-  if (!Contains(UnitKinds(), unit.kind)) return InvalidArgumentError("kind is one of " + Join(UnitKinds()), "kind");
+  if (!Contains(UnitKinds(), unit.kind))
+    return InvalidArgumentError(Msg("kind is one of {}", Join(UnitKinds())), "kind");
   HandlingUnit out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {unit.area_id}));
-    if (!area) return InvalidArgumentError("no area " + std::to_string(unit.area_id), "area_id");
+    if (!area) return InvalidArgumentError(Msg("no area {}", unit.area_id), "area_id");
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, unit.area_id));
     if (!staff) return Denied(by, "only staff over the area create its handling units");
     ASSIGN_OR_RETURN(auto dup, tx.QueryOptional("SELECT id FROM handling_units WHERE code = ?", {unit.code}));
-    if (dup) return AlreadyExistsError("a handling unit has the code " + QuoteForMessage(unit.code), "code");
+    if (dup) return AlreadyExistsError(Msg("a handling unit has the code {}", QuoteForMessage(unit.code)), "code");
     ASSIGN_OR_RETURN(Row row, tx.QueryOne("INSERT INTO handling_units (code, name, kind, area_id, active, created_at) "
                                           "VALUES (?, ?, ?, ?, 1, ?) RETURNING id",
                                           {unit.code, unit.name, unit.kind, unit.area_id, ToUnix(now)}));
@@ -1797,14 +1794,14 @@ Status CaseService::AddUnitMember(const auth::Principal& by, int64_t unit_id, in
   return db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT area_id FROM handling_units WHERE id = ?", {unit_id}));
-    if (!unit) return NotFoundError("no handling unit " + std::to_string(unit_id));
+    if (!unit) return NotFoundError(Msg("no handling unit {}", unit_id));
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, unit->Int(0)));
     if (!staff) return Denied(by, "only staff over the unit's area add its members");
     ASSIGN_OR_RETURN(auto user, tx.QueryOptional("SELECT id FROM users WHERE id = ?", {user_id}));
-    if (!user) return InvalidArgumentError("no user " + std::to_string(user_id), "user_id");
+    if (!user) return InvalidArgumentError(Msg("no user {}", user_id), "user_id");
     ASSIGN_OR_RETURN(auto dup, tx.QueryOptional("SELECT 1 FROM handling_unit_members WHERE unit_id = ? AND user_id = ?",
                                                 {unit_id, user_id}));
-    if (dup) return AlreadyExistsError("user " + std::to_string(user_id) + " is a member already", "user_id");
+    if (dup) return AlreadyExistsError(Msg("user {} is a member already", user_id), "user_id");
     RETURN_IF_ERROR(tx.Execute("INSERT INTO handling_unit_members (unit_id, user_id, added_at) VALUES (?, ?, ?)",
                                {unit_id, user_id, ToUnix(now)}));
     return record::Audit(tx, now, auth::ActorOf(by), "handling_unit.add_member", record::Ref("handling_unit", unit_id),
@@ -1818,9 +1815,9 @@ StatusOr<int64_t> CaseService::AddRoutingRule(const auth::Principal& by, const s
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(auto cat, tx.QueryOptional("SELECT 1 FROM case_categories WHERE code = ?", {category}));
-    if (!cat) return InvalidArgumentError("unknown category " + QuoteForMessage(category), "category");
+    if (!cat) return InvalidArgumentError(Msg("unknown category {}", QuoteForMessage(category)), "category");
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {area_id}));
-    if (!area) return InvalidArgumentError("no area " + std::to_string(area_id), "area_id");
+    if (!area) return InvalidArgumentError(Msg("no area {}", area_id), "area_id");
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, area_id));
     if (!staff) return Denied(by, "only staff over the area set its routing");
     RETURN_IF_ERROR(CheckUnit(tx, lead_unit_id, "lead_unit_id"));
@@ -1857,7 +1854,7 @@ Status CaseService::SetTimeLimit(const auth::Principal& by, const std::string& s
     const Instant now = clock_.Now();
     if (category != "*") {
       ASSIGN_OR_RETURN(auto cat, tx.QueryOptional("SELECT 1 FROM case_categories WHERE code = ?", {category}));
-      if (!cat) return InvalidArgumentError("unknown category " + QuoteForMessage(category), "category");
+      if (!cat) return InvalidArgumentError(Msg("unknown category {}", QuoteForMessage(category)), "category");
     }
     ASSIGN_OR_RETURN(auto root, tx.QueryOptional("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1"));
     bool admin = IsSystem(by);

@@ -283,7 +283,7 @@ class Open311 {
     if (!codes.empty()) {
       ASSIGN_OR_RETURN(auto services, Services());
       for (const auto& code : SplitComma(codes)) {
-        if (!services.count(code)) return NotFoundError("service_code " + QuoteForMessage(code) + " was not found");
+        if (!services.count(code)) return NotFoundError(Msg("service_code {} was not found", QuoteForMessage(code)));
         q.categories.push_back(code);
       }
     }
@@ -309,7 +309,7 @@ class Open311 {
       if (text.empty()) continue;
       auto t = ParseOpen311Time(text);
       if (!t)
-        return InvalidArgumentError(std::string(name) + " is an ISO 8601 date-time like 2026-05-01T00:00:00+08:00",
+        return InvalidArgumentError(Msg("{} is an ISO 8601 date-time like 2026-05-01T00:00:00+08:00", FieldName{name}),
                                     name);
       (std::string_view(name) == "start_date" ? from : to) = t;
     }
@@ -335,12 +335,12 @@ class Open311 {
       }
       ASSIGN_OR_RETURN(auto found, service_.FindPlaces(address));
       if (found.empty()) {
-        return InvalidArgumentError("no neighborhood or building matches address_string " + QuoteForMessage(address),
-                                    "address_string");
+        return InvalidArgumentError(
+            Msg("no neighborhood or building matches address_string {}", QuoteForMessage(address)), "address_string");
       }
       if (found.size() > 1) {
         return InvalidArgumentError(
-            "address_string " + QuoteForMessage(address) + " matches several places; give address_id (an area id)",
+            Msg("address_string {} matches several places; give address_id (an area id)", QuoteForMessage(address)),
             "address_string");
       }
       return found[0];
@@ -359,7 +359,7 @@ class Open311 {
     if (text.empty()) return std::optional<double>();
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0') return InvalidArgumentError(std::string(name) + " is a number", name);
+    if (end == text.c_str() || *end != '\0') return InvalidArgumentError(Msg("{} is a number", FieldName{name}), name);
     return std::optional<double>(v);
   }
 
@@ -370,7 +370,7 @@ class Open311 {
     const std::string code = Param(req, ctx, "service_code");
     if (code.empty()) return InvalidArgumentError("service_code is required", "service_code");
     ASSIGN_OR_RETURN(auto services, Services());
-    if (!services.count(code)) return NotFoundError("service_code " + QuoteForMessage(code) + " was not found");
+    if (!services.count(code)) return NotFoundError(Msg("service_code {} was not found", QuoteForMessage(code)));
     NewCase n;
     n.channel = "open311";
     n.category = code;
@@ -560,7 +560,7 @@ void RegisterOpen311Routes(http::Router& router, const web::Site& site, CaseServ
         ASSIGN_OR_RETURN(auto services, api->Services());
         auto it = services.find(req.Param("file"));
         if (it == services.end()) {
-          return NotFoundError("service_code " + QuoteForMessage(req.Param("file")) + " was not found");
+          return NotFoundError(Msg("service_code {} was not found", QuoteForMessage(req.Param("file"))));
         }
         return Doc{api->Definition(ctx, it->second), "service_definition"};
       }));
@@ -577,7 +577,7 @@ void RegisterOpen311Routes(http::Router& router, const web::Site& site, CaseServ
   router.Add("GET", p + "/tokens/{file}",
              Wrap(site, std::nullopt, "file", [api](http::Request& req, web::RequestContext&, Format) -> StatusOr<Doc> {
                auto id = api->IdOfToken(req.Param("file"));
-               if (!id) return NotFoundError("token " + QuoteForMessage(req.Param("file")) + " was not found");
+               if (!id) return NotFoundError(Msg("token {} was not found", QuoteForMessage(req.Param("file"))));
                return Doc{json::array({{{"service_request_id", std::to_string(*id)}, {"token", req.Param("file")}}}),
                           "service_requests"};
              }));

@@ -18,7 +18,7 @@ StatusOr<int> IntQuery(const http::Request& req, const char* name, int fallback)
   int v = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || ptr != text->data() + text->size()) {
-    return InvalidArgumentError(std::string(name) + " must be a number", name);
+    return InvalidArgumentError(Msg("{} must be a number", FieldName{name}), name);
   }
   return v;
 }
@@ -38,27 +38,27 @@ bool FlagQuery(const http::Request& req, const char* name) {
 // Field readers: absent is fine, the wrong JSON type is refused by name.
 Status ReadString(const json& body, const char* key, std::string* out) {
   if (!body.contains(key) || body[key].is_null()) return OkStatus();
-  if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+  if (!body[key].is_string()) return InvalidArgumentError(Msg("{} must be a string", FieldName{key}), key);
   *out = body[key].get<std::string>();
   return OkStatus();
 }
 Status ReadId(const json& body, const char* key, std::optional<int64_t>* out) {
   if (!body.contains(key) || body[key].is_null()) return OkStatus();
   if (!body[key].is_number_integer() || body[key].get<int64_t>() <= 0) {
-    return InvalidArgumentError(std::string(key) + " must be a positive integer", key);
+    return InvalidArgumentError(Msg("{} must be a positive integer", FieldName{key}), key);
   }
   *out = body[key].get<int64_t>();
   return OkStatus();
 }
 Status ReadBool(const json& body, const char* key, std::optional<bool>* out) {
   if (!body.contains(key) || body[key].is_null()) return OkStatus();
-  if (!body[key].is_boolean()) return InvalidArgumentError(std::string(key) + " must be true or false", key);
+  if (!body[key].is_boolean()) return InvalidArgumentError(Msg("{} must be true or false", FieldName{key}), key);
   *out = body[key].get<bool>();
   return OkStatus();
 }
 Status ReadNumber(const json& body, const char* key, std::optional<double>* out) {
   if (!body.contains(key) || body[key].is_null()) return OkStatus();
-  if (!body[key].is_number()) return InvalidArgumentError(std::string(key) + " must be a number", key);
+  if (!body[key].is_number()) return InvalidArgumentError(Msg("{} must be a number", FieldName{key}), key);
   *out = body[key].get<double>();
   return OkStatus();
 }
@@ -80,7 +80,7 @@ StatusOr<Instant> DateQuery(const http::Request& req, const char* name, Instant 
   auto text = req.Query(name);
   if (!text || text->empty()) return fallback;
   auto d = ParseCivilDate(*text);
-  if (!d) return InvalidArgumentError(std::string(name) + " is a date YYYY-MM-DD", name);
+  if (!d) return InvalidArgumentError(Msg("{} is a date YYYY-MM-DD", FieldName{name}), name);
   return StartOfShanghaiDay(*d);
 }
 
@@ -132,8 +132,7 @@ StatusOr<ActionInput> ActionInputFromJson(const json& body) {
     }
     const int64_t days = body["extension_days"].get<int64_t>();
     if (days < 1 || days > kMaxExtensionDays) {
-      return InvalidArgumentError("extension_days is between 1 and " + std::to_string(kMaxExtensionDays),
-                                  "extension_days");
+      return InvalidArgumentError(Msg("extension_days is between 1 and {}", kMaxExtensionDays), "extension_days");
     }
     in.extension_days = static_cast<int>(days);
   }
@@ -171,7 +170,7 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
                CaseFilter f;
                if (auto s = req.Query("state"); s && !s->empty()) {
                  f.state = ParseState(*s);
-                 if (!f.state) return InvalidArgumentError("unknown state " + QuoteForMessage(*s), "state");
+                 if (!f.state) return InvalidArgumentError(Msg("unknown state {}", QuoteForMessage(*s)), "state");
                }
                ASSIGN_OR_RETURN(f.area_id, IdQuery(req, "area"));
                ASSIGN_OR_RETURN(f.unit_id, IdQuery(req, "unit"));
@@ -212,7 +211,7 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                auto action = ParseAction(req.Param("action"));
-               if (!action) return NotFoundError("no action " + QuoteForMessage(req.Param("action")));
+               if (!action) return NotFoundError(Msg("no action {}", QuoteForMessage(req.Param("action"))));
                json body = json::object();
                if (!req.body.empty()) {
                  ASSIGN_OR_RETURN(body, web::Site::JsonBody(req, kActionFields));

@@ -38,15 +38,17 @@ bool IsFormProblem(const Status& s) {
          s.code() == StatusCode::kAlreadyExists;
 }
 
-std::string ProblemText(const Status& s) {
-  return s.field().empty() ? s.message() : s.message() + " (" + s.field() + ")";
+// A form's problem in the visitor's language, naming the field when there is one.
+std::string ProblemText(const web::Site& site, const web::RequestContext& ctx, const Status& s) {
+  std::string text = site.ErrorText(ctx, s);
+  return s.field().empty() ? text : text + " (" + site.FieldText(ctx, s.field()) + ")";
 }
 
 StatusOr<int> IntField(const std::string& text, const char* name) {
   int v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgumentError(std::string(name) + " must be a number", name);
+    return InvalidArgumentError(Msg("{} must be a number", FieldName{name}), name);
   }
   return v;
 }
@@ -329,7 +331,7 @@ class Pages {
     auto found = service_.Similar(ctx.principal, q);
     if (!found.ok()) {
       if (!IsFormProblem(found.status())) return found.status();
-      return FormPage(ctx, d, false, staff, json::array(), ProblemText(found.status()), 400);
+      return FormPage(ctx, d, false, staff, json::array(), ProblemText(site_, ctx, found.status()), 400);
     }
     Lookup l;
     json similar = json::array();
@@ -388,7 +390,7 @@ class Pages {
     }
     if (!c.ok()) {
       if (!IsFormProblem(c.status())) return c.status();
-      std::string problem = ProblemText(c.status());
+      std::string problem = ProblemText(site_, ctx, c.status());
       if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
       return FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 400);
     }
@@ -661,7 +663,7 @@ class Pages {
     std::string state = req.Query("state").value_or("");
     if (!state.empty()) {
       f.state = ParseState(state);
-      if (!f.state) return InvalidArgumentError("unknown state " + QuoteForMessage(state), "state");
+      if (!f.state) return InvalidArgumentError(Msg("unknown state {}", QuoteForMessage(state)), "state");
     }
     f.overdue = req.Query("overdue").value_or("") == "1";
     ASSIGN_OR_RETURN(auto page, service_.List(ctx.principal, f, req.Query("cursor").value_or(""), kPageSize));
@@ -688,7 +690,7 @@ class Pages {
 
   StatusOr<http::Response> PublicPage(http::Request& req, web::RequestContext& ctx, int64_t nb_id) {
     ASSIGN_OR_RETURN(areas::Area nb, areas_.Get(nb_id));
-    if (nb.kind != AreaKind::kNeighborhood) return NotFoundError("no neighborhood " + std::to_string(nb_id));
+    if (nb.kind != AreaKind::kNeighborhood) return NotFoundError(Msg("no neighborhood {}", nb_id));
     CaseFilter f;
     f.public_only = true;
     f.area_id = nb_id;
@@ -777,7 +779,7 @@ class Pages {
       auto text = req.Query(name);
       if (!text || text->empty()) return fallback;
       auto d = ParseCivilDate(*text);
-      if (!d) return InvalidArgumentError(std::string(name) + " is a date YYYY-MM-DD", name);
+      if (!d) return InvalidArgumentError(Msg("{} is a date YYYY-MM-DD", FieldName{name}), name);
       return *d;
     };
     ASSIGN_OR_RETURN(CivilDate from, date("from", ShanghaiDate(StartOfShanghaiDay(today) - std::chrono::days(29))));
@@ -881,7 +883,7 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
              site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
                ASSIGN_OR_RETURN(areas::Area b, self->areas_.Get(id));
-               if (b.kind != AreaKind::kBuilding) return NotFoundError("no building " + std::to_string(id));
+               if (b.kind != AreaKind::kBuilding) return NotFoundError(Msg("no building {}", id));
                Draft d;
                d.area_id = id;
                d.channel = "door_qr";
@@ -918,12 +920,13 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
                const std::string name = web::Site::Field(ctx, "action");
                auto action = ParseAction(name);
-               if (!action) return InvalidArgumentError("no action " + QuoteForMessage(name), "action");
+               if (!action) return InvalidArgumentError(Msg("no action {}", QuoteForMessage(name)), "action");
                auto in = self->ActionFromForm(ctx);
                Status done = in.ok() ? self->service_.Act(ctx.principal, id, *action, *in).status() : in.status();
                if (!done.ok()) {
                  if (!IsFormProblem(done)) return done;
-                 return self->CasePage(req, ctx, id, ProblemText(done), web::HttpStatusFor(done.code()));
+                 return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, done),
+                                       web::HttpStatusFor(done.code()));
                }
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=" + name);
              }));
@@ -938,7 +941,8 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                auto c = self->service_.MeToo(ctx.principal, id);
                if (!c.ok() && c.status().code() != StatusCode::kAlreadyExists) {
                  if (!IsFormProblem(c.status())) return c.status();
-                 return self->CasePage(req, ctx, id, ProblemText(c.status()), web::HttpStatusFor(c.status().code()));
+                 return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, c.status()),
+                                       web::HttpStatusFor(c.status().code()));
                }
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=me_too");
              }));
@@ -950,7 +954,8 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                    self->service_.RecordConsultationOutcome(ctx.principal, id, k, web::Site::Field(ctx, "outcome"));
                if (!r.ok()) {
                  if (!IsFormProblem(r.status())) return r.status();
-                 return self->CasePage(req, ctx, id, ProblemText(r.status()), web::HttpStatusFor(r.status().code()));
+                 return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, r.status()),
+                                       web::HttpStatusFor(r.status().code()));
                }
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=consultation");
              }));

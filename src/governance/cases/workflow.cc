@@ -123,8 +123,8 @@ std::vector<CaseAction> AllowedActions(CaseState state) {
 Status IllegalAction(CaseState state, CaseAction action) {
   std::string allowed;
   for (CaseAction a : AllowedActions(state)) allowed += (allowed.empty() ? "" : ", ") + std::string(ActionName(a));
-  return FailedPreconditionError("action " + std::string(ActionName(action)) + " is not allowed in state " +
-                                 std::string(StateName(state)) + "; allowed: " + (allowed.empty() ? "none" : allowed));
+  return FailedPreconditionError(Msg("action {} is not allowed in state {}; allowed: {}", ActionName(action),
+                                     StateName(state), (allowed.empty() ? "none" : allowed)));
 }
 
 bool IsOpen(CaseState s) { return s != S::kRejected && s != S::kAnswered && s != S::kClosed; }

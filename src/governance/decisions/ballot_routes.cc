@@ -18,7 +18,7 @@ StatusOr<int64_t> IntText(std::string_view text, const std::string& field) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgumentError(field + " must be a whole number", field);
+    return InvalidArgumentError(Msg("{} must be a whole number", FieldName{field}), field);
   }
   return v;
 }
@@ -28,7 +28,7 @@ StatusOr<Instant> TimeText(std::string_view text, const std::string& field) {
   std::string t(Trim(text));
   if (t.size() == 16 && t[10] == 'T') t += ":00+08:00";
   auto ts = ParseTimestamp(t);
-  if (!ts.ok()) return InvalidArgumentError(ts.status().message(), field);
+  if (!ts.ok()) return InvalidArgumentError(ts.status().msg(), field);
   return FromUnix(ts->unix_seconds);
 }
 
@@ -341,18 +341,19 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                NewBallot nb;
                auto text = [&](const char* key, std::string& out, bool required) -> Status {
                  if (!body.contains(key)) {
-                   return required ? InvalidArgumentError(std::string(key) + " is required", key) : OkStatus();
+                   return required ? InvalidArgumentError(Msg("{} is required", FieldName{key}), key) : OkStatus();
                  }
-                 if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+                 if (!body[key].is_string())
+                   return InvalidArgumentError(Msg("{} must be a string", FieldName{key}), key);
                  out = body[key].get<std::string>();
                  return OkStatus();
                };
                auto integer = [&](const char* key, int64_t& out, bool required) -> Status {
                  if (!body.contains(key)) {
-                   return required ? InvalidArgumentError(std::string(key) + " is required", key) : OkStatus();
+                   return required ? InvalidArgumentError(Msg("{} is required", FieldName{key}), key) : OkStatus();
                  }
                  if (!body[key].is_number_integer()) {
-                   return InvalidArgumentError(std::string(key) + " must be an integer", key);
+                   return InvalidArgumentError(Msg("{} must be an integer", FieldName{key}), key);
                  }
                  out = body[key].get<int64_t>();
                  return OkStatus();
@@ -367,7 +368,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                RETURN_IF_ERROR(integer("notice_days", days, false));
                nb.notice_days = static_cast<int>(std::clamp<int64_t>(days, -1, 1000));
                auto ts = ParseTimestamp(closes);
-               if (!ts.ok()) return InvalidArgumentError(ts.status().message(), "closes_at");
+               if (!ts.ok()) return InvalidArgumentError(ts.status().msg(), "closes_at");
                nb.closes_at = FromUnix(ts->unix_seconds);
                ASSIGN_OR_RETURN(OwnersBallot b, service.Create(ctx.principal, nb));
                return web::Site::Json(201, b.ToJson());
@@ -426,7 +427,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                  return InvalidArgumentError("choice is agree, disagree or abstain", "choice");
                }
                auto choice = ParseChoice(body["choice"].get<std::string>());
-               if (!choice.ok()) return InvalidArgumentError(choice.status().message(), "choice");
+               if (!choice.ok()) return InvalidArgumentError(choice.status().msg(), "choice");
                ASSIGN_OR_RETURN(Vote v, service.Cast(ctx.principal, id, *choice));
                return web::Site::Json(201, VoteJson(v));
              }),

@@ -79,9 +79,9 @@ std::string MaskNames(std::string_view names) {
 
 Status CheckText(std::string_view text, size_t max_bytes, const std::string& field, bool required) {
   RETURN_IF_ERROR(utf8::Validate(text, field));
-  if (required && Trim(text).empty()) return InvalidArgumentError(field + " is required", field);
+  if (required && Trim(text).empty()) return InvalidArgumentError(Msg("{} is required", FieldName{field}), field);
   if (text.size() > max_bytes) {
-    return InvalidArgumentError(field + " is longer than " + std::to_string(max_bytes) + " bytes", field);
+    return InvalidArgumentError(Msg("{} is longer than {} bytes", FieldName{field}, max_bytes), field);
   }
   return OkStatus();
 }
@@ -170,7 +170,7 @@ StatusOr<Channel> ParseChannel(std::string_view text) {
   if (text == "online") return Channel::kOnline;
   if (text == "paper") return Channel::kPaper;
   if (text == "proxy") return Channel::kProxy;
-  return InvalidArgumentError("unknown channel " + QuoteForMessage(text) + " (online, paper or proxy)", "channel");
+  return InvalidArgumentError(Msg("unknown channel {} (online, paper or proxy)", QuoteForMessage(text)), "channel");
 }
 
 std::optional<Instant> OwnersBallot::notice_ends_at() const {
@@ -198,7 +198,7 @@ nlohmann::json OwnersBallot::ToJson() const {
 StatusOr<OwnersBallot> BallotService::Load(storage::Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row,
                    conn.QueryOptional(std::string("SELECT ") + kBallotColumns + " FROM ballots WHERE id = ?", {id}));
-  if (!row) return NotFoundError("no ballot " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no ballot {}", id));
   return ReadBallot(*row);
 }
 
@@ -231,7 +231,7 @@ StatusOr<std::pair<record::Attachment, std::string>> BallotService::AttachmentOf
   RETURN_IF_ERROR(auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id));
   auto attachment = record::GetAttachment(*conn, attachment_id);
   if (!attachment.ok() || attachment->object_ref != record::Ref("ballot", id)) {
-    return NotFoundError("no file " + std::to_string(attachment_id) + " on ballot " + std::to_string(id));
+    return NotFoundError(Msg("no file {} on ballot {}", attachment_id, id));
   }
   ASSIGN_OR_RETURN(std::string bytes, record::AttachmentBytes(*conn, attachment_id, false));
   return std::make_pair(std::move(attachment).value(), std::move(bytes));
@@ -241,7 +241,7 @@ StatusOr<std::vector<BallotService::Scope>> BallotService::Scopes(int64_t neighb
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(
       auto nb, conn->QueryOptional("SELECT name FROM areas WHERE id = ? AND kind = 'neighborhood'", {neighborhood_id}));
-  if (!nb) return NotFoundError("no neighborhood " + std::to_string(neighborhood_id));
+  if (!nb) return NotFoundError(Msg("no neighborhood {}", neighborhood_id));
   std::vector<Scope> out{{neighborhood_id, "neighborhood", nb->Text(0)}};
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT b.id, b.name, e.id, e.name FROM areas b "
                                             "LEFT JOIN areas e ON e.parent_id = b.id AND e.kind = 'entrance' "
@@ -281,13 +281,13 @@ StatusOr<OwnersBallot> CreateDraft(storage::Connection& tx, const auth::Principa
   RETURN_IF_ERROR(CheckText(title, kMaxTitleBytes, "title", true));
   RETURN_IF_ERROR(CheckText(in.description, kMaxDescriptionBytes, "description", false));
   auto matter = MatterFromItem(in.matter);
-  if (!matter.ok()) return InvalidArgumentError(matter.status().message(), "matter");
+  if (!matter.ok()) return InvalidArgumentError(matter.status().msg(), "matter");
   if (in.notice_days < 1 || in.notice_days > 90) {
     return InvalidArgumentError("the notice period is 1 to 90 days", "notice_days");
   }
   if (in.closes_at <= now) return InvalidArgumentError("the closing time must be in the future", "closes_at");
   ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {in.area_id}));
-  if (!area) return InvalidArgumentError("no area " + std::to_string(in.area_id), "area_id");
+  if (!area) return InvalidArgumentError(Msg("no area {}", in.area_id), "area_id");
   const std::string kind = area->Text(0);
   if (kind != "building" && kind != "entrance" && kind != "neighborhood") {
     return InvalidArgumentError("a ballot's scope is a building, an entrance or a neighborhood's estate", "area_id");
@@ -563,11 +563,11 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
     RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));
     ASSIGN_OR_RETURN(auto known, tx.QueryOptional("SELECT 1 FROM ballot_units WHERE ballot_id = ? AND voter = ?",
                                                   {id, entry.voter}));
-    if (!known) return InvalidArgumentError("no voter " + QuoteForMessage(entry.voter) + " in this ballot", "voter");
+    if (!known) return InvalidArgumentError(Msg("no voter {} in this ballot", QuoteForMessage(entry.voter)), "voter");
     if (entry.attachment_bytes.empty()) {
       return InvalidArgumentError(entry.channel == Channel::kProxy
-                                      ? "attach the written authorization (a scan or photo)"
-                                      : "attach the scanned ballot sheet",
+                                      ? Msg("attach the written authorization (a scan or photo)")
+                                      : Msg("attach the scanned ballot sheet"),
                                   "file");
     }
     record::AttachmentLimits limits;
@@ -679,7 +679,7 @@ StatusOr<BallotResult> BallotService::Result(int64_t id) {
   try {
     out.stored = nlohmann::json::parse(row.Text(0));
   } catch (const nlohmann::json::exception&) {
-    return InternalError("the stored result of ballot " + std::to_string(id) + " is not JSON");
+    return InternalError(Msg("the stored result of ballot {} is not JSON", id));
   }
   // The full figures again, from the frozen electorate and ballots (nothing changes them after closing).
   ASSIGN_OR_RETURN(TallyInput input, TallyInputFor(*conn, b));
@@ -725,8 +725,7 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
                                                      "AND user_id = ?",
                                                      {id, by.user_id}));
     if (count.Int(0) >= kMaxObjectionsPerUser) {
-      return ResourceExhaustedError("at most " + std::to_string(kMaxObjectionsPerUser) +
-                                    " objections per person on one ballot");
+      return ResourceExhaustedError(Msg("at most {} objections per person on one ballot", kMaxObjectionsPerUser));
     }
     ASSIGN_OR_RETURN(storage::Row row, tx.QueryOne("INSERT INTO ballot_objections (ballot_id, user_id, name, body, "
                                                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",

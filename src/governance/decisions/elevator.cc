@@ -20,14 +20,14 @@ constexpr char kProjectColumns[] =
 
 Status CheckText(std::string_view text, size_t max_bytes, const std::string& field, bool required) {
   RETURN_IF_ERROR(utf8::Validate(text, field));
-  if (required && Trim(text).empty()) return InvalidArgumentError(field + " is required", field);
+  if (required && Trim(text).empty()) return InvalidArgumentError(Msg("{} is required", FieldName{field}), field);
   if (text.size() > max_bytes) {
-    return InvalidArgumentError(field + " is longer than " + std::to_string(max_bytes) + " bytes", field);
+    return InvalidArgumentError(Msg("{} is longer than {} bytes", FieldName{field}, max_bytes), field);
   }
   return OkStatus();
 }
 
-Status Refuse(std::string message, std::string field) {
+Status Refuse(Msg message, std::string field) {
   return Status(StatusCode::kFailedPrecondition, std::move(message), std::move(field));
 }
 
@@ -139,8 +139,8 @@ StatusOr<int64_t> InsertProject(storage::Connection& tx, int64_t building, int64
                                                   "AND state = 'active'",
                                                   {building}));
   if (running) {
-    return AlreadyExistsError(
-        "the building has an elevator retrofit under way: project " + std::to_string(running->Int(0)), "building_id");
+    return AlreadyExistsError(Msg("the building has an elevator retrofit under way: project {}", running->Int(0)),
+                              "building_id");
   }
   ASSIGN_OR_RETURN(
       storage::Row row,
@@ -168,7 +168,7 @@ StatusOr<Project> LoadProject(storage::Connection& conn, int64_t id) {
                                                     " FROM elevator_projects p JOIN areas a ON a.id = p.building_id "
                                                     "WHERE p.id = ?",
                                                 {id}));
-  if (!row) return NotFoundError("no elevator retrofit project " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no elevator retrofit project {}", id));
   Project p;
   p.id = row->Int(0);
   p.building_id = row->Int(1);
@@ -217,16 +217,13 @@ Status RequireStep(const Project& p, Step step) {
   }
   if (p.state == ProjectState::kCompleted) return Refuse("the project is completed", "step");
   const StepRecord& s = p.record(step);
-  if (s.state == StepState::kDone) return Refuse("the step " + std::string(StepName(step)) + " is done", "step");
+  if (s.state == StepState::kDone) return Refuse(Msg("the step {} is done", StepName(step)), "step");
   if (s.state == StepState::kSkipped) {
-    return Refuse("the step " + std::string(StepName(step)) +
-                      " does not apply: the plan uses no common part of "
-                      "the estate",
+    return Refuse(Msg("the step {} does not apply: the plan uses no common part of the estate", StepName(step)),
                   "step");
   }
   if (s.state == StepState::kPending) {
-    return Refuse("the step " + std::string(StepName(step)) + " cannot start before " +
-                      std::string(StepName(*p.current())) + " is complete",
+    return Refuse(Msg("the step {} cannot start before {} is complete", StepName(step), StepName(*p.current())),
                   "step");
   }
   return OkStatus();
@@ -273,7 +270,7 @@ StatusOr<Step> ParseStep(std::string_view name) {
   for (Step s : kSteps) {
     if (StepName(s) == name) return s;
   }
-  return InvalidArgumentError("unknown step " + QuoteForMessage(name), "step");
+  return InvalidArgumentError(Msg("unknown step {}", QuoteForMessage(name)), "step");
 }
 
 std::string_view StepStateName(StepState state) {
@@ -307,7 +304,8 @@ StatusOr<Feasibility> ParseGrade(std::string_view text) {
   if (text == "B") return Feasibility::kDifficult;
   if (text == "C") return Feasibility::kUnsuitable;
   return InvalidArgumentError(
-      "the feasibility grade is A (suitable), B (difficult) or C (unsuitable), not " + QuoteForMessage(text), "grade");
+      Msg("the feasibility grade is A (suitable), B (difficult) or C (unsuitable), not {}", QuoteForMessage(text)),
+      "grade");
 }
 
 std::string_view GradeName(Feasibility grade) {
@@ -338,13 +336,14 @@ StatusOr<Intention> ParseIntention(std::string_view text) {
   if (text == "willing") return Intention::kWilling;
   if (text == "unwilling") return Intention::kUnwilling;
   if (text == "undecided") return Intention::kUndecided;
-  return InvalidArgumentError("the answer is willing, unwilling or undecided, not " + QuoteForMessage(text), "answer");
+  return InvalidArgumentError(Msg("the answer is willing, unwilling or undecided, not {}", QuoteForMessage(text)),
+                              "answer");
 }
 
 // ---- Dates.
 
 StatusOr<Date> ParseDate(std::string_view text, const std::string& field) {
-  auto bad = [&] { return InvalidArgumentError("bad date " + QuoteForMessage(text) + " (YYYY-MM-DD)", field); };
+  auto bad = [&] { return InvalidArgumentError(Msg("bad date {} (YYYY-MM-DD)", QuoteForMessage(text)), field); };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   auto number = [&](size_t from, size_t len, int& out) {
     out = 0;
@@ -390,8 +389,8 @@ StatusOr<CostTable> AllocateCosts(Money total, const std::vector<FloorShare>& sh
                                   const std::vector<UnitOnFloor>& units_in) {
   if (total.hundredths() <= 0) return InvalidArgumentError("the total cost must be greater than 0", "total_cost");
   if (total.hundredths() > kMaxTotalCostCents) {
-    return InvalidArgumentError("the total cost is at most " + Money::FromHundredths(kMaxTotalCostCents).ToString(),
-                                "total_cost");
+    return InvalidArgumentError(
+        Msg("the total cost is at most {}", Money::FromHundredths(kMaxTotalCostCents).ToString()), "total_cost");
   }
   std::vector<UnitOnFloor> units = units_in;
   std::sort(units.begin(), units.end(), [](const UnitOnFloor& a, const UnitOnFloor& b) {
@@ -404,25 +403,24 @@ StatusOr<CostTable> AllocateCosts(Money total, const std::vector<FloorShare>& sh
   int64_t sum = 0;
   for (const auto& s : shares) {
     if (s.share.hundredths() < 0 || s.share.hundredths() > kWholeCenti) {
-      return InvalidArgumentError("floor " + std::to_string(s.floor) + ": a share is 0.00% to 100.00%", "shares");
+      return InvalidArgumentError(Msg("floor {}: a share is 0.00% to 100.00%", s.floor), "shares");
     }
     if (!by_floor.count(s.floor)) {
-      return InvalidArgumentError("floor " + std::to_string(s.floor) + " holds no unit of the building", "shares");
+      return InvalidArgumentError(Msg("floor {} holds no unit of the building", s.floor), "shares");
     }
     if (!share_of.emplace(s.floor, s.share).second) {
-      return InvalidArgumentError("floor " + std::to_string(s.floor) + " appears twice", "shares");
+      return InvalidArgumentError(Msg("floor {} appears twice", s.floor), "shares");
     }
     sum += s.share.hundredths();
   }
   for (const auto& [floor, list] : by_floor) {
     if (!share_of.count(floor)) {
-      return InvalidArgumentError("floor " + std::to_string(floor) + " has no share (give 0.00 when it pays nothing)",
-                                  "shares");
+      return InvalidArgumentError(Msg("floor {} has no share (give 0.00 when it pays nothing)", floor), "shares");
     }
   }
   if (sum != kWholeCenti) {
     return InvalidArgumentError(
-        "the shares sum to " + Percent::FromHundredths(sum).ToString() + "%, not exactly 100.00%", "shares");
+        Msg("the shares sum to {}%, not exactly 100.00%", Percent::FromHundredths(sum).ToString()), "shares");
   }
   CostTable table;
   table.total = total;
@@ -525,8 +523,8 @@ StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t bui
     ASSIGN_OR_RETURN(auto area,
                      tx.QueryOptional("SELECT kind, parent_id, name FROM areas WHERE id = ?", {building_id}));
     if (!area || area->Text(0) != "building") {
-      return InvalidArgumentError(
-          "an elevator retrofit is for a building; " + std::to_string(building_id) + " is not one", "building_id");
+      return InvalidArgumentError(Msg("an elevator retrofit is for a building; {} is not one", building_id),
+                                  "building_id");
     }
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, building_id));
     if (title.empty()) title = area->Text(2) + "加装电梯";
@@ -545,7 +543,7 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
   if (!Trim(c.done_on).empty()) {
     ASSIGN_OR_RETURN(done_on, ParseDate(Trim(c.done_on), "done_on"));
     if (std::chrono::sys_days(done_on) > std::chrono::sys_days(today)) {
-      return InvalidArgumentError("the date " + FormatDate(done_on) + " is in the future", "done_on");
+      return InvalidArgumentError(Msg("the date {} is in the future", FormatDate(done_on)), "done_on");
     }
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
@@ -557,7 +555,7 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
       if (prev.state != StepState::kDone) continue;
       if (!prev.done_on.empty() && FormatDate(done_on) < prev.done_on) {
         return InvalidArgumentError(
-            "the date " + FormatDate(done_on) + " is before the previous step's (" + prev.done_on + ")", "done_on");
+            Msg("the date {} is before the previous step's ({})", FormatDate(done_on), prev.done_on), "done_on");
       }
       break;
     }
@@ -594,13 +592,12 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
         ASSIGN_OR_RETURN(auto ballot, LatestBallot(tx, id, step));
         if (!ballot) return Refuse("start the owners' ballot of this step first", "ballot");
         if (ballot->state != "closed") {
-          return Refuse("ballot " + std::to_string(ballot->id) + " is still " + ballot->state + ": close it first",
-                        "ballot");
+          return Refuse(Msg("ballot {} is still {}: close it first", ballot->id, ballot->state), "ballot");
         }
         if (!ballot->passed) {
-          return Refuse("ballot " + std::to_string(ballot->id) +
-                            " failed: the step completes only with a ballot that passed (consult the owners and "
-                            "start a new ballot)",
+          return Refuse(Msg("ballot {} failed: the step completes only with a ballot that passed (consult the owners "
+                            "and start a new ballot)",
+                            ballot->id),
                         "ballot");
         }
         data = {{"ballot", ballot->id}, {"passed", true}};
@@ -620,14 +617,13 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
         const NoticeDates dates = NoticeDatesFrom(published);
         if (now < dates.window_ends) {
           return Refuse(
-              "the notice and the objection period run until " + FormatDate(dates.objections_last) + " (inclusive)",
+              Msg("the notice and the objection period run until {} (inclusive)", FormatDate(dates.objections_last)),
               "notice");
         }
         ASSIGN_OR_RETURN(storage::Row n,
                          tx.QueryOne("SELECT COUNT(*) FROM elevator_objections WHERE project_id = ?", {id}));
         if (n.Int(0) > 0 && notes.empty()) {
-          return Refuse("record in the notes how the " + std::to_string(n.Int(0)) + " objection(s) were handled",
-                        "objections");
+          return Refuse(Msg("record in the notes how the {} objection(s) were handled", n.Int(0)), "objections");
         }
         data = {{"published_on", p.notice_published_on}, {"objections", n.Int(0)}};
         break;
@@ -650,7 +646,7 @@ Status ElevatorService::Answer(const auth::Principal& by, int64_t id, int64_t un
     if (p.current() != Step::kSurvey) return Refuse("the intention survey is not under way", "step");
     ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT building_id FROM units WHERE id = ?", {unit_id}));
     if (!unit || unit->Int(0) != p.building_id) {
-      return InvalidArgumentError("unit " + std::to_string(unit_id) + " is not in " + p.building_name, "unit_id");
+      return InvalidArgumentError(Msg("unit {} is not in {}", unit_id, p.building_name), "unit_id");
     }
     std::string channel = "online";
     ASSIGN_OR_RETURN(auto own, tx.QueryOptional("SELECT 1 FROM unit_owners uo JOIN owners o ON o.id = uo.owner_id "
@@ -721,7 +717,7 @@ StatusOr<std::pair<record::Attachment, std::string>> ElevatorService::Drawing(in
   ASSIGN_OR_RETURN(Project p, Load(*conn, id));
   auto attachment = record::GetAttachment(*conn, attachment_id);
   if (!attachment.ok() || attachment->object_ref != Ref(p.id)) {
-    return NotFoundError("no drawing " + std::to_string(attachment_id) + " on project " + std::to_string(id));
+    return NotFoundError(Msg("no drawing {} on project {}", attachment_id, id));
   }
   ASSIGN_OR_RETURN(std::string bytes, record::AttachmentBytes(*conn, attachment_id, false));
   return std::make_pair(std::move(attachment).value(), std::move(bytes));
@@ -734,16 +730,16 @@ StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_
     ASSIGN_OR_RETURN(Project p, LoadForStaff(tx, by, id));
     const std::optional<Step> step = p.current();
     if (step != Step::kBuildingBallot && step != Step::kEstateBallot) {
-      return Refuse("no ballot step is under way" +
-                        (step ? " (the current step is " + std::string(StepName(*step)) + ")" : std::string()),
+      return Refuse(step ? Msg("no ballot step is under way (the current step is {})", StepName(*step))
+                         : Msg("no ballot step is under way"),
                     "step");
     }
     ASSIGN_OR_RETURN(auto latest, LatestBallot(tx, id, *step));
     if (latest && latest->state != "closed") {
-      return Refuse("ballot " + std::to_string(latest->id) + " of this step is still " + latest->state, "ballot");
+      return Refuse(Msg("ballot {} of this step is still {}", latest->id, latest->state), "ballot");
     }
     if (latest && latest->passed) {
-      return Refuse("ballot " + std::to_string(latest->id) + " passed: complete the step", "ballot");
+      return Refuse(Msg("ballot {} passed: complete the step", latest->id), "ballot");
     }
     const bool estate = *step == Step::kEstateBallot;
     NewBallot nb;
@@ -812,7 +808,7 @@ StatusOr<NoticeDates> ElevatorService::PublishNotice(const auth::Principal& by, 
     ASSIGN_OR_RETURN(date, ParseDate(Trim(published_on), "published_on"));
   }
   if (std::chrono::sys_days(date) > std::chrono::sys_days(ShanghaiDay(now))) {
-    return InvalidArgumentError("the notice cannot be published in the future (" + FormatDate(date) + ")",
+    return InvalidArgumentError(Msg("the notice cannot be published in the future ({})", FormatDate(date)),
                                 "published_on");
   }
   NoticeDates dates = NoticeDatesFrom(date);
@@ -820,11 +816,11 @@ StatusOr<NoticeDates> ElevatorService::PublishNotice(const auth::Principal& by, 
     ASSIGN_OR_RETURN(Project p, LoadForStaff(tx, by, id));
     RETURN_IF_ERROR(RequireStep(p, Step::kPlanNotice));
     if (!p.notice_published_on.empty()) {
-      return Refuse("the plan notice was published on " + p.notice_published_on, "notice");
+      return Refuse(Msg("the plan notice was published on {}", p.notice_published_on), "notice");
     }
     const std::string agreed = p.record(Step::kCostShares).done_on;
     if (!agreed.empty() && FormatDate(date) < agreed) {
-      return InvalidArgumentError("the notice follows the cost agreement of " + agreed, "published_on");
+      return InvalidArgumentError(Msg("the notice follows the cost agreement of {}", agreed), "published_on");
     }
     RETURN_IF_ERROR(tx.Execute("UPDATE elevator_projects SET notice_published_on = ?, updated_at = ? WHERE id = ?",
                                {FormatDate(date), ToUnix(now), id}));
@@ -854,17 +850,17 @@ StatusOr<ObjectionRecord> ElevatorService::RecordObjection(const auth::Principal
     const NoticeDates dates = NoticeDatesFrom(published);
     const std::string mark = FormatDate(postmark);
     if (mark < FormatDate(published) || mark > FormatDate(dates.objections_last)) {
-      return InvalidArgumentError("written objections are accepted postmarked " + FormatDate(published) + " to " +
-                                      FormatDate(dates.objections_last) + ", not " + mark,
+      return InvalidArgumentError(Msg("written objections are accepted postmarked {} to {}, not {}",
+                                      FormatDate(published), FormatDate(dates.objections_last), mark),
                                   "received_on");
     }
     if (std::chrono::sys_days(postmark) > std::chrono::sys_days(ShanghaiDay(now))) {
-      return InvalidArgumentError("the postmark " + mark + " is in the future", "received_on");
+      return InvalidArgumentError(Msg("the postmark {} is in the future", mark), "received_on");
     }
     ASSIGN_OR_RETURN(storage::Row n,
                      tx.QueryOne("SELECT COUNT(*) FROM elevator_objections WHERE project_id = ?", {id}));
     if (n.Int(0) >= kMaxObjections) {
-      return ResourceExhaustedError("at most " + std::to_string(kMaxObjections) + " objections per project");
+      return ResourceExhaustedError(Msg("at most {} objections per project", kMaxObjections));
     }
     ASSIGN_OR_RETURN(storage::Row row,
                      tx.QueryOne("INSERT INTO elevator_objections (project_id, received_on, objector, body, "
@@ -889,16 +885,16 @@ Status ElevatorService::LinkMeeting(const auth::Principal& by, int64_t id, Step 
       return Refuse("a meeting is related to a step under way or done", "step");
     }
     if (s.refs.size() >= static_cast<size_t>(kMaxRefsPerStep)) {
-      return ResourceExhaustedError("at most " + std::to_string(kMaxRefsPerStep) + " meetings and ballots per step");
+      return ResourceExhaustedError(Msg("at most {} meetings and ballots per step", kMaxRefsPerStep));
     }
     ASSIGN_OR_RETURN(auto found, tx.QueryOptional("SELECT neighborhood_id FROM meetings WHERE id = ?", {meeting_id}));
-    if (!found) return InvalidArgumentError("no meeting " + std::to_string(meeting_id), "meeting_id");
+    if (!found) return InvalidArgumentError(Msg("no meeting {}", meeting_id), "meeting_id");
     if (found->Int(0) != p.neighborhood_id) {
-      return InvalidArgumentError("meeting " + std::to_string(meeting_id) + " is another neighborhood's", "meeting_id");
+      return InvalidArgumentError(Msg("meeting {} is another neighborhood's", meeting_id), "meeting_id");
     }
     const std::string meeting = record::Ref("meeting", meeting_id);
     if (std::find(s.refs.begin(), s.refs.end(), meeting) != s.refs.end()) {
-      return AlreadyExistsError(meeting + " is already related to this step", "meeting_id");
+      return AlreadyExistsError(Msg("{} is already related to this step", meeting), "meeting_id");
     }
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO elevator_step_refs (project_id, step, ref, created_at, created_by) "

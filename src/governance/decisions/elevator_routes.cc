@@ -20,7 +20,7 @@ StatusOr<Instant> TimeText(std::string_view text, const std::string& field) {
   std::string t(Trim(text));
   if (t.size() == 16 && t[10] == 'T') t += ":00+08:00";
   auto ts = ParseTimestamp(t);
-  if (!ts.ok()) return InvalidArgumentError(ts.status().message(), field);
+  if (!ts.ok()) return InvalidArgumentError(ts.status().msg(), field);
   return FromUnix(ts->unix_seconds);
 }
 
@@ -28,7 +28,7 @@ StatusOr<int64_t> IntText(std::string_view text, const std::string& field) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgumentError(field + " must be a whole number", field);
+    return InvalidArgumentError(Msg("{} must be a whole number", FieldName{field}), field);
   }
   return v;
 }
@@ -39,14 +39,16 @@ std::string Path(int64_t id) { return "/elevator/" + std::to_string(id); }
 
 // Members of a JSON body, typed, with the field named in the error.
 Status Text(const json& body, const char* key, std::string& out, bool required) {
-  if (!body.contains(key)) return required ? InvalidArgumentError(std::string(key) + " is required", key) : OkStatus();
-  if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+  if (!body.contains(key))
+    return required ? InvalidArgumentError(Msg("{} is required", FieldName{key}), key) : OkStatus();
+  if (!body[key].is_string()) return InvalidArgumentError(Msg("{} must be a string", FieldName{key}), key);
   out = body[key].get<std::string>();
   return OkStatus();
 }
 Status Integer(const json& body, const char* key, int64_t& out, bool required) {
-  if (!body.contains(key)) return required ? InvalidArgumentError(std::string(key) + " is required", key) : OkStatus();
-  if (!body[key].is_number_integer()) return InvalidArgumentError(std::string(key) + " must be an integer", key);
+  if (!body.contains(key))
+    return required ? InvalidArgumentError(Msg("{} is required", FieldName{key}), key) : OkStatus();
+  if (!body[key].is_number_integer()) return InvalidArgumentError(Msg("{} must be an integer", FieldName{key}), key);
   out = body[key].get<int64_t>();
   return OkStatus();
 }
@@ -359,8 +361,7 @@ StatusOr<std::vector<FloorShare>> SharesFromForm(const web::RequestContext& ctx)
     if (key.rfind("share_", 0) != 0) continue;
     ASSIGN_OR_RETURN(int64_t floor, IntText(std::string_view(key).substr(6), "shares"));
     auto share = Percent::Parse(Trim(value));
-    if (!share.ok())
-      return InvalidArgumentError("floor " + std::to_string(floor) + ": " + share.status().message(), "shares");
+    if (!share.ok()) return InvalidArgumentError(Msg("floor {}: {}", floor, share.status().message()), "shares");
     out.push_back({floor, *share});
     if (out.size() > 500) return InvalidArgumentError("too many floors", "shares");
   }
@@ -585,7 +586,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
         std::string closes;
         RETURN_IF_ERROR(Text(body, "closes_at", closes, true));
         auto ts = ParseTimestamp(closes);
-        if (!ts.ok()) return InvalidArgumentError(ts.status().message(), "closes_at");
+        if (!ts.ok()) return InvalidArgumentError(ts.status().msg(), "closes_at");
         ASSIGN_OR_RETURN(int64_t ballot, service.StartBallot(ctx.principal, id, FromUnix(ts->unix_seconds)));
         return web::Site::Json(201, {{"ballot_id", ballot}, {"url", "/api/v1/ballots/" + std::to_string(ballot)}});
       }));
@@ -593,7 +594,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(ProjectView v, service.View(ctx.principal, id));
-               if (!v.costs) return NotFoundError("the cost shares of project " + std::to_string(id) + " are not set");
+               if (!v.costs) return NotFoundError(Msg("the cost shares of project {} are not set", id));
                return web::Site::Json(200, CostJson(*v.costs));
              }));
   router.Add("PUT", "/api/v1/elevator-projects/{id}/cost-shares",
@@ -603,7 +604,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                std::string total_text;
                RETURN_IF_ERROR(Text(body, "total_cost", total_text, true));
                auto total = Money::Parse(total_text);
-               if (!total.ok()) return InvalidArgumentError(total.status().message(), "total_cost");
+               if (!total.ok()) return InvalidArgumentError(total.status().msg(), "total_cost");
                if (!body.contains("shares") || !body["shares"].is_array() || body["shares"].size() > 500) {
                  return InvalidArgumentError("shares is a list of {\"floor\": 6, \"share\": \"25.00\"}", "shares");
                }
@@ -615,7 +616,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                                                "shares");
                  }
                  auto share = Percent::Parse(s["share"].get<std::string>());
-                 if (!share.ok()) return InvalidArgumentError(share.status().message(), "shares");
+                 if (!share.ok()) return InvalidArgumentError(share.status().msg(), "shares");
                  shares.push_back({s["floor"].get<int64_t>(), *share});
                }
                ASSIGN_OR_RETURN(CostTable t, service.SetCostShares(ctx.principal, id, *total, shares));

@@ -276,7 +276,7 @@ StatusOr<std::optional<int64_t>> FormCount(const web::RequestContext& ctx, const
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgumentError(name + " must be a whole number", name);
+    return InvalidArgumentError(Msg("{} must be a whole number", FieldName{name}), name);
   }
   return std::optional<int64_t>(v);
 }
@@ -284,23 +284,23 @@ StatusOr<std::optional<int64_t>> FormCount(const web::RequestContext& ctx, const
 // JSON body helpers.
 StatusOr<std::string> JsonString(const json& body, const char* key, bool required) {
   if (!body.contains(key)) {
-    if (required) return InvalidArgumentError(std::string(key) + " is required", key);
+    if (required) return InvalidArgumentError(Msg("{} is required", FieldName{key}), key);
     return std::string();
   }
-  if (!body[key].is_string()) return InvalidArgumentError(std::string(key) + " must be a string", key);
+  if (!body[key].is_string()) return InvalidArgumentError(Msg("{} must be a string", FieldName{key}), key);
   return body[key].get<std::string>();
 }
 
 StatusOr<std::optional<int64_t>> JsonCount(const json& body, const char* key) {
   if (!body.contains(key) || body[key].is_null()) return std::optional<int64_t>();
-  if (!body[key].is_number_integer()) return InvalidArgumentError(std::string(key) + " must be an integer", key);
+  if (!body[key].is_number_integer()) return InvalidArgumentError(Msg("{} must be an integer", FieldName{key}), key);
   return std::optional<int64_t>(body[key].get<int64_t>());
 }
 
 StatusOr<Instant> JsonInstant(const json& body, const char* key) {
   ASSIGN_OR_RETURN(std::string text, JsonString(body, key, true));
   auto t = ParseTimestamp(text);
-  if (!t.ok()) return InvalidArgumentError(t.status().message(), key);
+  if (!t.ok()) return InvalidArgumentError(t.status().msg(), key);
   return t->instant();
 }
 
@@ -434,7 +434,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                  problem = created.status();
                }
                if (!IsFormProblem(problem)) return problem;
-               return FormPage(site, service, ctx, id, nullptr, ValuesOf(ctx), problem.message(),
+               return FormPage(site, service, ctx, id, nullptr, ValuesOf(ctx), site.ErrorText(ctx, problem),
                                web::HttpStatusFor(problem.code()));
              }));
   router.Add("GET", "/meetings/{id}",
@@ -461,7 +461,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                  problem = updated.status();
                }
                if (!IsFormProblem(problem)) return problem;
-               return FormPage(site, service, ctx, m.neighborhood_id, &m, ValuesOf(ctx), problem.message(),
+               return FormPage(site, service, ctx, m.neighborhood_id, &m, ValuesOf(ctx), site.ErrorText(ctx, problem),
                                web::HttpStatusFor(problem.code()));
              }));
   router.Add("POST", "/meetings/{id}/notice",

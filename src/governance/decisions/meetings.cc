@@ -87,25 +87,24 @@ Row ReadMeeting(const storage::Row& r) {
 StatusOr<std::string> CleanText(std::string_view value, const char* field, size_t min_chars, size_t max_chars) {
   RETURN_IF_ERROR(utf8::Validate(value, field));
   std::string text(Trim(value));
-  if (text.find('\0') != std::string::npos) return InvalidArgumentError(std::string(field) + " holds a NUL", field);
+  if (text.find('\0') != std::string::npos) return InvalidArgumentError(Msg("{} holds a NUL", FieldName{field}), field);
   size_t n = utf8::CodePointCount(text);
-  if (n < min_chars) return InvalidArgumentError(std::string(field) + " must not be empty", field);
+  if (n < min_chars) return InvalidArgumentError(Msg("{} must not be empty", FieldName{field}), field);
   if (n > max_chars) {
-    return InvalidArgumentError(std::string(field) + " has at most " + std::to_string(max_chars) + " characters",
-                                field);
+    return InvalidArgumentError(Msg("{} has at most {} characters", FieldName{field}, max_chars), field);
   }
   return text;
 }
 
 std::string Label(MeetingState s) { return std::string(MeetingStateName(s)); }
 
-Status WrongState(const Meeting& m, std::string_view what) {
-  return FailedPreconditionError(std::string(what) + " (the meeting is " + Label(m.state) + ")");
+Status WrongState(const Meeting& m, Msg what) {
+  return FailedPreconditionError(Msg("{} (the meeting is {})", what, Label(m.state)));
 }
 
 StatusOr<Row> LoadRow(storage::Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional(std::string("SELECT ") + kMeetingColumns + " WHERE m.id = ?", {id}));
-  if (!row) return NotFoundError("no meeting " + std::to_string(id));
+  if (!row) return NotFoundError(Msg("no meeting {}", id));
   return ReadMeeting(*row);
 }
 
@@ -119,15 +118,15 @@ bool IsManager(storage::Connection& conn, const auth::Principal& p, const Meetin
 Status RequireManager(storage::Connection& conn, const auth::Principal& p, const Meeting& m) {
   if (!p.signed_in()) return UnauthenticatedError("sign in first");
   if (IsManager(conn, p, m)) return OkStatus();
-  if (m.state == MeetingState::kDraft) return NotFoundError("no meeting " + std::to_string(m.id));
-  return PermissionDeniedError("only the staff of the area or the convener may change meeting " + std::to_string(m.id));
+  if (m.state == MeetingState::kDraft) return NotFoundError(Msg("no meeting {}", m.id));
+  return PermissionDeniedError(Msg("only the staff of the area or the convener may change meeting {}", m.id));
 }
 
 StatusOr<MeetingKind> LoadKind(storage::Connection& conn, const std::string& code) {
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT code, name_zh, name_en, notice_days, sort_key, active "
                                                 "FROM meeting_kinds WHERE code = ?",
                                                 {code}));
-  if (!row) return InvalidArgumentError("unknown meeting kind " + QuoteForMessage(code), "kind");
+  if (!row) return InvalidArgumentError(Msg("unknown meeting kind {}", QuoteForMessage(code)), "kind");
   return MeetingKind{
       row->Text(0), row->Text(1), row->Text(2), static_cast<int>(row->Int(3)), static_cast<int>(row->Int(4)),
       row->Bool(5)};
@@ -190,7 +189,7 @@ StatusOr<Checked> CheckInput(storage::Connection& conn, const auth::Principal& b
   ASSIGN_OR_RETURN(c.place, CleanText(in.place, "place", 1, 120));
   ASSIGN_OR_RETURN(c.description, CleanText(in.description, "description", 0, 2000));
   if (in.agenda.size() > kMaxAgendaItems) {
-    return InvalidArgumentError("an agenda has at most " + std::to_string(kMaxAgendaItems) + " items", "agenda");
+    return InvalidArgumentError(Msg("an agenda has at most {} items", kMaxAgendaItems), "agenda");
   }
   for (const auto& item : in.agenda) {
     ASSIGN_OR_RETURN(std::string text, CleanText(item, "agenda", 1, 200));
@@ -201,7 +200,7 @@ StatusOr<Checked> CheckInput(storage::Connection& conn, const auth::Principal& b
     return InvalidArgumentError("a meeting lasts at most 24 hours", "ends_at");
   }
   ASSIGN_OR_RETURN(auto area, conn.QueryOptional("SELECT kind, parent_id FROM areas WHERE id = ?", {in.area_id}));
-  if (!area) return NotFoundError("no area " + std::to_string(in.area_id));
+  if (!area) return NotFoundError(Msg("no area {}", in.area_id));
   if (area->Text(0) == "neighborhood") {
     c.neighborhood_id = in.area_id;
   } else if (area->Text(0) == "building") {
@@ -213,23 +212,24 @@ StatusOr<Checked> CheckInput(storage::Connection& conn, const auth::Principal& b
     c.convener_id = by.user_id;
   } else {
     ASSIGN_OR_RETURN(auto user, FindUser(conn, in.convener));
-    if (!user) return InvalidArgumentError("no account " + QuoteForMessage(in.convener), "convener");
+    if (!user) return InvalidArgumentError(Msg("no account {}", QuoteForMessage(in.convener)), "convener");
     c.convener_id = *user;
   }
   if (in.links.size() > kMaxLinks) {
-    return InvalidArgumentError("at most " + std::to_string(kMaxLinks) + " links", "links");
+    return InvalidArgumentError(Msg("at most {} links", kMaxLinks), "links");
   }
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& [relation_in, ref] : in.links) {
     std::string relation = relation_in.empty() ? "refers_to" : relation_in;
     if (std::find(kRelations.begin(), kRelations.end(), relation) == kRelations.end()) {
-      return InvalidArgumentError("unknown relation " + QuoteForMessage(relation), "links");
+      return InvalidArgumentError(Msg("unknown relation {}", QuoteForMessage(relation)), "links");
     }
     size_t colon = ref.find(':');
     std::string kind = colon == std::string::npos ? "" : ref.substr(0, colon);
     if (std::find(kLinkKinds.begin(), kLinkKinds.end(), kind) == kLinkKinds.end()) {
       return InvalidArgumentError(
-          "a link names an object as kind:id (case:12, project:3, ballot:7), not " + QuoteForMessage(ref), "links");
+          Msg("a link names an object as kind:id (case:12, project:3, ballot:7), not {}", QuoteForMessage(ref)),
+          "links");
     }
     ASSIGN_OR_RETURN(int64_t id, ParseId(std::string_view(ref).substr(colon + 1), "links"));
     std::string canonical = record::Ref(kind, id);
@@ -242,8 +242,8 @@ StatusOr<Checked> CheckInput(storage::Connection& conn, const auth::Principal& b
 Status CheckNoticePeriod(const MeetingKind& kind, Instant starts_at, Instant now, std::string_view locale_name) {
   if (starts_at <= now) return FailedPreconditionError("a meeting is noticed before it starts");
   if (ToUnix(starts_at) - ToUnix(now) < kind.notice_days * kDay) {
-    return FailedPreconditionError(std::string(locale_name) + " must be noticed at least " +
-                                   std::to_string(kind.notice_days) + " days before it starts");
+    return FailedPreconditionError(
+        Msg("{} must be noticed at least {} days before it starts", locale_name, kind.notice_days));
   }
   return OkStatus();
 }
@@ -416,8 +416,8 @@ StatusOr<Instant> ParseShanghaiTime(std::string_view date, std::string_view time
   if (t.size() == 5) t += ":00";
   auto parsed = ParseTimestamp(std::string(Trim(date)) + "T" + t + "+08:00");
   if (!parsed.ok()) {
-    return InvalidArgumentError("give the date as YYYY-MM-DD and the time as HH:MM, not " +
-                                    QuoteForMessage(std::string(date) + " " + std::string(time)),
+    return InvalidArgumentError(Msg("give the date as YYYY-MM-DD and the time as HH:MM, not {}",
+                                    QuoteForMessage(std::string(date) + " " + std::string(time))),
                                 field);
   }
   return parsed->instant();
@@ -490,7 +490,7 @@ StatusOr<Meeting> MeetingService::Load(storage::Connection& conn, const auth::Pr
   ASSIGN_OR_RETURN(Row row, LoadRow(conn, id));
   Meeting m = std::move(row.meeting);
   m.can_manage = IsManager(conn, viewer, m);
-  if (m.state == MeetingState::kDraft && !m.can_manage) return NotFoundError("no meeting " + std::to_string(id));
+  if (m.state == MeetingState::kDraft && !m.can_manage) return NotFoundError(Msg("no meeting {}", id));
   const bool personal = auth::Authorize(conn, viewer, auth::Permission::kViewPersonalData, m.area_id).ok();
   auto name = [&](const std::string& n) { return personal ? n : MaskName(n); };
   m.convener.name = name(m.convener.name);
@@ -575,7 +575,7 @@ StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewe
   if (limit < 1 || limit > 200) return InvalidArgumentError("limit must be between 1 and 200", "limit");
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {neighborhood_id}));
-  if (!area) return NotFoundError("no area " + std::to_string(neighborhood_id));
+  if (!area) return NotFoundError(Msg("no area {}", neighborhood_id));
   if (area->Text(0) != "neighborhood") {
     return InvalidArgumentError("meetings are listed per neighborhood", "neighborhood");
   }
@@ -613,7 +613,7 @@ StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewe
 StatusOr<std::vector<Meeting>> MeetingService::Calendar(int64_t neighborhood_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {neighborhood_id}));
-  if (!area) return NotFoundError("no area " + std::to_string(neighborhood_id));
+  if (!area) return NotFoundError(Msg("no area {}", neighborhood_id));
   if (area->Text(0) != "neighborhood") {
     return InvalidArgumentError("calendars are kept per neighborhood", "id");
   }
@@ -646,7 +646,7 @@ StatusOr<std::vector<Meeting>> MeetingService::Calendar(int64_t neighborhood_id)
 StatusOr<std::vector<MeetingService::Place>> MeetingService::Places(int64_t neighborhood_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind, name FROM areas WHERE id = ?", {neighborhood_id}));
-  if (!area) return NotFoundError("no area " + std::to_string(neighborhood_id));
+  if (!area) return NotFoundError(Msg("no area {}", neighborhood_id));
   if (area->Text(0) != "neighborhood") return InvalidArgumentError("not a neighborhood", "id");
   std::vector<Place> out = {{neighborhood_id, area->Text(1)}};
   ASSIGN_OR_RETURN(storage::Result buildings,
@@ -669,10 +669,11 @@ StatusOr<Meeting> MeetingService::Create(const auth::Principal& by, const Meetin
   int64_t id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {input.area_id}));
-    if (!area) return NotFoundError("no area " + std::to_string(input.area_id));
+    if (!area) return NotFoundError(Msg("no area {}", input.area_id));
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, input.area_id));
     ASSIGN_OR_RETURN(Checked c, CheckInput(tx, by, input));
-    if (!c.kind.active) return InvalidArgumentError("the kind " + QuoteForMessage(c.kind.code) + " is retired", "kind");
+    if (!c.kind.active)
+      return InvalidArgumentError(Msg("the kind {} is retired", QuoteForMessage(c.kind.code)), "kind");
     if (c.convener_id <= 0) return InvalidArgumentError("name the convener", "convener");
     ASSIGN_OR_RETURN(
         storage::Row row,
@@ -702,7 +703,7 @@ StatusOr<Meeting> MeetingService::Update(const auth::Principal& by, int64_t id, 
     }
     ASSIGN_OR_RETURN(Checked c, CheckInput(tx, by, input));
     if (c.kind.code != before.kind && !c.kind.active) {
-      return InvalidArgumentError("the kind " + QuoteForMessage(c.kind.code) + " is retired", "kind");
+      return InvalidArgumentError(Msg("the kind {} is retired", QuoteForMessage(c.kind.code)), "kind");
     }
     if (c.neighborhood_id != before.neighborhood_id) {
       return InvalidArgumentError("a meeting stays in its neighborhood", "area_id");
@@ -738,7 +739,7 @@ StatusOr<Meeting> MeetingService::Notice(const auth::Principal& by, int64_t id) 
     if (m.state != MeetingState::kDraft) return WrongState(m, "only a draft can be noticed");
     if (m.agenda.empty()) return FailedPreconditionError("the notice needs an agenda of at least one item");
     ASSIGN_OR_RETURN(MeetingKind kind, LoadKind(tx, m.kind));
-    if (!kind.active) return FailedPreconditionError("the kind " + QuoteForMessage(kind.code) + " is retired");
+    if (!kind.active) return FailedPreconditionError(Msg("the kind {} is retired", QuoteForMessage(kind.code)));
     RETURN_IF_ERROR(CheckNoticePeriod(kind, m.starts_at, now, kind.name_en));
     RETURN_IF_ERROR(tx.Execute("UPDATE meetings SET state = 'noticed', noticed_at = ?, updated_at = ? WHERE id = ?",
                                {ToUnix(now), ToUnix(now), id}));
@@ -758,10 +759,10 @@ StatusOr<Meeting> MeetingService::Register(const auth::Principal& by, int64_t id
     ASSIGN_OR_RETURN(auto existing, tx.QueryOptional("SELECT 1 FROM meeting_registrations WHERE meeting_id = ? AND "
                                                      "user_id = ?",
                                                      {id, by.user_id}));
-    if (existing) return AlreadyExistsError("already registered for meeting " + std::to_string(id));
+    if (existing) return AlreadyExistsError(Msg("already registered for meeting {}", id));
     ASSIGN_OR_RETURN(auto role, RegistrationRole(tx, by.user_id, m.area_id));
     if (!role) {
-      return PermissionDeniedError("only residents and owners of " + m.area_name + " may register for this meeting");
+      return PermissionDeniedError(Msg("only residents and owners of {} may register for this meeting", m.area_name));
     }
     if (m.kind == "owners_assembly" && *role != "owner") {
       return PermissionDeniedError("only owners may register for an owners' assembly");
@@ -785,15 +786,15 @@ StatusOr<Meeting> MeetingService::SignIn(const auth::Principal& by, int64_t id, 
       return WrongState(m, "sign-in is recorded for a noticed or held meeting");
     }
     if (ToUnix(now) < ToUnix(m.starts_at) - kSignInOpensBefore) {
-      return FailedPreconditionError("sign-in opens 2 hours before the meeting starts (" + FormatShanghai(m.starts_at) +
-                                     ")");
+      return FailedPreconditionError(
+          Msg("sign-in opens 2 hours before the meeting starts ({})", FormatShanghai(m.starts_at)));
     }
     std::string login(Trim(input.login));
     const std::string walk_in(Trim(input.name));
     if (login.empty() && input.user_id > 0) {
       ASSIGN_OR_RETURN(auto user,
                        tx.QueryOptional("SELECT COALESCE(username, phone) FROM users WHERE id = ?", {input.user_id}));
-      if (!user) return InvalidArgumentError("no account " + std::to_string(input.user_id), "user_id");
+      if (!user) return InvalidArgumentError(Msg("no account {}", input.user_id), "user_id");
       login = user->Text(0);
     }
     if (login.empty() == walk_in.empty()) {
@@ -808,15 +809,15 @@ StatusOr<Meeting> MeetingService::SignIn(const auth::Principal& by, int64_t id, 
     std::optional<AttendeeRole> role;
     if (!input.role.empty()) {
       role = ParseAttendeeRole(input.role);
-      if (!role) return InvalidArgumentError("unknown role " + QuoteForMessage(input.role), "role");
+      if (!role) return InvalidArgumentError(Msg("unknown role {}", QuoteForMessage(input.role)), "role");
     }
     if (!login.empty()) {
       ASSIGN_OR_RETURN(user_id, FindUser(tx, login));
-      if (!user_id) return InvalidArgumentError("no account " + QuoteForMessage(login), "login");
+      if (!user_id) return InvalidArgumentError(Msg("no account {}", QuoteForMessage(login)), "login");
       ASSIGN_OR_RETURN(auto signed_in, tx.QueryOptional("SELECT 1 FROM meeting_attendance WHERE meeting_id = ? AND "
                                                         "user_id = ?",
                                                         {id, *user_id}));
-      if (signed_in) return AlreadyExistsError(QuoteForMessage(login) + " has already signed in");
+      if (signed_in) return AlreadyExistsError(Msg("{} has already signed in", QuoteForMessage(login)));
       ASSIGN_OR_RETURN(name, DisplayName(tx, *user_id));
       if (!role) {
         ASSIGN_OR_RETURN(auto as, RegistrationRole(tx, *user_id, m.area_id));
@@ -906,9 +907,7 @@ StatusOr<Meeting> MeetingService::AddDecision(const auth::Principal& by, int64_t
                        tx.QueryOne("SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ?", {id}));
       const int64_t hands = *input.votes_for + *input.votes_against + *input.votes_abstain;
       if (hands > att.Int(0)) {
-        return InvalidArgumentError(
-            "the show of hands counts " + std::to_string(hands) + " but " + std::to_string(att.Int(0)) + " signed in",
-            "votes");
+        return InvalidArgumentError(Msg("the show of hands counts {} but {} signed in", hands, att.Int(0)), "votes");
       }
     }
     ASSIGN_OR_RETURN(storage::Row row,
@@ -933,7 +932,7 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
   ASSIGN_OR_RETURN(std::string title, CleanText(input.title, "title", 1, 200));
   const std::string due(Trim(input.due_date));
   if (due.size() != 10 || !ParseTimestamp(due + "T00:00:00+08:00").ok()) {
-    return InvalidArgumentError("give the due date as YYYY-MM-DD, not " + QuoteForMessage(due), "due_date");
+    return InvalidArgumentError(Msg("give the due date as YYYY-MM-DD, not {}", QuoteForMessage(due)), "due_date");
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
@@ -942,10 +941,11 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
       return WrongState(m, "follow-up actions come from a held meeting");
     }
     if (due < ShanghaiDate(m.starts_at)) {
-      return InvalidArgumentError("the due date is before the meeting (" + ShanghaiDate(m.starts_at) + ")", "due_date");
+      return InvalidArgumentError(Msg("the due date is before the meeting ({})", ShanghaiDate(m.starts_at)),
+                                  "due_date");
     }
     ASSIGN_OR_RETURN(auto assignee, FindUser(tx, std::string(Trim(input.assignee))));
-    if (!assignee) return InvalidArgumentError("no account " + QuoteForMessage(input.assignee), "assignee");
+    if (!assignee) return InvalidArgumentError(Msg("no account {}", QuoteForMessage(input.assignee)), "assignee");
     ASSIGN_OR_RETURN(storage::Row n, tx.QueryOne("SELECT COUNT(*) FROM meeting_actions WHERE meeting_id = ?", {id}));
     if (n.Int(0) >= kMaxActions) return ResourceExhaustedError("a meeting has at most 200 follow-up actions");
     ASSIGN_OR_RETURN(storage::Row row,
@@ -968,7 +968,7 @@ StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64
     ASSIGN_OR_RETURN(auto action, tx.QueryOptional("SELECT assignee_id, done FROM meeting_actions WHERE id = ? AND "
                                                    "meeting_id = ?",
                                                    {action_id, id}));
-    if (!action) return NotFoundError("no action " + std::to_string(action_id) + " in meeting " + std::to_string(id));
+    if (!action) return NotFoundError(Msg("no action {} in meeting {}", action_id, id));
     if (!(by.signed_in() && by.user_id == action->Int(0))) RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (action->Bool(1) == done) return OkStatus();
     RETURN_IF_ERROR(tx.Execute("UPDATE meeting_actions SET done = ?, done_at = ? WHERE id = ?",

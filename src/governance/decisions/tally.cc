@@ -141,7 +141,7 @@ StatusOr<Choice> ParseChoice(std::string_view text) {
   if (text == "agree") return Choice::kAgree;
   if (text == "disagree") return Choice::kDisagree;
   if (text == "abstain") return Choice::kAbstain;
-  return InvalidArgumentError("unknown choice " + QuoteForMessage(text) + " (agree, disagree or abstain)");
+  return InvalidArgumentError(Msg("unknown choice {} (agree, disagree or abstain)", QuoteForMessage(text)));
 }
 
 std::string_view ChoiceName(Choice choice) {

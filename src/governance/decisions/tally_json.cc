@@ -147,7 +147,7 @@ StatusOr<Unit> ParseUnit(const Json& value, const std::string& path) {
   ASSIGN_OR_RETURN(const std::string area, GetString(value, path, "area", "a decimal string such as \"65.40\""));
   StatusOr<Area> parsed_area = Area::Parse(area);
   if (!parsed_area.ok()) {
-    return Status(parsed_area.status().code(), parsed_area.status().message(), Join(path, "area"));
+    return Status(parsed_area.status().code(), parsed_area.status().msg(), Join(path, "area"));
   }
   unit.area = *parsed_area;
   ASSIGN_OR_RETURN(unit.owner, GetString(value, path, "owner"));
@@ -167,12 +167,12 @@ StatusOr<Ballot> ParseBallot(const Json& value, const std::string& path) {
   ASSIGN_OR_RETURN(const std::string choice, GetString(value, path, "choice", "agree, disagree or abstain"));
   StatusOr<Choice> parsed_choice = ParseChoice(choice);
   if (!parsed_choice.ok())
-    return Status(parsed_choice.status().code(), parsed_choice.status().message(), Join(path, "choice"));
+    return Status(parsed_choice.status().code(), parsed_choice.status().msg(), Join(path, "choice"));
   ballot.choice = *parsed_choice;
   ASSIGN_OR_RETURN(const std::string at,
                    GetString(value, path, "at", "a timestamp such as \"2026-05-01T10:00:00+08:00\""));
   StatusOr<Timestamp> parsed_at = ParseTimestamp(at);
-  if (!parsed_at.ok()) return Status(parsed_at.status().code(), parsed_at.status().message(), Join(path, "at"));
+  if (!parsed_at.ok()) return Status(parsed_at.status().code(), parsed_at.status().msg(), Join(path, "at"));
   ballot.at = *parsed_at;
   return ballot;
 }
@@ -191,7 +191,7 @@ StatusOr<TallyInput> ParseTallyInput(std::string_view json_text) {
     if (size_t end = what.find("] "); what.starts_with("[json.exception.") && end != std::string_view::npos) {
       what.remove_prefix(end + 2);
     }
-    return InvalidArgumentError("malformed JSON: " + std::string(what));
+    return InvalidArgumentError(Msg("malformed JSON: {}", what));
   }
   if (!doc.is_object()) {
     return InvalidArgumentError(

@@ -29,7 +29,7 @@ bool CharAt(std::string_view text, size_t pos, char c) { return pos < text.size(
 
 StatusOr<Timestamp> ParseTimestamp(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgumentError("bad timestamp " + QuoteForMessage(text) + " (" + std::string(why) + ")");
+    return InvalidArgumentError(Msg("bad timestamp {} ({})", QuoteForMessage(text), why));
   };
   constexpr std::string_view kShape = "expected YYYY-MM-DDTHH:MM:SS with an offset such as +08:00 or Z";
   // YYYY-MM-DDTHH:MM:SS

@@ -42,8 +42,8 @@ StatusOr<std::unique_ptr<Connection>> ConnectionPool::Acquire() {
       return conn;
     }
     if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= max_size_) {
-      return UnavailableError("no database connection free: all " + std::to_string(max_size_) +
-                              " are in use after waiting " + std::to_string(acquire_timeout_.count()) + " ms");
+      return UnavailableError(Msg("no database connection free: all {} are in use after waiting {} ms", max_size_,
+                                  acquire_timeout_.count()));
     }
   }
 }

@@ -259,7 +259,7 @@ Status CheckTextParams(const Params& params) {
   for (size_t i = 0; i < params.size(); ++i) {
     const auto* text = std::get_if<std::string>(&params[i]);
     if (text && std::memchr(text->data(), '\0', text->size()) != nullptr) {
-      return InvalidArgumentError("text parameter " + std::to_string(i + 1) + " contains a NUL byte (use a Blob)");
+      return InvalidArgumentError(Msg("text parameter {} contains a NUL byte (use a Blob)", i + 1));
     }
   }
   return OkStatus();
@@ -343,10 +343,10 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
   const char* const keywords[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", nullptr};
   const char* const values[] = {"10", "ningju", url.c_str(), "UTF8", nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (raw == nullptr) return UnavailableError("cannot connect to " + display_url + ": out of memory");
+  if (raw == nullptr) return UnavailableError(Msg("cannot connect to {}: out of memory", display_url));
   std::unique_ptr<PgConnection> conn(new PgConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
-    return UnavailableError("cannot connect to " + display_url + ": " + TrimRight(PQerrorMessage(raw)));
+    return UnavailableError(Msg("cannot connect to {}: {}", display_url, TrimRight(PQerrorMessage(raw))));
   }
   // Notices ("table already exists, skipping") would otherwise go to stderr from inside libpq.
   PQsetNoticeProcessor(
@@ -363,7 +363,7 @@ StatusOr<const PgConnection::Prepared*> PgConnection::Prepare(std::string_view k
 
   const internal::RewrittenSql rewritten = internal::RewritePlaceholders(sql);
   if (rewritten.several_statements) {
-    return InvalidArgumentError("Execute takes one statement; use ExecuteScript for several: " + Excerpt(sql));
+    return InvalidArgumentError(Msg("Execute takes one statement; use ExecuteScript for several: {}", Excerpt(sql)));
   }
   // Only blobs get a declared type (so that binary bytes are read as bytea even where the context says nothing);
   // the server infers every other parameter from its context, as it would for a literal.
@@ -398,8 +398,8 @@ StatusOr<Result> PgConnection::Execute(std::string_view sql, const Params& param
   }
   ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(key, sql, params));
   if (prepared->placeholders != static_cast<int>(params.size())) {
-    return InvalidArgumentError("statement has " + std::to_string(prepared->placeholders) + " placeholders but " +
-                                std::to_string(params.size()) + " parameters were given");
+    return InvalidArgumentError(
+        Msg("statement has {} placeholders but {} parameters were given", prepared->placeholders, params.size()));
   }
 
   const size_t n = params.size();
@@ -515,7 +515,7 @@ struct ProcessOutcome {
 // captured for the error message.
 StatusOr<ProcessOutcome> RunProcess(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return InternalError(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return InternalError(Msg("pipe: {}", std::strerror(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -535,7 +535,7 @@ StatusOr<ProcessOutcome> RunProcess(const std::vector<std::string>& args, const 
   close(pipe_fds[1]);
   if (rc != 0) {
     close(pipe_fds[0]);
-    return UnavailableError("cannot run " + args[0] + ": " + std::strerror(rc));
+    return UnavailableError(Msg("cannot run {}: {}", args[0], std::strerror(rc)));
   }
   ProcessOutcome outcome;
   char buf[4096];
@@ -550,7 +550,7 @@ StatusOr<ProcessOutcome> RunProcess(const std::vector<std::string>& args, const 
   close(pipe_fds[0]);
   int wait_status = 0;
   while (waitpid(pid, &wait_status, 0) < 0) {
-    if (errno != EINTR) return InternalError(std::string("waitpid: ") + std::strerror(errno));
+    if (errno != EINTR) return InternalError(Msg("waitpid: {}", std::strerror(errno)));
   }
   outcome.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
   return outcome;
@@ -601,7 +601,7 @@ Status PgDatabase::Backup(const std::string& destination) {
   if (options == nullptr) {
     std::string message = parse_error != nullptr ? TrimRight(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    return InvalidArgumentError("invalid PostgreSQL URL " + display_url_ + ": " + message);
+    return InvalidArgumentError(Msg("invalid PostgreSQL URL {}: {}", display_url_, message));
   }
   std::string conninfo;
   std::string password;
@@ -631,14 +631,14 @@ Status PgDatabase::Backup(const std::string& destination) {
       RunProcess({"pg_dump", "--format=custom", "--no-password", "--file=" + partial, "--dbname=" + conninfo}, env));
   if (outcome.exit_code != 0) {
     std::filesystem::remove(partial, ignored);
-    return InternalError("pg_dump of " + display_url_ + " exited with " + std::to_string(outcome.exit_code) + ": " +
-                         TrimRight(outcome.error_output));
+    return InternalError(
+        Msg("pg_dump of {} exited with {}: {}", display_url_, outcome.exit_code, TrimRight(outcome.error_output)));
   }
   std::error_code ec;
   std::filesystem::rename(partial, destination, ec);
   if (ec) {
     std::filesystem::remove(partial, ignored);
-    return InternalError("backup to " + destination + ": renaming " + partial + ": " + ec.message());
+    return InternalError(Msg("backup to {}: renaming {}: {}", destination, partial, ec.message()));
   }
   return OkStatus();
 }
@@ -652,7 +652,7 @@ StatusOr<std::unique_ptr<Database>> OpenPostgres(std::string_view url, const Dat
   if (parsed == nullptr) {
     std::string message = parse_error != nullptr ? TrimRight(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    return InvalidArgumentError("invalid PostgreSQL URL " + internal::RedactPostgresUrl(url) + ": " + message);
+    return InvalidArgumentError(Msg("invalid PostgreSQL URL {}: {}", internal::RedactPostgresUrl(url), message));
   }
   PQconninfoFree(parsed);
   auto db = std::make_unique<PgDatabase>(owned, options);

@@ -52,7 +52,7 @@ Status CheckTextParams(const Params& params) {
     const auto* text = std::get_if<std::string>(&params[i]);
     if (text && std::memchr(text->data(), '\0', text->size()) != nullptr) {
       // PostgreSQL cannot store NUL in text; refusing it here too keeps the backends equal.
-      return InvalidArgumentError("text parameter " + std::to_string(i + 1) + " contains a NUL byte (use a Blob)");
+      return InvalidArgumentError(Msg("text parameter {} contains a NUL byte (use a Blob)", i + 1));
     }
   }
   return OkStatus();
@@ -176,8 +176,8 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));  // closes `db` on every path below
   if (rc != SQLITE_OK) {
-    return UnavailableError("cannot open sqlite database " + path + ": " +
-                            (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    return UnavailableError(
+        Msg("cannot open sqlite database {}: {}", path, (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc))));
   }
   sqlite3_extended_result_codes(db, 1);
   // Before the first pragma: switching to WAL takes a lock another connection of the pool may hold.
@@ -203,8 +203,8 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
   // The pool's concurrency (readers beside one writer) and the durability promise rest on WAL; a file system that
   // cannot do it (no shared memory, e.g. some network mounts) must fail loudly rather than half work.
   if (!in_memory && journal_mode != "wal") {
-    return FailedPreconditionError("sqlite database " + path + " cannot use WAL journal mode (got '" + journal_mode +
-                                   "')");
+    return FailedPreconditionError(
+        Msg("sqlite database {} cannot use WAL journal mode (got '{}')", path, journal_mode));
   }
   return conn;
 }
@@ -225,7 +225,7 @@ StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(std::string_view sql) {
     if (extra != nullptr || rc != SQLITE_OK) {
       sqlite3_finalize(extra);
       sqlite3_finalize(stmt);
-      return InvalidArgumentError("Execute takes one statement; use ExecuteScript for several: " + Excerpt(sql));
+      return InvalidArgumentError(Msg("Execute takes one statement; use ExecuteScript for several: {}", Excerpt(sql)));
     }
   }
   if (stmt == nullptr) return static_cast<sqlite3_stmt*>(nullptr);  // only whitespace or comments
@@ -241,8 +241,8 @@ StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(std::string_view sql) {
 Status SqliteConnection::Bind(sqlite3_stmt* stmt, const Params& params) {
   const int expected = sqlite3_bind_parameter_count(stmt);
   if (expected != static_cast<int>(params.size())) {
-    return InvalidArgumentError("statement has " + std::to_string(expected) + " placeholders but " +
-                                std::to_string(params.size()) + " parameters were given");
+    return InvalidArgumentError(
+        Msg("statement has {} placeholders but {} parameters were given", expected, params.size()));
   }
   for (size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
@@ -397,10 +397,10 @@ Status SqliteDatabase::Backup(const std::string& destination) {
   }
   rc = sqlite3_close(dest);
   dest = nullptr;
-  if (rc != SQLITE_OK) return fail(InternalError(std::string("closing the copy: ") + sqlite3_errstr(rc)));
+  if (rc != SQLITE_OK) return fail(InternalError(Msg("closing the copy: {}", sqlite3_errstr(rc))));
   std::error_code ec;
   std::filesystem::rename(partial, destination, ec);
-  if (ec) return fail(InternalError("renaming " + partial + ": " + ec.message()));
+  if (ec) return fail(InternalError(Msg("renaming {}: {}", partial, ec.message())));
   return OkStatus();
 }
 

@@ -142,7 +142,7 @@ StatusOr<uint64_t> BuildIndexFromFile(const std::string& input, const std::strin
   ASSIGN_OR_RETURN(std::unique_ptr<LineReader> reader, LineReader::Open(input));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return UnavailableError(dir + ": " + ec.message());
+  if (ec) return UnavailableError(Msg("{}: {}", dir, ec.message()));
   storage::DatabaseOptions db_options;
   db_options.pool_size = 2;
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
@@ -179,7 +179,7 @@ StatusOr<std::vector<Hit>> SearchIndexDirectory(const std::string& dir, std::str
                                                 const Normalizer& normalizer) {
   const std::string path = dir + "/index.db";
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return NotFoundError("no index in " + dir + " (run ningju text index)");
+  if (!std::filesystem::exists(path, ec)) return NotFoundError(Msg("no index in {} (run ningju text index)", dir));
   storage::DatabaseOptions db_options;
   db_options.pool_size = 1;
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db, storage::Database::Open("sqlite:" + path, db_options));
