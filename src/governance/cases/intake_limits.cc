@@ -46,10 +46,16 @@ std::string IntakeRefusal::RetryAtText() const {
 int64_t IntakeRefusal::RetryAfterMinutes() const { return std::max<int64_t>(1, (retry_after_seconds + 59) / 60); }
 
 Status IntakeRefusal::ToStatus() const {
-  return ResourceExhaustedError("too many cases from this " +
-                                std::string(subject == "phone" ? "contact phone" : "address") + "; try again after " +
-                                RetryAtText() + " (Asia/Shanghai), in about " + std::to_string(RetryAfterMinutes()) +
-                                " minutes, or sign in");
+  if (subject == "phone") {
+    return ResourceExhaustedError(
+        Msg("too many cases from this contact phone; try again after {} (Asia/Shanghai), "
+            "in about {} minutes, or sign in",
+            RetryAtText(), RetryAfterMinutes()));
+  }
+  return ResourceExhaustedError(
+      Msg("too many cases from this address; try again after {} (Asia/Shanghai), in about "
+          "{} minutes, or sign in",
+          RetryAtText(), RetryAfterMinutes()));
 }
 
 IntakeLimiter::IntakeLimiter(storage::Database& db, const Clock& clock, IntakeLimitOptions options)

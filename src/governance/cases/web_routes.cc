@@ -629,7 +629,7 @@ class Pages {
       // Refusals about the form show on the duplicate's page (which itself fails for a viewer who may not see it).
       const StatusCode code = done.code();
       if (!IsFormProblem(done) && code != StatusCode::kNotFound && code != StatusCode::kPermissionDenied) return done;
-      return CasePage(req, ctx, id, ProblemText(done), web::HttpStatusFor(code));
+      return CasePage(req, ctx, id, ProblemText(site_, ctx, done), web::HttpStatusFor(code));
     }
     return http::Response::Redirect("/cases/" + std::to_string(into) + "?done=merge&duplicate=" + std::to_string(id));
   }
