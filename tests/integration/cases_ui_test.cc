@@ -131,7 +131,7 @@ TEST_F(CasesUiTest, MergeRefusalsShowTheServiceCode) {
   HttpResult self = staff.PostForm(path + "/merge", {{"into_number", "#" + std::to_string(dup)}});
   EXPECT_EQ(self.status, 400);
   EXPECT_THAT(self.body, HasSubstr("role=\"alert\""));
-  EXPECT_THAT(self.body, HasSubstr("not a duplicate of itself"));
+  EXPECT_THAT(self.body, HasSubstr("诉求不能与自身重复"));
   // Nothing chosen: 400.
   EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", ""}}).status, 400);
   EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", "abc"}}).status, 400);
