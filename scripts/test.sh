@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The second command of the Quick start, and what CI runs: installs what is missing, builds with warnings as
 # errors, starts a throw-away PostgreSQL on loopback, and runs every test: unit and HTTP integration tests on SQLite,
-# the storage-backed suites again on PostgreSQL, and the browser tests in headless Chromium. Ends with one line
+# the storage-backed suites again on PostgreSQL, the browser tests in headless Chromium, and the lower layers again
+# under ASan + UBSan. Ends with one line
 # "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,20 @@ if [ -f tests/e2e/run.sh ]; then
   else
     FAILED=$((FAILED + 1))
   fi
+fi
+
+# ASan + UBSan (STYLE.md): the layers every module stands on -- common, http, storage (both backends) -- built with
+# the sanitizers and their tests run; any report fails its test (UBSan halts on the first error).
+ASAN_BUILD=${NINGJU_ASAN_BUILD_DIR:-build/asan}
+echo "== sanitizers (ASan + UBSan): common, http, storage"
+if cmake -S . -B "$ASAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNINGJU_WERROR=ON -DNINGJU_SANITIZE=ON \
+     >/dev/null && ninja -C "$ASAN_BUILD" -j"$JOBS" common_test http_test http_server_test storage_test; then
+  (cd "$ASAN_BUILD" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+     ctest -j"$JOBS" --output-on-failure --timeout 600) 2>&1 | tee "$ASAN_BUILD/ctest-asan.log"
+  count_ctest "$ASAN_BUILD/ctest-asan.log"
+else
+  echo "the sanitizer build failed"
+  FAILED=$((FAILED + 1))
 fi
 
 echo "$PASSED passed, $FAILED failed"
