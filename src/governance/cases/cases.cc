@@ -274,6 +274,18 @@ void PersonalExpression(const auth::Principal& p, std::string* sql, Params* para
   *sql = s;
 }
 
+// "SELECT <case columns>, <may see personal data> FROM cases c WHERE <visible to viewer>[ AND c.is_public = 1]", with
+// its parameters: the start of every list and search.
+std::string SelectVisible(const auth::Principal& viewer, bool public_only, Params* params) {
+  std::string personal = "0", visible;
+  if (!public_only) PersonalExpression(viewer, &personal, params);
+  std::string sql = std::string("SELECT ") + kCaseColumns + ", " + personal + " FROM cases c WHERE ";
+  VisibleCondition(viewer, &visible, params);
+  sql += visible;
+  if (public_only) sql += " AND c.is_public = 1";
+  return sql;
+}
+
 // The most specific time limit of `stage` for a case, as a deadline from `from`.
 StatusOr<Instant> Deadline(Connection& conn, const WorkingCalendar& calendar, const std::string& stage, const Case& c,
                            Instant from) {
@@ -816,16 +828,7 @@ StatusOr<Page<Case>> CaseService::List(const auth::Principal& viewer, const Case
                                        int limit) {
   RETURN_IF_ERROR(CheckLimit(limit));
   Params params;
-  std::string personal, visible;
-  if (filter.public_only) {
-    personal = "0";
-  } else {
-    PersonalExpression(viewer, &personal, &params);
-  }
-  std::string sql = std::string("SELECT ") + kCaseColumns + ", " + personal + " FROM cases c WHERE ";
-  VisibleCondition(viewer, &visible, &params);
-  sql += visible;
-  if (filter.public_only) sql += " AND c.is_public = 1";
+  std::string sql = SelectVisible(viewer, filter.public_only, &params);
   if (filter.state) {
     sql += " AND c.state = ?";
     params.push_back(std::string(StateName(*filter.state)));
@@ -929,16 +932,7 @@ StatusOr<std::vector<Case>> CaseService::Search(const auth::Principal& viewer, c
   }
   if (q.categories.size() > 100) return InvalidArgumentError("at most 100 categories", "categories");
   Params params;
-  std::string personal, visible;
-  if (q.public_only) {
-    personal = "0";
-  } else {
-    PersonalExpression(viewer, &personal, &params);
-  }
-  std::string sql = std::string("SELECT ") + kCaseColumns + ", " + personal + " FROM cases c WHERE ";
-  VisibleCondition(viewer, &visible, &params);
-  sql += visible;
-  if (q.public_only) sql += " AND c.is_public = 1";
+  std::string sql = SelectVisible(viewer, q.public_only, &params);
   auto in_list = [&](const char* column, size_t n) {
     sql += std::string(" AND ") + column + " IN (";
     for (size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
