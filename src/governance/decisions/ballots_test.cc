@@ -6,6 +6,7 @@
 
 #include "common/text_util.h"
 #include "governance/areas/area_writer.h"
+#include "governance/decisions/test_tree.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
@@ -26,26 +27,14 @@ class BallotsTest : public ::testing::Test {
     ASSERT_OK(db);
     db_ = std::move(db).value();
     service_ = std::make_unique<BallotService>(*db_, clock_);
-    auto AddArea = [&](storage::Connection& tx, std::optional<int64_t> parent, const char* kind, const char* code,
-                       const char* name) {
-      areas::NewArea a;
-      a.parent_id = parent;
-      a.kind = kind;
-      a.code = code;
-      a.name = name;
-      return areas::InsertArea(tx, a, clock_.Now());
-    };
-    ASSERT_OK(db_->InTransaction([&](storage::Connection& tx) -> Status {
-      ASSIGN_OR_RETURN(int64_t district, AddArea(tx, std::nullopt, "district", "d", "区"));
-      ASSIGN_OR_RETURN(int64_t sd, AddArea(tx, district, "subdistrict", "s", "街道"));
-      ASSIGN_OR_RETURN(neighborhood_, AddArea(tx, sd, "neighborhood", "n", "居民区"));
-      ASSIGN_OR_RETURN(other_neighborhood_, AddArea(tx, sd, "neighborhood", "n2", "另一居民区"));
-      ASSIGN_OR_RETURN(building_, AddArea(tx, neighborhood_, "building", "b1", "1号楼"));
-      ASSIGN_OR_RETURN(entrance_, AddArea(tx, building_, "entrance", "b1e1", "1号门"));
-      ASSIGN_OR_RETURN(building2_, AddArea(tx, neighborhood_, "building", "b2", "2号楼"));
-      ASSIGN_OR_RETURN(entrance2_, AddArea(tx, building2_, "entrance", "b2e1", "1号门"));
-      return OkStatus();
-    }));
+    auto tree = testing::AddSmallTree(*db_, clock_.Now());
+    ASSERT_OK(tree);
+    neighborhood_ = tree->neighborhood;
+    other_neighborhood_ = tree->other_neighborhood;
+    building_ = tree->building;
+    entrance_ = tree->entrance;
+    building2_ = tree->building2;
+    entrance2_ = tree->entrance2;
     staff_ = User("staff", auth::Role::kNeighborhoodStaff, neighborhood_);
     other_staff_ = User("other-staff", auth::Role::kNeighborhoodStaff, other_neighborhood_);
   }
