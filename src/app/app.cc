@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "governance/areas/owner_routes.h"
 #include "governance/areas/routes.h"
 #include "governance/cases/open311.h"
 #include "governance/cases/routes.h"
@@ -67,6 +68,7 @@ Status App::Init() {
   site_options.csrf_secret = secret;
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
+  owner_links_ = std::make_unique<areas::OwnerLinkService>(*db_, clock_, site_options.base_url);
   ballots_ = std::make_unique<decisions::BallotService>(*db_, clock_);
   if (!config_.holiday_file.empty()) {
     ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
@@ -99,6 +101,7 @@ void App::RegisterRoutes() {
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  areas::RegisterOwnerLinkRoutes(router_, *site_, *owner_links_);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);

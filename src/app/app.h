@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/areas/areas.h"
+#include "governance/areas/owner_links.h"
 #include "governance/cases/cases.h"
 #include "governance/decisions/ballots.h"
 #include "governance/decisions/elevator.h"
@@ -67,6 +68,7 @@ class App {
   std::unique_ptr<auth::AccountService> accounts_;
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<areas::AreaService> areas_;
+  std::unique_ptr<areas::OwnerLinkService> owner_links_;
   std::unique_ptr<decisions::BallotService> ballots_;
   std::unique_ptr<WorkingCalendar> calendar_;  // from config.holiday_file; the built-in one when unset
   std::unique_ptr<cases::CaseService> cases_;

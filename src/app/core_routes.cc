@@ -156,8 +156,9 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
     site.ClearSessionCookie(resp);
     return resp;
   }));
-  router.Add("GET", "/sign-up", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    return site.Page(ctx, "account/sign_up", nlohmann::json::object(), site.T(ctx, "sign_up"));
+  router.Add("GET", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    return site.Page(ctx, "account/sign_up", {{"next", SafeNext(req.Query("next").value_or("/account"))}},
+                     site.T(ctx, "sign_up"));
   }));
   router.Add(
       "POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
@@ -172,12 +173,15 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
           return site.Page(ctx, "account/sign_up",
                            {{"error", AccountError(site, ctx, user.status())},
                             {"login", account.login},
-                            {"display_name", account.display_name}},
+                            {"display_name", account.display_name},
+                            {"next", SafeNext(web::Site::Field(ctx, "next"))}},
                            site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
         }
         ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
                                                               std::string(req.Header("User-Agent"))));
-        http::Response resp = http::Response::Redirect("/account");
+        // Back where the visitor came from (the claim page of an invitation letter), else the account page.
+        const std::string next = web::Site::Field(ctx, "next");
+        http::Response resp = http::Response::Redirect(next.empty() ? "/account" : SafeNext(next));
         site.SetSessionCookie(resp, session.session_token);
         return resp;
       }));

@@ -1051,7 +1051,7 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
                                        int limit) {
   RETURN_IF_ERROR(CheckLimit(limit));
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto unit, conn->QueryOptional("SELECT area_id FROM handling_units WHERE id = ?", {unit_id}));
+  ASSIGN_OR_RETURN(auto unit, conn->QueryOptional("SELECT area_id, kind FROM handling_units WHERE id = ?", {unit_id}));
   if (!unit) return NotFoundError(Msg("no handling unit {}", unit_id));
   ASSIGN_OR_RETURN(bool member, IsMember(*conn, viewer, unit_id));
   if (!member) {
@@ -1060,20 +1060,41 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   }
   const Instant now = clock_.Now();
   const Instant end_of_today = EndOfShanghaiDay(ShanghaiDate(now));
-  const std::string base =
-      " FROM cases c WHERE c.id IN (SELECT a.case_id FROM case_assignments a WHERE a.unit_id = ? AND "
+  // The cases assigned to the unit, and for the intake units (居委会, and the subdistrict office for places no
+  // neighborhood committee covers) the cases of their area that wait for the intake: to be accepted, dispatched,
+  // reviewed after a return, or dispatched again after a reopening. Those have no assignment yet (or none left), so
+  // without this the inbox of the neighborhood stayed empty while they waited (docs/CASES.md, "Inbox").
+  std::string base =
+      " FROM cases c WHERE (c.id IN (SELECT a.case_id FROM case_assignments a WHERE a.unit_id = ? AND "
       "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";  // driven by the unit's index
+  Params where = {unit_id};
+  const std::string& unit_kind = unit->Text(1);
+  if (unit_kind == "neighborhood_committee" || unit_kind == "subdistrict_office") {
+    base +=
+        " OR c.state IN ('submitted', 'accepted', 'returned', 'reopened') AND c.area_id IN (SELECT "
+        "p.descendant_id FROM area_paths p WHERE p.ancestor_id = ?)";
+    where.push_back(unit->Int(0));
+    if (unit_kind == "subdistrict_office") {
+      base +=
+          " AND NOT EXISTS (SELECT 1 FROM area_paths q JOIN handling_units h ON h.area_id = q.ancestor_id WHERE "
+          "q.descendant_id = c.area_id AND h.kind = 'neighborhood_committee' AND h.active = 1)";
+    }
+  }
+  base += ")";
   InboxView view;
+  Params count_params = {ToUnix(now), ToUnix(now), ToUnix(end_of_today)};
+  count_params.insert(count_params.end(), where.begin(), where.end());
   ASSIGN_OR_RETURN(Row counts,
                    conn->QueryOne("SELECT COUNT(*), SUM(CASE WHEN c.due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
                                   "c.due_at >= ? AND c.due_at <= ? THEN 1 ELSE 0 END)" +
                                       base,
-                                  {ToUnix(now), ToUnix(now), ToUnix(end_of_today), unit_id}));
+                                  count_params));
   view.open = counts.Int(0);
   view.overdue = counts.Int(1);
   view.due_today = counts.Int(2);
   std::string sql = std::string("SELECT ") + kCaseColumns + ", COALESCE(c.due_at, ?) AS due_key" + base;
-  Params params = {kNoDeadline, unit_id};
+  Params params = {kNoDeadline};
+  params.insert(params.end(), where.begin(), where.end());
   if (!cursor.empty()) {
     auto keys = DecodeCursor(cursor, 2);
     if (!keys) return InvalidArgumentError("malformed cursor", "cursor");

@@ -688,6 +688,37 @@ TEST_F(CasesTest, InboxSortsByDeadlineAndCountsOverdueAndDueToday) {
   EXPECT_THAT(service().Inbox(member_a_, 9999, "", 10), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_F(CasesTest, InboxOfTheNeighborhoodCommitteeShowsCasesWaitingForTheIntake) {
+  const int64_t fresh = Submit(res1_, Complaint(b1_, "新提交"));
+  Submit(res2_, Complaint(b3_, "别的居民区"));
+  clock_.Advance(std::chrono::hours(24 * 60));  // the dispatch deadline (24 hours) long past
+  const int64_t today = Submit(res1_, Complaint(b2_, "今天提交"));
+  const int64_t accepted = Submit(res1_, Complaint(b2_, "已受理"));
+  ASSERT_OK(Do(nb1_staff_, accepted, CaseAction::kAccept));
+  const int64_t dispatched = Submit(res1_, Complaint(b1_, "已派单"));
+  ASSERT_OK(Do(nb1_staff_, dispatched, CaseAction::kDispatch, Dispatch(unit_a_)));
+
+  ASSERT_OK_AND_ASSIGN(InboxView inbox, service().Inbox(nb1_staff_, unit_c_, "", 10));
+  std::vector<int64_t> ids;
+  for (const auto& c : inbox.items) ids.push_back(c.id);
+  // By deadline: the one waiting two months first; the dispatched and the other neighborhood's are not the intake's.
+  EXPECT_THAT(ids, ::testing::ElementsAre(fresh, today, accepted));
+  EXPECT_EQ(inbox.open, 3);
+  EXPECT_EQ(inbox.overdue, 1);
+  EXPECT_EQ(inbox.items[0].state, CaseState::kSubmitted);
+  // The lead unit's inbox keeps only its assignment; the subdistrict office sees none of a covered neighborhood's.
+  ASSERT_OK_AND_ASSIGN(InboxView lead, service().Inbox(member_a_, unit_a_, "", 10));
+  ASSERT_EQ(lead.items.size(), 1u);
+  EXPECT_EQ(lead.items[0].id, dispatched);
+  ASSERT_OK_AND_ASSIGN(InboxView office, service().Inbox(member_b_, unit_b_, "", 10));
+  EXPECT_TRUE(office.items.empty());
+  // Once dispatched, a case leaves the intake's inbox.
+  ASSERT_OK(Do(nb1_staff_, fresh, CaseAction::kDispatch, Dispatch(unit_a_)));
+  ASSERT_OK_AND_ASSIGN(InboxView after, service().Inbox(nb1_staff_, unit_c_, "", 10));
+  EXPECT_EQ(after.open, 2);
+  EXPECT_EQ(after.overdue, 0);
+}
+
 TEST_F(CasesTest, MetricsCountNumeratorsAndDenominators) {
   const Instant start = clock_.Now();
   auto dispatched = [&](int64_t unit) {
