@@ -273,6 +273,7 @@ StatusOr<User> AccountService::FindById(int64_t id) {
 StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id, Role role, int64_t area_id) {
   int64_t grant_id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    const Instant now = clock_.Now();
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, area_id));
     ASSIGN_OR_RETURN(auto user, tx.QueryOptional("SELECT id FROM users WHERE id = ?", {user_id}));
     if (!user) return NotFoundError(Msg("no user {}", user_id));
@@ -282,14 +283,14 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
         "INSERT INTO role_grants (user_id, role, area_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?) "
         "RETURNING id",
         {user_id, std::string(RoleName(role)), area_id,
-         by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(clock_.Now())});
+         by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now)});
     if (row.status().code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError("the user already holds this role on this area");
     }
     RETURN_IF_ERROR(row);
     grant_id = row->Int(0);
     record::Actor actor = ActorOf(by);
-    return record::Audit(tx, clock_.Now(), actor, "role.grant", record::Ref("user", user_id),
+    return record::Audit(tx, now, actor, "role.grant", record::Ref("user", user_id),
                          {{"after", {{"role", RoleName(role)}, {"area_id", area_id}, {"grant_id", grant_id}}}});
   }));
   return grant_id;
@@ -302,9 +303,14 @@ Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
         tx.QueryOptional("SELECT user_id, role, area_id FROM role_grants WHERE id = ? AND revoked_at = 0", {grant_id}));
     if (!grant) return NotFoundError(Msg("no active grant {}", grant_id));
     RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, grant->Int(2)));
-    RETURN_IF_ERROR(tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ?", {ToUnix(clock_.Now()), grant_id}));
+    const Instant now = clock_.Now();
+    // Conditional on the read: of two revocations at once, one revokes and the other finds no active grant.
+    ASSIGN_OR_RETURN(storage::Result r, tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ? AND "
+                                                   "revoked_at = 0",
+                                                   {ToUnix(now), grant_id}));
+    if (r.rows_affected != 1) return NotFoundError(Msg("no active grant {}", grant_id));
     record::Actor actor = ActorOf(by);
-    return record::Audit(tx, clock_.Now(), actor, "role.revoke", record::Ref("user", grant->Int(0)),
+    return record::Audit(tx, now, actor, "role.revoke", record::Ref("user", grant->Int(0)),
                          {{"before", {{"role", grant->Text(1)}, {"area_id", grant->Int(2)}, {"grant_id", grant_id}}}});
   });
 }

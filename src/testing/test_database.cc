@@ -45,9 +45,11 @@ StatusOr<std::string> NewTestDatabaseUrl() {
   return "sqlite:" + (dir / "test.db").string();
 }
 
-StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase() {
+StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase() { return OpenTestDatabase({.pool_size = 4}); }
+
+StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase(const storage::DatabaseOptions& options) {
   ASSIGN_OR_RETURN(std::string url, NewTestDatabaseUrl());
-  ASSIGN_OR_RETURN(auto db, storage::Database::Open(url, {.pool_size = 4}));
+  ASSIGN_OR_RETURN(auto db, storage::Database::Open(url, options));
   RETURN_IF_ERROR(storage::Migrate(*db, storage::EmbeddedMigrations()).status());
   return db;
 }

@@ -14,8 +14,10 @@ namespace ningju::testing {
 // "sqlite" or "postgres", from NINGJU_TEST_BACKEND.
 std::string TestBackend();
 
-// A new empty database with every migration applied.
+// A new empty database with every migration applied, with a pool of 4 connections.
 StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase();
+// The same with the pool and timeouts of `options` (concurrency tests: a pool as large as their threads).
+StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase(const storage::DatabaseOptions& options);
 
 // The URL of a new empty database without migrations (for tests of the migration runner itself).
 StatusOr<std::string> NewTestDatabaseUrl();

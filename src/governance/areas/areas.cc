@@ -7,6 +7,7 @@
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "record/record.h"
+#include "storage/locking.h"
 
 namespace ningju::areas {
 namespace {
@@ -369,8 +370,11 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
   RETURN_IF_ERROR(ValidateText(update.signature_project, "signature_project", 120, false));
   Area after;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto row,
-                     tx.QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?", {id}));
+    const Instant now = clock_.Now();
+    // Locked until the end: the update rewrites every column from this read (STYLE.md item 17).
+    ASSIGN_OR_RETURN(auto row, tx.QueryOptional(std::string("SELECT ") + kAreaColumns + " FROM areas WHERE id = ?" +
+                                                    storage::ForUpdate(tx.dialect()),
+                                                {id}));
     if (!row) return NotFoundError(Msg("no area {}", id));
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, id));
     Area before = ReadArea(*row);
@@ -399,9 +403,9 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
     }
     RETURN_IF_ERROR(tx.Execute(
         "UPDATE areas SET name = ?, address = ?, subkind = ?, signature_project = ?, updated_at = ? WHERE id = ?",
-        {after.name, after.address, after.subkind, after.signature_project, ToUnix(clock_.Now()), id}));
+        {after.name, after.address, after.subkind, after.signature_project, ToUnix(now), id}));
     record::Actor actor = auth::ActorOf(by);
-    return record::Audit(tx, clock_.Now(), actor, "area.update", record::Ref("area", id),
+    return record::Audit(tx, now, actor, "area.update", record::Ref("area", id),
                          {{"before", before.ToJson()}, {"after", after.ToJson()}});
   }));
   InvalidateCache();

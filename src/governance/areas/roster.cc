@@ -22,6 +22,7 @@
 #include "governance/areas/area_writer.h"
 #include "governance/areas/csv.h"
 #include "governance/areas/xlsx.h"
+#include "storage/locking.h"
 
 namespace ningju::areas {
 namespace {
@@ -895,6 +896,11 @@ Status ApplyRosterImport(storage::Database& db, const RosterPlan& plan, Instant 
     return FailedPreconditionError(Msg("the roster has {} problems; nothing was imported", plan.problems.size()));
   }
   const Status status = db.InTransaction([&](storage::Connection& tx) -> Status {
+    // Two imports into one neighborhood run one after the other: the second plans again on what the first wrote,
+    // finds it changed and imports nothing (STYLE.md item 17).
+    RETURN_IF_ERROR(
+        tx.Execute("SELECT id FROM areas WHERE id = ?" + storage::ForUpdate(tx.dialect()), {plan.neighborhood_id})
+            .status());
     ASSIGN_OR_RETURN(RosterPlan fresh, PlanRosterImport(tx, plan.neighborhood_id, plan.table));
     if (!(fresh == plan)) {
       return FailedPreconditionError(

@@ -11,6 +11,7 @@
 #include "governance/cases/intake_queue.h"
 #include "record/attachments.h"
 #include "record/record.h"
+#include "storage/locking.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
 
@@ -209,6 +210,16 @@ StatusOr<Access> AccessTo(Connection& conn, const auth::Principal& p, int64_t ca
 StatusOr<Case> LoadCase(Connection& conn, int64_t id) {
   ASSIGN_OR_RETURN(auto row,
                    conn.QueryOptional(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = ?", {id}));
+  if (!row) return NotFoundError(Msg("no case {}", id));
+  return ReadCase(*row, true);
+}
+
+// LoadCase for a read-modify-write: the case's row stays locked until `tx` ends, so a concurrent "me too", merge,
+// overdue mark or action waits and then reads what this one wrote (STYLE.md item 17).
+StatusOr<Case> LoadCaseForUpdate(Connection& tx, int64_t id) {
+  ASSIGN_OR_RETURN(auto row, tx.QueryOptional(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = ?" +
+                                                  storage::ForUpdate(tx.dialect()),
+                                              {id}));
   if (!row) return NotFoundError(Msg("no case {}", id));
   return ReadCase(*row, true);
 }
@@ -1122,7 +1133,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
-    ASSIGN_OR_RETURN(Case c, LoadCase(tx, case_id));
+    ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
     const CaseState read_state = c.state;
     const ExtensionState read_extension = c.extension;
     ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
@@ -1415,7 +1426,7 @@ StatusOr<Consultation> CaseService::RecordConsultationOutcome(const auth::Princi
   Consultation out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
-    ASSIGN_OR_RETURN(Case c, LoadCase(tx, case_id));
+    ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
     ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, c.area_id));
     if (!staff) return Denied(by, "only staff over the case's area record a consultation's outcome");
     ASSIGN_OR_RETURN(auto row, tx.QueryOptional("SELECT outcome FROM case_consultations WHERE id = ? AND case_id = ?",
@@ -1659,7 +1670,7 @@ StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
-    ASSIGN_OR_RETURN(Case c, LoadCase(tx, case_id));
+    ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
     ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
     if (!access.visible) return Denied(by, Msg("case {} is not public", case_id));
     if (!IsOpen(c.state)) {
@@ -1693,8 +1704,12 @@ StatusOr<Case> CaseService::Merge(const auth::Principal& by, int64_t duplicate_i
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
-    ASSIGN_OR_RETURN(Case dup, LoadCase(tx, duplicate_id));
-    ASSIGN_OR_RETURN(Case into, LoadCase(tx, into_id));
+    // Both rows locked, the lower id first: two merges of the same pair (either way round) wait instead of
+    // deadlocking.
+    ASSIGN_OR_RETURN(Case first, LoadCaseForUpdate(tx, std::min(duplicate_id, into_id)));
+    ASSIGN_OR_RETURN(Case second, LoadCaseForUpdate(tx, std::max(duplicate_id, into_id)));
+    Case dup = duplicate_id < into_id ? first : second;
+    Case into = duplicate_id < into_id ? second : first;
     for (const Case* c : {&dup, &into}) {
       ASSIGN_OR_RETURN(bool staff, IsStaffFor(tx, by, c->area_id));
       if (!staff) return Denied(by, "only staff over both cases' areas merge them");

@@ -11,6 +11,7 @@
 #include "governance/decisions/tally_json.h"
 #include "record/attachments.h"
 #include "record/record.h"
+#include "storage/locking.h"
 
 namespace ningju::decisions {
 namespace {
@@ -201,6 +202,18 @@ StatusOr<OwnersBallot> BallotService::Load(storage::Connection& conn, int64_t id
   if (!row) return NotFoundError(Msg("no ballot {}", id));
   return ReadBallot(*row);
 }
+
+namespace {
+// Load for a read-modify-write: the ballot's row stays locked until `tx` ends. Open, Close, Cast, Enter and Object take
+// it first, so a vote lands before the count or sees the ballot closed (STYLE.md item 17).
+StatusOr<OwnersBallot> LoadForUpdate(storage::Connection& tx, int64_t id) {
+  ASSIGN_OR_RETURN(auto row, tx.QueryOptional(std::string("SELECT ") + kBallotColumns + " FROM ballots WHERE id = ?" +
+                                                  storage::ForUpdate(tx.dialect()),
+                                              {id}));
+  if (!row) return NotFoundError(Msg("no ballot {}", id));
+  return ReadBallot(*row);
+}
+}  // namespace
 
 Status BallotService::RequireStaff(storage::Connection& conn, const auth::Principal& by, const OwnersBallot& ballot) {
   return auth::Authorize(conn, by, auth::Permission::kManageRoster, ballot.area_id);
@@ -418,7 +431,7 @@ StatusOr<OwnersBallot> BallotService::Open(const auth::Principal& by, int64_t id
   const Instant now = clock_.Now();
   OwnersBallot out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
     if (b.state != BallotState::kDraft) return FailedPreconditionError("only a draft ballot can be opened");
     if (b.closes_at <= now) return FailedPreconditionError("the closing time has passed; create a new ballot");
@@ -455,7 +468,7 @@ StatusOr<OwnersBallot> BallotService::Close(const auth::Principal& by, int64_t i
   const Instant now = clock_.Now();
   OwnersBallot out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
     if (b.state != BallotState::kOpen) return FailedPreconditionError("only an open ballot can be closed");
     ASSIGN_OR_RETURN(TallyInput input, TallyInputFor(tx, b));
@@ -532,15 +545,16 @@ StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice
   if (!by.signed_in()) return UnauthenticatedError("sign in to vote");
   Vote out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
-    RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));
+    const Instant now = clock_.Now();
+    ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
+    RETURN_IF_ERROR(CheckAccepting(b, now));
     ASSIGN_OR_RETURN(auto voter,
                      tx.QueryOptional("SELECT bo.voter FROM ballot_owners bo JOIN owners o ON o.id = bo.owner_id "
                                       "WHERE bo.ballot_id = ? AND o.user_id = ? ORDER BY bo.voter LIMIT 1",
                                       {id, by.user_id}));
     if (!voter) return PermissionDeniedError("only owners of units in this ballot's scope vote");
-    ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, voter->Text(0), choice, Channel::kOnline, "", std::nullopt,
-                                               clock_.Now(), auth::ActorOf(by)));
+    ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, voter->Text(0), choice, Channel::kOnline, "", std::nullopt, now,
+                                               auth::ActorOf(by)));
     return OkStatus();
   }));
   return out;
@@ -558,9 +572,10 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
   }
   Vote out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
+    const Instant now = clock_.Now();
+    ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
     RETURN_IF_ERROR(RequireStaff(tx, by, b));
-    RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));
+    RETURN_IF_ERROR(CheckAccepting(b, now));
     ASSIGN_OR_RETURN(auto known, tx.QueryOptional("SELECT 1 FROM ballot_units WHERE ballot_id = ? AND voter = ?",
                                                   {id, entry.voter}));
     if (!known) return InvalidArgumentError(Msg("no voter {} in this ballot", QuoteForMessage(entry.voter)), "voter");
@@ -573,11 +588,11 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
     record::AttachmentLimits limits;
     limits.max_per_object = 100000;  // every sheet of an estate's ballot hangs on the ballot
     ASSIGN_OR_RETURN(record::Attachment attachment,
-                     record::AddAttachment(
-                         tx, record::Ref("ballot", id), entry.attachment_name.empty() ? "sheet" : entry.attachment_name,
-                         entry.attachment_bytes, std::max<int64_t>(by.user_id, 0), clock_.Now(), limits));
+                     record::AddAttachment(tx, record::Ref("ballot", id),
+                                           entry.attachment_name.empty() ? "sheet" : entry.attachment_name,
+                                           entry.attachment_bytes, std::max<int64_t>(by.user_id, 0), now, limits));
     ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, entry.voter, entry.choice, entry.channel, proxy_name,
-                                               attachment.id, clock_.Now(), auth::ActorOf(by)));
+                                               attachment.id, now, auth::ActorOf(by)));
     return OkStatus();
   }));
   return out;
@@ -717,7 +732,7 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
   const Instant now = clock_.Now();
   Objection out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(OwnersBallot b, Load(tx, id));
+    ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
     if (b.state != BallotState::kClosed || now >= *b.notice_ends_at()) {
       return FailedPreconditionError("objections are recorded while the notice period runs");
     }

@@ -10,6 +10,7 @@
 #include "common/utf8.h"
 #include "governance/decisions/ballots.h"
 #include "record/record.h"
+#include "storage/locking.h"
 
 namespace ningju::decisions {
 namespace {
@@ -163,10 +164,13 @@ StatusOr<int64_t> InsertProject(storage::Connection& tx, int64_t building, int64
   return id;
 }
 
-StatusOr<Project> LoadProject(storage::Connection& conn, int64_t id) {
+// With `lock` (inside a transaction), the project's row stays locked until it ends: every change of a project takes
+// it first, so changes of one project run one after the other (STYLE.md item 17).
+StatusOr<Project> LoadProject(storage::Connection& conn, int64_t id, bool lock = false) {
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional(std::string("SELECT ") + kProjectColumns +
                                                     " FROM elevator_projects p JOIN areas a ON a.id = p.building_id "
-                                                    "WHERE p.id = ?",
+                                                    "WHERE p.id = ?" +
+                                                    (lock ? storage::ForUpdate(conn.dialect(), "p") : ""),
                                                 {id}));
   if (!row) return NotFoundError(Msg("no elevator retrofit project {}", id));
   Project p;
@@ -484,7 +488,7 @@ const StepRecord& Project::record(Step step) const { return steps.at(IndexOf(ste
 StatusOr<Project> ElevatorService::Load(storage::Connection& conn, int64_t id) { return LoadProject(conn, id); }
 
 StatusOr<Project> ElevatorService::LoadForStaff(storage::Connection& tx, const auth::Principal& by, int64_t id) {
-  ASSIGN_OR_RETURN(Project p, Load(tx, id));
+  ASSIGN_OR_RETURN(Project p, LoadProject(tx, id, /*lock=*/true));
   RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, p.building_id));
   return p;
 }
@@ -520,8 +524,10 @@ StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t bui
   RETURN_IF_ERROR(CheckText(title, kMaxElevatorTitleBytes, "title", false));
   int64_t id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto area,
-                     tx.QueryOptional("SELECT kind, parent_id, name FROM areas WHERE id = ?", {building_id}));
+    // The building's row is locked so that two projects for it cannot both find none under way.
+    ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind, parent_id, name FROM areas WHERE id = ?" +
+                                                     storage::ForUpdate(tx.dialect()),
+                                                 {building_id}));
     if (!area || area->Text(0) != "building") {
       return InvalidArgumentError(Msg("an elevator retrofit is for a building; {} is not one", building_id),
                                   "building_id");
@@ -642,7 +648,7 @@ Status ElevatorService::Answer(const auth::Principal& by, int64_t id, int64_t un
   if (!by.signed_in()) return UnauthenticatedError("sign in to answer the survey");
   const Instant now = clock_.Now();
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(Project p, Load(tx, id));
+    ASSIGN_OR_RETURN(Project p, LoadProject(tx, id, /*lock=*/true));
     if (p.current() != Step::kSurvey) return Refuse("the intention survey is not under way", "step");
     ASSIGN_OR_RETURN(auto unit, tx.QueryOptional("SELECT building_id FROM units WHERE id = ?", {unit_id}));
     if (!unit || unit->Int(0) != p.building_id) {

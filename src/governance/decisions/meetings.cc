@@ -10,6 +10,7 @@
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "governance/decisions/timestamp.h"
+#include "storage/locking.h"
 
 namespace ningju::decisions {
 namespace {
@@ -291,6 +292,15 @@ Status Record(storage::Connection& tx, Instant now, const auth::Principal& by, i
   return record::AddEvent(tx, ref, now, actor, event, "", summary);
 }
 
+// Locks the meeting's row until `tx` ends: every change of a meeting takes it before reading the meeting, so two
+// changes run one after the other and the second sees the first (STYLE.md item 17).
+Status LockMeeting(storage::Connection& tx, int64_t id) {
+  ASSIGN_OR_RETURN(auto row,
+                   tx.QueryOptional("SELECT id FROM meetings WHERE id = ?" + storage::ForUpdate(tx.dialect()), {id}));
+  if (!row) return NotFoundError(Msg("no meeting {}", id));
+  return OkStatus();
+}
+
 Status Touch(storage::Connection& tx, int64_t id, Instant now) {
   return tx.Execute("UPDATE meetings SET updated_at = ? WHERE id = ?", {ToUnix(now), id}).status();
 }
@@ -456,7 +466,8 @@ StatusOr<MeetingKind> MeetingService::SaveKind(const auth::Principal& by, const 
     if (!root) return FailedPreconditionError("the area tree is empty");
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, root->Int(0)));
     ASSIGN_OR_RETURN(auto before, tx.QueryOptional("SELECT name_zh, name_en, notice_days, sort_key, active FROM "
-                                                   "meeting_kinds WHERE code = ?",
+                                                   "meeting_kinds WHERE code = ?" +
+                                                       storage::ForUpdate(tx.dialect()),
                                                    {kind.code}));
     const storage::Params values = {
         kind.name_zh, kind.name_en, int64_t{kind.notice_days}, int64_t{kind.sort_key}, int64_t{kind.active ? 1 : 0},
@@ -696,6 +707,7 @@ StatusOr<Meeting> MeetingService::Create(const auth::Principal& by, const Meetin
 StatusOr<Meeting> MeetingService::Update(const auth::Principal& by, int64_t id, const MeetingInput& input) {
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting before, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, before));
     if (before.state != MeetingState::kDraft && before.state != MeetingState::kNoticed) {
@@ -734,6 +746,7 @@ StatusOr<Meeting> MeetingService::Update(const auth::Principal& by, int64_t id, 
 StatusOr<Meeting> MeetingService::Notice(const auth::Principal& by, int64_t id) {
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state != MeetingState::kDraft) return WrongState(m, "only a draft can be noticed");
@@ -753,6 +766,7 @@ StatusOr<Meeting> MeetingService::Register(const auth::Principal& by, int64_t id
   if (!by.signed_in()) return UnauthenticatedError("sign in first");
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     if (m.state != MeetingState::kNoticed) return WrongState(m, "registration is open only for a noticed meeting");
     if (now >= m.starts_at) return FailedPreconditionError("registration closed when the meeting started");
@@ -780,6 +794,7 @@ StatusOr<Meeting> MeetingService::Register(const auth::Principal& by, int64_t id
 StatusOr<Meeting> MeetingService::SignIn(const auth::Principal& by, int64_t id, const SignInInput& input) {
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state != MeetingState::kNoticed && m.state != MeetingState::kHeld) {
@@ -863,6 +878,7 @@ StatusOr<Meeting> MeetingService::SaveMinutes(const auth::Principal& by, int64_t
   const Instant now = clock_.Now();
   ASSIGN_OR_RETURN(std::string minutes, CleanText(text, "minutes", publish ? 1 : 0, 20000));
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state == MeetingState::kNoticed && now >= m.starts_at) {
@@ -897,6 +913,7 @@ StatusOr<Meeting> MeetingService::AddDecision(const auth::Principal& by, int64_t
     if (*v && (**v < 0 || **v > kMaxHands)) return InvalidArgumentError("a count of hands is 0 to 100000", "votes");
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state != MeetingState::kHeld) return WrongState(m, "decisions are recorded for a held meeting");
@@ -935,6 +952,7 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
     return InvalidArgumentError(Msg("give the due date as YYYY-MM-DD, not {}", QuoteForMessage(due)), "due_date");
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state != MeetingState::kHeld && m.state != MeetingState::kMinuted) {
@@ -964,6 +982,7 @@ StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64
   if (!by.signed_in() && by.via.empty()) return UnauthenticatedError("sign in first");
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     ASSIGN_OR_RETURN(auto action, tx.QueryOptional("SELECT assignee_id, done FROM meeting_actions WHERE id = ? AND "
                                                    "meeting_id = ?",
@@ -983,6 +1002,7 @@ StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64
 StatusOr<Meeting> MeetingService::Cancel(const auth::Principal& by, int64_t id, const std::string& reason_in) {
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
     RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (m.state != MeetingState::kDraft && m.state != MeetingState::kNoticed) {
