@@ -3,7 +3,7 @@
 # left alone, so a second run only checks. Run as root on Debian 12 (bookworm).
 set -euo pipefail
 
-BUILD=(build-essential cmake ninja-build pkg-config git ca-certificates clang-format sqlite3 python3 curl)
+BUILD=(build-essential cmake ninja-build pkg-config git ca-certificates clang-format sqlite3 python3 curl tzdata)
 LIBS=(
   libboost-dev               # Boost.Asio/Beast: HTTP server
   libsqlite3-dev             # embedded store

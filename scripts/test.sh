@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${NINGJU_TEST_BUILD_DIR:-build/test}
 JOBS=${NINGJU_JOBS:-2}
+# Production runs on a Shanghai-time host (STYLE.md 16): every stage below (ctest on both backends, the browser tests,
+# the sanitizers) runs in that zone, so a time formatted through the host's zone shows as a failing test. tzdata
+# (install-deps.sh) provides the zone; the time module's own tests also switch to America/New_York.
+export TZ=Asia/Shanghai
 
 if [ "$(id -u)" = 0 ]; then bash scripts/install-deps.sh; else sudo bash scripts/install-deps.sh; fi || exit 1
 

@@ -4,6 +4,7 @@
 
 #include "governance/areas/owner_routes.h"
 #include "governance/areas/routes.h"
+#include "governance/cases/holiday_routes.h"
 #include "governance/cases/open311.h"
 #include "governance/cases/routes.h"
 #include "governance/cases/web_routes.h"
@@ -54,6 +55,11 @@ StatusOr<std::unique_ptr<App>> App::Create(const Config& config, const Clock& cl
 
 App::~App() = default;
 
+StatusOr<WorkingCalendar> LoadBaseCalendar(const Config& config) {
+  if (config.holiday_file.empty()) return WorkingCalendar::BuiltIn();
+  return WorkingCalendar::Load(config.holiday_file);
+}
+
 Status App::Init() {
   RETURN_IF_ERROR(auth::InitCrypto());
   ASSIGN_OR_RETURN(db_, OpenDatabase(config_));
@@ -70,20 +76,19 @@ Status App::Init() {
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
   owner_links_ = std::make_unique<areas::OwnerLinkService>(*db_, clock_, site_options.base_url);
   ballots_ = std::make_unique<decisions::BallotService>(*db_, clock_);
-  if (!config_.holiday_file.empty()) {
-    ASSIGN_OR_RETURN(WorkingCalendar cal, WorkingCalendar::Load(config_.holiday_file));
-    calendar_ = std::make_unique<WorkingCalendar>(std::move(cal));
-  }
-  const WorkingCalendar& calendar = calendar_ ? *calendar_ : WorkingCalendar::BuiltIn();
-  if (std::optional<int> year = calendar.MissingYear(ShanghaiDate(clock_.Now()))) {
+  ASSIGN_OR_RETURN(WorkingCalendar base, LoadBaseCalendar(config_));
+  calendars_ = std::make_unique<CalendarHolder>(base);
+  holidays_ = std::make_unique<cases::HolidayService>(*db_, clock_, std::move(base), *calendars_);
+  RETURN_IF_ERROR(holidays_->Refresh());
+  if (std::optional<int> year = calendars_->Get()->MissingYear(ShanghaiDate(clock_.Now()))) {
     spdlog::warn(
-        "the holiday calendar does not cover {}: its working days count weekends only; add the State Council's notice "
-        "for {} to a holiday file (--holiday-file, format of data/holidays/cn.txt)",
+        "the holiday calendar does not cover {}: its working days count weekends only; enter the State Council's "
+        "notice for {} at /admin/holidays or with `ningju holidays import FILE` (format of data/holidays/cn.txt)",
         *year, *year);
   }
   cases::CaseOptions case_options;
   case_options.intake_limits = IntakeLimitOptionsFrom(config_);
-  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, calendar, case_options);
+  cases_ = std::make_unique<cases::CaseService>(*db_, clock_, *calendars_, case_options);
   cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);
   RETURN_IF_ERROR(jobs_->Register("cases.overdue", 300, [this] { return cases_->RunOverdue().status(); }));
@@ -99,13 +104,14 @@ Status App::Init() {
 void App::RegisterRoutes() {
   const std::string root = WebRoot(config_);
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
-  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root);
+  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   areas::RegisterOwnerLinkRoutes(router_, *site_, *owner_links_);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterOpen311Routes(router_, *site_, *cases_);
+  cases::RegisterHolidayRoutes(router_, *site_, *holidays_);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
 }
@@ -133,7 +139,11 @@ Status App::Listen() {
                    "frame-ancestors 'none'; form-action 'self'");
   });
   RETURN_IF_ERROR(server_->Listen());
-  if (config_.job_poll_seconds > 0) jobs_->Start(std::chrono::seconds(config_.job_poll_seconds));
+  if (config_.job_poll_seconds > 0) {
+    jobs_->Start(std::chrono::seconds(config_.job_poll_seconds));
+    // Every server re-reads the calendar when another stored a year (one small SELECT per poll).
+    holidays_->StartPolling(std::chrono::seconds(cases::kHolidayPollSeconds));
+  }
   return OkStatus();
 }
 

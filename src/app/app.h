@@ -14,6 +14,7 @@
 #include "governance/areas/areas.h"
 #include "governance/areas/owner_links.h"
 #include "governance/cases/cases.h"
+#include "governance/cases/holidays.h"
 #include "governance/decisions/ballots.h"
 #include "governance/decisions/elevator.h"
 #include "governance/decisions/meetings.h"
@@ -31,6 +32,10 @@ void EnsureDatabaseFolder(const std::string& database_url);
 
 // Opens the configured database and applies pending migrations.
 StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config);
+
+// The base holiday calendar: config.holiday_file, or the built-in one when unset. Years stored in the database
+// (cases::HolidayService) are laid over it.
+StatusOr<WorkingCalendar> LoadBaseCalendar(const Config& config);
 
 // The secret that signs CSRF tokens: made once, kept in the settings table.
 StatusOr<std::string> LoadOrCreateSecret(storage::Database& db, const std::string& name);
@@ -70,7 +75,8 @@ class App {
   std::unique_ptr<areas::AreaService> areas_;
   std::unique_ptr<areas::OwnerLinkService> owner_links_;
   std::unique_ptr<decisions::BallotService> ballots_;
-  std::unique_ptr<WorkingCalendar> calendar_;  // from config.holiday_file; the built-in one when unset
+  std::unique_ptr<CalendarHolder> calendars_;  // the base calendar with the stored years; shared by the services
+  std::unique_ptr<cases::HolidayService> holidays_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
   std::unique_ptr<decisions::MeetingService> meetings_;
@@ -81,8 +87,9 @@ class App {
 
 // The routes of accounts (sign-in, sign-up, account page, tokens), the admin's role page, the home page, the
 // language switch, /healthz and the OpenAPI document.
+// The home page warns staff while `calendars` lacks the year WorkingCalendar::MissingYear names.
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
-                        const std::string& web_root);
+                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock);
 
 }  // namespace ningju::app
 

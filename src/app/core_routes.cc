@@ -2,6 +2,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "app/app.h"
 #include "auth/roles.h"
 #include "common/text_util.h"
@@ -86,7 +88,7 @@ std::string ReadFile(const std::string& path) {
 }  // namespace
 
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
-                        const std::string& web_root) {
+                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock) {
   router.Add("GET", "/healthz", [&db](http::Request&) {
     auto conn = db.Acquire();
     if (!conn.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
@@ -106,6 +108,14 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
       ASSIGN_OR_RETURN(auto figures, areas.Figures(root->id));
       data["district"] = {{"id", root->id}, {"name", root->name}};
       data["figures"] = figures.ToJson();
+    }
+    // Staff count deadlines: tell them while the calendar lacks the year those deadlines run into.
+    if (ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)) {
+      if (std::optional<int> year = calendars.Get()->MissingYear(ShanghaiDate(clock.Now()))) {
+        data["calendar_missing"] = {
+            {"text", fmt::format(fmt::runtime(site.T(ctx, "home_calendar_missing")), *year)},
+            {"can_enter", ctx.principal.HasPermissionSomewhere(auth::Permission::kManageCalendar)}};
+      }
     }
     return site.Page(ctx, "home", data, site.T(ctx, "home_title"));
   }));

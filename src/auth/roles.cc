@@ -29,6 +29,7 @@ bool Carries(Role role, Permission p) {
       return role == Role::kNeighborhoodStaff || role == Role::kSubdistrictStaff || role == Role::kDistrictAdmin;
     case Permission::kGrantRoles:
     case Permission::kViewAudit:
+    case Permission::kManageCalendar:
       return role == Role::kDistrictAdmin;
   }
   return false;
@@ -70,6 +71,8 @@ std::string_view PermissionName(Permission p) {
       return "grant_roles";
     case Permission::kViewAudit:
       return "view_audit";
+    case Permission::kManageCalendar:
+      return "manage_calendar";
   }
   return "unknown";
 }

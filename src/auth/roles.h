@@ -39,6 +39,7 @@ enum class Permission {
   kManageRoster,      // import and export rosters of units and owners
   kGrantRoles,        // grant and revoke roles
   kViewAudit,         // read the audit chain
+  kManageCalendar,    // enter the year's holidays and adjusted working days (the State Council's notice)
 };
 std::string_view PermissionName(Permission p);
 

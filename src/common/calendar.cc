@@ -9,8 +9,6 @@
 namespace ningju {
 namespace {
 
-constexpr std::chrono::hours kShanghaiOffset{8};
-
 int DayNumber(CivilDate d) { return std::chrono::sys_days(d).time_since_epoch().count(); }
 
 bool IsWeekend(CivilDate d) {
@@ -33,39 +31,6 @@ std::vector<std::string_view> Fields(std::string_view line) {
 }  // namespace
 
 extern const char kBuiltInHolidays[];  // calendar_data.cc, generated from data/holidays/cn.txt
-
-CivilDate ShanghaiDate(Instant t) { return CivilDate{std::chrono::floor<std::chrono::days>(t + kShanghaiOffset)}; }
-
-Instant StartOfShanghaiDay(CivilDate d) {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::sys_days(d) - kShanghaiOffset);
-}
-
-Instant EndOfShanghaiDay(CivilDate d) {
-  return StartOfShanghaiDay(CivilDate{std::chrono::sys_days(d) + std::chrono::days(1)}) - std::chrono::seconds(1);
-}
-
-std::optional<CivilDate> ParseCivilDate(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto num = [&](size_t pos, size_t len) -> int {
-    int v = 0;
-    auto [p, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, v);
-    if (ec != std::errc() || p != text.data() + pos + len) return -1;
-    return v;
-  };
-  int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-  if (y < 0 || m < 0 || d < 0) return std::nullopt;
-  CivilDate date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                 std::chrono::day(static_cast<unsigned>(d))};
-  if (!date.ok()) return std::nullopt;
-  return date;
-}
-
-std::string FormatCivilDate(CivilDate d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()));
-  return buf;
-}
 
 StatusOr<WorkingCalendar> WorkingCalendar::Parse(std::string_view text) {
   WorkingCalendar cal;
@@ -146,8 +111,40 @@ const WorkingCalendar& WorkingCalendar::BuiltIn() {
 std::optional<int> WorkingCalendar::MissingYear(CivilDate today) const {
   const int year = static_cast<int>(today.year());
   if (!Covers(year)) return year;
-  if (static_cast<unsigned>(today.month()) == 12 && !Covers(year + 1)) return year + 1;
+  if (static_cast<unsigned>(today.month()) >= 11 && !Covers(year + 1)) return year + 1;
   return std::nullopt;
+}
+
+WorkingCalendar WorkingCalendar::WithYearsOf(const WorkingCalendar& overlay) const {
+  WorkingCalendar out;
+  out.years_ = years_;
+  out.years_.insert(overlay.years_.begin(), overlay.years_.end());
+  for (const auto& [day, entry] : days_) {
+    const int year = static_cast<int>(CivilDate{std::chrono::sys_days(std::chrono::days(day))}.year());
+    if (!overlay.Covers(year)) out.days_.emplace(day, entry);
+  }
+  for (const auto& [day, entry] : overlay.days_) out.days_[day] = entry;
+  return out;
+}
+
+std::vector<WorkingCalendar::ListedDay> WorkingCalendar::DaysOf(int year) const {
+  std::vector<ListedDay> out;
+  const CivilDate first{std::chrono::year(year), std::chrono::January, std::chrono::day(1)};
+  const CivilDate last{std::chrono::year(year), std::chrono::December, std::chrono::day(31)};
+  for (auto it = days_.lower_bound(DayNumber(first)); it != days_.end() && it->first <= DayNumber(last); ++it) {
+    out.push_back(
+        {CivilDate{std::chrono::sys_days(std::chrono::days(it->first))}, it->second.first, it->second.second});
+  }
+  return out;
+}
+
+int WorkingCalendar::WorkingDaysBetween(Instant from, CivilDate last) const {
+  int n = 0;
+  for (std::chrono::sys_days day = std::chrono::sys_days(ShanghaiDate(from)) + std::chrono::days(1);
+       day <= std::chrono::sys_days(last); day += std::chrono::days(1)) {
+    if (IsWorkingDay(CivilDate{day})) ++n;
+  }
+  return n;
 }
 
 bool WorkingCalendar::IsWorkingDay(CivilDate d) const {

@@ -11,28 +11,21 @@
 #define NINGJU_COMMON_CALENDAR_H_
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time.h"
 
 namespace ningju {
-
-using CivilDate = std::chrono::year_month_day;
-
-// The Shanghai civil date of an instant.
-CivilDate ShanghaiDate(Instant t);
-// The first instant (00:00:00 Shanghai) of a civil date.
-Instant StartOfShanghaiDay(CivilDate d);
-// The last second (23:59:59 Shanghai) of a civil date.
-Instant EndOfShanghaiDay(CivilDate d);
-// "2026-02-14" (nullopt when malformed or not a real date).
-std::optional<CivilDate> ParseCivilDate(std::string_view text);
-std::string FormatCivilDate(CivilDate d);
 
 class WorkingCalendar {
  public:
@@ -56,10 +49,24 @@ class WorkingCalendar {
   // Whether the file covers `year`; outside, IsWorkingDay knows only weekends.
   bool Covers(int year) const { return years_.count(year) > 0; }
   const std::set<int>& years() const { return years_; }
-  // The year a deployment should already have and does not: `today`'s year, or from December 1 the next year too
+  // The year a deployment should already have and does not: `today`'s year, or from November 1 the next year too
   // (deadlines then run into it; the State Council publishes each year's notice in November or December). nullopt
-  // when both are covered.
+  // when both are covered. The one rule behind the warning at server start and on the staff home page.
   std::optional<int> MissingYear(CivilDate today) const;
+
+  // This calendar with the years `overlay` covers taken from `overlay` (its days replace this calendar's days of
+  // those years); the other years stay as they are.
+  WorkingCalendar WithYearsOf(const WorkingCalendar& overlay) const;
+  // The days this calendar lists in `year`, in date order: (date, is working day, name).
+  struct ListedDay {
+    CivilDate date;
+    bool working = false;
+    std::string name;
+  };
+  std::vector<ListedDay> DaysOf(int year) const;
+  // The number of working days after the Shanghai day of `from` up to and including `last` (0 when `last` is not
+  // after it): the n with AddWorkingDays(from, n) ending on `last` when `last` is a working day.
+  int WorkingDaysBetween(Instant from, CivilDate last) const;
 
   // The end (23:59:59 Shanghai) of the n-th working day after the Shanghai day of `received`; n <= 0 gives the end
   // of the day of receipt itself.
@@ -70,6 +77,40 @@ class WorkingCalendar {
  private:
   std::set<int> years_;
   std::map<int, std::pair<bool, std::string>> days_;  // days since epoch -> (is working day, name)
+};
+
+// The calendar in effect, shared by the services that count deadlines and replaced when a year is stored (a new
+// State Council notice takes effect without a restart). Get() hands out the current calendar; a caller keeps it
+// for the length of one action, so an action never mixes two calendars.
+//
+// Thread-safety: every method may be called from any thread.
+class CalendarHolder {
+ public:
+  explicit CalendarHolder(WorkingCalendar initial)
+      : current_(std::make_shared<const WorkingCalendar>(std::move(initial))) {}
+  CalendarHolder(const CalendarHolder&) = delete;
+  CalendarHolder& operator=(const CalendarHolder&) = delete;
+
+  std::shared_ptr<const WorkingCalendar> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  // The version of the stored calendars `Get()` reflects (0 before any was read).
+  int64_t version() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return version_;
+  }
+  void Set(WorkingCalendar calendar, int64_t version) {
+    auto next = std::make_shared<const WorkingCalendar>(std::move(calendar));
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(next);
+    version_ = version;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const WorkingCalendar> current_;
+  int64_t version_ = 0;
 };
 
 }  // namespace ningju

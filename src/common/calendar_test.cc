@@ -81,14 +81,59 @@ TEST(Calendar, Year2026IsTheNotice) {
   EXPECT_EQ(ExpectYearAsNotice(2026, off, worked), 248);  // 261 weekdays - 19 weekdays off + 6 weekend days worked
 }
 
-TEST(Calendar, MissingYearAsksForTheNextNoticeInDecember) {
+TEST(Calendar, MissingYearAsksForTheNextNoticeFromNovember) {
   const WorkingCalendar& cal = WorkingCalendar::BuiltIn();  // 2025 and 2026
   EXPECT_EQ(cal.MissingYear(D("2026-06-01")), std::nullopt);
-  EXPECT_EQ(cal.MissingYear(D("2026-11-30")), std::nullopt);
+  EXPECT_EQ(cal.MissingYear(D("2026-10-31")), std::nullopt);
+  EXPECT_EQ(cal.MissingYear(D("2026-11-01")), 2027);
   EXPECT_EQ(cal.MissingYear(D("2026-12-01")), 2027);
   EXPECT_EQ(cal.MissingYear(D("2027-03-01")), 2027);
   EXPECT_EQ(cal.MissingYear(D("2025-12-15")), std::nullopt);
   EXPECT_EQ(WorkingCalendar().MissingYear(D("2026-06-01")), 2026);
+}
+
+TEST(Calendar, StoredYearsReplaceTheYearsTheyCover) {
+  ASSERT_OK_AND_ASSIGN(WorkingCalendar next, WorkingCalendar::Parse("years 2027 2026\n"
+                                                                    "2027-01-01 holiday 元旦\n"
+                                                                    "2027-02-20 workday 春节调休\n"
+                                                                    "2026-10-08 holiday 国庆节\n"));
+  const WorkingCalendar merged = WorkingCalendar::BuiltIn().WithYearsOf(next);
+  EXPECT_TRUE(merged.Covers(2025));
+  EXPECT_TRUE(merged.Covers(2027));
+  EXPECT_EQ(merged.MissingYear(D("2026-11-15")), std::nullopt);
+  EXPECT_FALSE(merged.IsWorkingDay(D("2027-01-01")));
+  EXPECT_TRUE(merged.IsWorkingDay(D("2027-02-20")));  // a Saturday made a working day
+  EXPECT_EQ(merged.DayName(D("2027-02-20")), "春节调休");
+  // 2026 now comes from the overlay: the built-in 国庆 days it does not list are plain days again.
+  EXPECT_FALSE(merged.IsWorkingDay(D("2026-10-08")));
+  EXPECT_TRUE(merged.IsWorkingDay(D("2026-10-07")));
+  EXPECT_FALSE(WorkingCalendar::BuiltIn().IsWorkingDay(D("2026-10-07")));
+  // 2025 is untouched.
+  EXPECT_EQ(merged.DaysOf(2025).size(), WorkingCalendar::BuiltIn().DaysOf(2025).size());
+  ASSERT_EQ(merged.DaysOf(2027).size(), 2u);
+  EXPECT_EQ(merged.DaysOf(2027)[0].date, D("2027-01-01"));
+  EXPECT_EQ(merged.DaysOf(2027)[1].name, "春节调休");
+}
+
+TEST(Calendar, WorkingDaysBetweenInvertsAddWorkingDays) {
+  const WorkingCalendar& cal = WorkingCalendar::BuiltIn();
+  const Instant from = Shanghai("2026-09-28", 15);
+  for (int n : {1, 2, 5, 15}) {
+    const Instant due = cal.AddWorkingDays(from, n);
+    EXPECT_EQ(cal.WorkingDaysBetween(from, ShanghaiDate(due)), n) << n;
+  }
+  EXPECT_EQ(cal.WorkingDaysBetween(from, D("2026-09-28")), 0);
+}
+
+TEST(CalendarHolder, HandsOutTheLatestCalendar) {
+  CalendarHolder holder(WorkingCalendar::BuiltIn());
+  std::shared_ptr<const WorkingCalendar> before = holder.Get();
+  EXPECT_FALSE(before->Covers(2027));
+  ASSERT_OK_AND_ASSIGN(WorkingCalendar next, WorkingCalendar::Parse("years 2027\n2027-01-01 holiday 元旦\n"));
+  holder.Set(before->WithYearsOf(next), 3);
+  EXPECT_TRUE(holder.Get()->Covers(2027));
+  EXPECT_EQ(holder.version(), 3);
+  EXPECT_FALSE(before->Covers(2027));  // a caller's calendar does not change under it
 }
 
 TEST(Calendar, WeekendsHolidaysAndAdjustedWorkingDays) {

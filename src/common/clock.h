@@ -1,16 +1,15 @@
-// Time comes through a Clock so that tests can hold it still or move it (deadlines, session expiry).
-// Instants are UTC; Asia/Shanghai (UTC+8, no daylight saving) is only for display and working-day arithmetic.
+// Time comes through a Clock so that tests can hold it still or move it (deadlines, session expiry). The instant
+// type and its formatters are in common/time.h.
 #ifndef NINGJU_COMMON_CLOCK_H_
 #define NINGJU_COMMON_CLOCK_H_
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <string>
+
+#include "common/time.h"
 
 namespace ningju {
-
-using Instant = std::chrono::sys_time<std::chrono::seconds>;
 
 class Clock {
  public:
@@ -35,15 +34,6 @@ class FakeClock final : public Clock {
  private:
   std::atomic<int64_t> now_;
 };
-
-// Seconds since the Unix epoch.
-inline int64_t ToUnix(Instant t) { return t.time_since_epoch().count(); }
-inline Instant FromUnix(int64_t s) { return Instant(std::chrono::seconds(s)); }
-
-// "2026-05-01T02:00:00Z".
-std::string FormatUtc(Instant t);
-// "2026-05-01 10:00" in Asia/Shanghai.
-std::string FormatShanghai(Instant t);
 
 }  // namespace ningju
 

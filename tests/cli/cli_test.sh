@@ -53,6 +53,18 @@ check "config file: an unknown setting is named with its line" 2 "line 2: unknow
 check "a flag wins over the config file" 0 "user [0-9]+ qianqi" -- bash -c "printf 'database = \"sqlite:$TMP/none/x.db\"\n' > $TMP/other.toml &&
   '$NJ' user add qianqi --name 钱七 --password password-789 --config $TMP/other.toml --database $DB"
 check "environment variable" 0 "user [0-9]+ lisi" -- env NINGJU_DATABASE="$DB" "$NJ" user add lisi --name 李四 --password password-456
+# holidays: next year's notice, previewed, refused when for another year, stored, listed (the year is computed, so
+# the test holds in any year; a holiday alone fits every year).
+NEXT=$(( $(TZ=Asia/Shanghai date +%Y) + 1 ))
+printf 'years %s\n%s-01-01 holiday 元旦\n' "$NEXT" "$NEXT" > "$TMP/notice.txt"
+printf 'years 2099\n2099-01-01 holiday 元旦\n' > "$TMP/far.txt"
+check "holidays list shows the built-in years" 0 "^2026 built_in [0-9]+ holidays" -- "$NJ" holidays list --database "$DB"
+check "holidays import --dry-run previews" 0 "deadline\(s\) of open cases would move" -- "$NJ" holidays import "$TMP/notice.txt" --dry-run --database "$DB"
+check "the dry run stored nothing" 0 "^0$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM holiday_years"
+check "holidays import refuses another year" 2 "only this year and the next" -- "$NJ" holidays import "$TMP/far.txt" --database "$DB"
+check "holidays import stores the year" 0 "deadline\(s\) of open cases moved" -- "$NJ" holidays import "$TMP/notice.txt" --database "$DB"
+check "holidays list shows the stored year" 0 "^$NEXT stored 1 holidays" -- "$NJ" holidays list --database "$DB"
+check "the import is audited" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM audit_log WHERE action = 'holidays.import'"
 check "audit verify on an intact chain" 0 "audit chain intact" -- "$NJ" audit verify --database "$DB"
 check "backup" 0 "backed up" -- "$NJ" backup "$TMP/backup.db" --database "$DB"
 check "the backup opens and holds the tree" 0 "^185$" -- sqlite3 "$TMP/backup.db" "SELECT COUNT(*) FROM areas WHERE kind = 'neighborhood'"

@@ -688,12 +688,22 @@ struct CaseService::Impl {
   std::unique_ptr<IntakeQueue> queue;  // set by EnableGroupCommit
 };
 
+CaseService::CaseService(storage::Database& db, const Clock& clock, const CalendarHolder& calendars,
+                         CaseOptions options)
+    : impl_(std::make_unique<Impl>()),
+      db_(db),
+      clock_(clock),
+      calendars_(calendars),
+      options_(options),
+      intake_limiter_(db, clock, options.intake_limits) {}
+
 CaseService::CaseService(storage::Database& db, const Clock& clock, const WorkingCalendar& calendar,
                          CaseOptions options)
     : impl_(std::make_unique<Impl>()),
       db_(db),
       clock_(clock),
-      calendar_(calendar),
+      own_calendars_(std::make_unique<CalendarHolder>(calendar)),
+      calendars_(*own_calendars_),
       options_(options),
       intake_limiter_(db, clock, options.intake_limits) {}
 
@@ -720,7 +730,7 @@ StatusOr<Case> CaseService::SubmitWithFiles(const auth::Principal& by, const New
   const Instant now = clock_.Now();
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, by, in, now, files, limits));
+    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, *calendars_.Get(), by, in, now, files, limits));
     ASSIGN_OR_RETURN(out, LoadCase(tx, id));
     return OkStatus();
   }));
@@ -732,7 +742,7 @@ StatusOr<Case> CaseService::SubmitUnbatched(const auth::Principal& by, const New
   const Instant now = clock_.Now();
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, by, in, now));
+    ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, *calendars_.Get(), by, in, now));
     ASSIGN_OR_RETURN(out, LoadCase(tx, id));
     return OkStatus();
   }));
@@ -747,7 +757,7 @@ StatusOr<std::vector<Case>> CaseService::SubmitBatch(const std::vector<Intake>& 
     out.clear();
     out.reserve(intakes.size());
     for (const auto& item : intakes) {
-      ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, calendar_, item.by, item.input, now));
+      ASSIGN_OR_RETURN(int64_t id, InsertCase(tx, *calendars_.Get(), item.by, item.input, now));
       ASSIGN_OR_RETURN(Case c, LoadCase(tx, id));
       out.push_back(std::move(c));
     }
@@ -1131,6 +1141,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
   // Input checks that need no state.
   RETURN_IF_ERROR(CheckText(in.note, "note", kMaxNoteChars, false));
   Case out;
+  const std::shared_ptr<const WorkingCalendar> calendar = calendars_.Get();
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
@@ -1177,8 +1188,8 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
     };
     auto dispatch_to = [&](int64_t lead, const std::vector<int64_t>& co) -> Status {
       RETURN_IF_ERROR(EndAssignments(tx, c.id, now, "redispatched"));
-      ASSIGN_OR_RETURN(Instant sign_due, Deadline(tx, calendar_, "sign", c, now));
-      ASSIGN_OR_RETURN(Instant reply_due, Deadline(tx, calendar_, "reply", c, now));
+      ASSIGN_OR_RETURN(Instant sign_due, Deadline(tx, *calendar, "sign", c, now));
+      ASSIGN_OR_RETURN(Instant reply_due, Deadline(tx, *calendar, "reply", c, now));
       RETURN_IF_ERROR(
           tx.Execute("INSERT INTO case_assignments (case_id, unit_id, role, assigned_at, sign_due_at, "
                      "reply_due_at) VALUES (?, ?, 'lead', ?, ?, ?)",
@@ -1213,7 +1224,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
       c.overdue_since.reset();
       c.extension = ExtensionState::kNone;
       c.state = CaseState::kReopened;
-      ASSIGN_OR_RETURN(Instant due, Deadline(tx, calendar_, "dispatch", c, now));
+      ASSIGN_OR_RETURN(Instant due, Deadline(tx, *calendar, "dispatch", c, now));
       c.due_at = due;
       return OkStatus();
     };
@@ -1310,7 +1321,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         c.overdue_since.reset();
         c.extension = ExtensionState::kNone;
         {
-          ASSIGN_OR_RETURN(Instant due, Deadline(tx, calendar_, "dispatch", c, now));
+          ASSIGN_OR_RETURN(Instant due, Deadline(tx, *calendar, "dispatch", c, now));
           c.due_at = due;
         }
         break;
@@ -1345,7 +1356,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
         data["days"] = ext.Int(1);
         if (approve) {
           Instant base = c.reply_due_at.value_or(now);
-          Instant due = calendar_.AddWorkingDays(base, static_cast<int>(ext.Int(1)));
+          Instant due = calendar->AddWorkingDays(base, static_cast<int>(ext.Int(1)));
           c.reply_due_at = due;
           RETURN_IF_ERROR(
               tx.Execute("UPDATE case_assignments SET reply_due_at = ? WHERE case_id = ? AND role = "

@@ -341,7 +341,10 @@ struct CaseOptions {
 
 class CaseService {
  public:
-  // `clock` and `calendar` must outlive the service.
+  // `clock` and `calendars` must outlive the service. Each action counts its deadlines with the calendar
+  // `calendars` holds when it starts (a stored State Council notice takes effect without a restart).
+  CaseService(storage::Database& db, const Clock& clock, const CalendarHolder& calendars, CaseOptions options = {});
+  // A service over a calendar that never changes (tests, the demo seed). `clock` must outlive the service.
   CaseService(storage::Database& db, const Clock& clock, const WorkingCalendar& calendar, CaseOptions options = {});
   ~CaseService();
   CaseService(const CaseService&) = delete;
@@ -442,7 +445,7 @@ class CaseService {
                       const std::string& category, const std::string& urgency, const std::string& complexity,
                       int amount, const std::string& unit);
 
-  const WorkingCalendar& calendar() const { return calendar_; }
+  std::shared_ptr<const WorkingCalendar> calendar() const { return calendars_.Get(); }
   // The rate limit on anonymous intake (options.intake_limits): the routes check it before Submit and count the
   // accepted case after.
   IntakeLimiter& intake_limiter() { return intake_limiter_; }
@@ -454,7 +457,8 @@ class CaseService {
   std::unique_ptr<Impl> impl_;
   storage::Database& db_;
   const Clock& clock_;
-  const WorkingCalendar& calendar_;
+  std::unique_ptr<CalendarHolder> own_calendars_;  // set by the constructor taking a fixed calendar
+  const CalendarHolder& calendars_;
   CaseOptions options_;
   IntakeLimiter intake_limiter_;
 };

@@ -249,9 +249,9 @@ class Open311 {
           {"agency_responsible",
            c.lead_unit_id && unit_names.count(*c.lead_unit_id) ? json(unit_names[*c.lead_unit_id]) : json(nullptr)},
           {"service_notice", nullptr},
-          {"requested_datetime", FormatOpen311Time(c.submitted_at)},
-          {"updated_datetime", FormatOpen311Time(c.updated_at)},
-          {"expected_datetime", expected ? json(FormatOpen311Time(*expected)) : json(nullptr)},
+          {"requested_datetime", FormatShanghaiIso(c.submitted_at)},
+          {"updated_datetime", FormatShanghaiIso(c.updated_at)},
+          {"expected_datetime", expected ? json(FormatShanghaiIso(*expected)) : json(nullptr)},
           {"address", addresses.count(c.area_id) ? json(addresses[c.area_id]) : json(nullptr)},
           {"address_id", std::to_string(c.area_id)},
           {"zipcode", nullptr},
@@ -307,7 +307,7 @@ class Open311 {
     for (const char* name : {"start_date", "end_date"}) {
       const std::string text = Param(req, ctx, name);
       if (text.empty()) continue;
-      auto t = ParseOpen311Time(text);
+      auto t = ParseShanghaiDateTime(text);
       if (!t)
         return InvalidArgumentError(Msg("{} is an ISO 8601 date-time like 2026-05-01T00:00:00+08:00", FieldName{name}),
                                     name);
@@ -457,73 +457,6 @@ class Open311 {
 };
 
 }  // namespace
-
-std::string FormatOpen311Time(Instant t) {
-  const auto local = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()) + std::chrono::hours(8);
-  const auto days = std::chrono::floor<std::chrono::days>(local);
-  const std::chrono::year_month_day ymd{std::chrono::sys_days(days)};
-  const std::chrono::hh_mm_ss hms{local - days};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
-std::optional<Instant> ParseOpen311Time(std::string_view text) {
-  if (text.size() == 10) {
-    auto d = ParseCivilDate(text);
-    if (!d) return std::nullopt;
-    return StartOfShanghaiDay(*d);
-  }
-  if (text.size() < 16 || text.size() > 40 || (text[10] != 'T' && text[10] != ' ')) return std::nullopt;
-  auto d = ParseCivilDate(text.substr(0, 10));
-  if (!d) return std::nullopt;
-  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
-    if (at + n > text.size()) return std::nullopt;
-    int v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return std::nullopt;
-      v = v * 10 + (text[i] - '0');
-    }
-    return v;
-  };
-  auto hh = digits(11, 2), mm = digits(14, 2);
-  if (!hh || !mm || text[13] != ':' || *hh > 23 || *mm > 59) return std::nullopt;
-  size_t pos = 16;
-  int ss = 0;
-  if (pos < text.size() && text[pos] == ':') {
-    auto s = digits(pos + 1, 2);
-    if (!s || *s > 60) return std::nullopt;
-    ss = *s;
-    pos += 3;
-    if (pos < text.size() && text[pos] == '.') {
-      ++pos;
-      const size_t start = pos;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-      if (pos == start) return std::nullopt;
-    }
-  }
-  int offset_minutes = 8 * 60;  // no offset: Shanghai time
-  if (pos < text.size()) {
-    if (text[pos] == 'Z' && pos + 1 == text.size()) {
-      offset_minutes = 0;
-    } else if ((text[pos] == '+' || text[pos] == '-') && (text.size() - pos == 6 || text.size() - pos == 5)) {
-      auto oh = digits(pos + 1, 2);
-      auto om =
-          text.size() - pos == 6 ? (text[pos + 3] == ':' ? digits(pos + 4, 2) : std::nullopt) : digits(pos + 3, 2);
-      if (!oh || !om || *oh > 14 || *om > 59) return std::nullopt;
-      offset_minutes = (*oh * 60 + *om) * (text[pos] == '-' ? -1 : 1);
-    } else {
-      return std::nullopt;
-    }
-  }
-  const auto day = std::chrono::sys_days(*d);
-  const auto local = day + std::chrono::hours(*hh) + std::chrono::minutes(*mm) + std::chrono::seconds(ss);
-  return Instant(std::chrono::duration_cast<std::chrono::seconds>(
-      (local - std::chrono::minutes(offset_minutes)).time_since_epoch()));
-}
 
 void RegisterOpen311Routes(http::Router& router, const web::Site& site, CaseService& service) {
   auto api = std::make_shared<Open311>(site, service);

@@ -32,13 +32,9 @@
 
 namespace ningju::cases {
 
+// Times are written as Shanghai wall time with its offset (FormatShanghaiIso) and read as the spec's w3 subset
+// (ParseShanghaiDateTime; a time without an offset is Shanghai time): common/time.h.
 void RegisterOpen311Routes(http::Router& router, const web::Site& site, CaseService& service);
-
-// "2026-05-01T10:00:00+08:00": the Shanghai wall time with its offset.
-std::string FormatOpen311Time(Instant t);
-// ISO 8601 as the spec's w3 note subset: "YYYY-MM-DDTHH:MM(:SS(.fff))" followed by "Z" or "+HH:MM" / "-HH:MM"
-// (a time without an offset is Shanghai time), or a date "YYYY-MM-DD" (its first second, Shanghai).
-std::optional<Instant> ParseOpen311Time(std::string_view text);
 
 }  // namespace ningju::cases
 

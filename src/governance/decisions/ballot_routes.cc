@@ -4,7 +4,7 @@
 
 #include "common/decimal.h"
 #include "common/text_util.h"
-#include "governance/decisions/timestamp.h"
+#include "common/time.h"
 #include "record/attachments.h"
 
 namespace ningju::decisions {

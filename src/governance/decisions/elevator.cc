@@ -346,44 +346,14 @@ StatusOr<Intention> ParseIntention(std::string_view text) {
 
 // ---- Dates.
 
-StatusOr<Date> ParseDate(std::string_view text, const std::string& field) {
-  auto bad = [&] { return InvalidArgumentError(Msg("bad date {} (YYYY-MM-DD)", QuoteForMessage(text)), field); };
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
-  auto number = [&](size_t from, size_t len, int& out) {
-    out = 0;
-    for (size_t i = from; i < from + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  int y = 0, m = 0, d = 0;
-  if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return bad();
-  Date date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-            std::chrono::day(static_cast<unsigned>(d))};
-  if (!date.ok() || y < 1970) return bad();
-  return date;
-}
-
-std::string FormatDate(Date date) {
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                     static_cast<unsigned>(date.day()));
-}
-
-Date ShanghaiDay(Instant t) { return Date{std::chrono::floor<std::chrono::days>(t + std::chrono::hours(8))}; }
-
-Instant ShanghaiMidnight(Date date) {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::sys_days(date) - std::chrono::hours(8));
-}
-
-NoticeDates NoticeDatesFrom(Date published) {
+NoticeDates NoticeDatesFrom(CivilDate published) {
   const std::chrono::sys_days day(published);
   NoticeDates n;
   n.published = published;
-  n.notice_first = Date{day + std::chrono::days(1)};
-  n.notice_last = Date{day + std::chrono::days(kNoticeDays)};
-  n.objections_last = Date{day + std::chrono::days(kNoticeDays + kObjectionDays)};
-  n.window_ends = ShanghaiMidnight(Date{day + std::chrono::days(kNoticeDays + kObjectionDays + 1)});
+  n.notice_first = CivilDate{day + std::chrono::days(1)};
+  n.notice_last = CivilDate{day + std::chrono::days(kNoticeDays)};
+  n.objections_last = CivilDate{day + std::chrono::days(kNoticeDays + kObjectionDays)};
+  n.window_ends = StartOfShanghaiDay(CivilDate{day + std::chrono::days(kNoticeDays + kObjectionDays + 1)});
   return n;
 }
 
@@ -542,14 +512,14 @@ StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t bui
 
 StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t id, Step step, const Completion& c) {
   const Instant now = clock_.Now();
-  const Date today = ShanghaiDay(now);
+  const CivilDate today = ShanghaiDate(now);
   std::string notes(Trim(c.notes));
   RETURN_IF_ERROR(CheckText(notes, kMaxNotesBytes, "notes", false));
-  Date done_on = today;
+  CivilDate done_on = today;
   if (!Trim(c.done_on).empty()) {
-    ASSIGN_OR_RETURN(done_on, ParseDate(Trim(c.done_on), "done_on"));
-    if (std::chrono::sys_days(done_on) > std::chrono::sys_days(today)) {
-      return InvalidArgumentError(Msg("the date {} is in the future", FormatDate(done_on)), "done_on");
+    ASSIGN_OR_RETURN(done_on, ParseCivilDate(Trim(c.done_on), "done_on"));
+    if (done_on > today) {
+      return InvalidArgumentError(Msg("the date {} is in the future", FormatCivilDate(done_on)), "done_on");
     }
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
@@ -559,9 +529,10 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
     for (size_t i = IndexOf(step); i-- > 0;) {
       const StepRecord& prev = p.steps[i];
       if (prev.state != StepState::kDone) continue;
-      if (!prev.done_on.empty() && FormatDate(done_on) < prev.done_on) {
+      const std::optional<CivilDate> prev_on = ParseCivilDate(prev.done_on);
+      if (prev_on && done_on < *prev_on) {
         return InvalidArgumentError(
-            Msg("the date {} is before the previous step's ({})", FormatDate(done_on), prev.done_on), "done_on");
+            Msg("the date {} is before the previous step's ({})", FormatCivilDate(done_on), prev.done_on), "done_on");
       }
       break;
     }
@@ -619,12 +590,12 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
       }
       case Step::kPlanNotice: {
         if (p.notice_published_on.empty()) return Refuse("publish the plan notice first", "notice");
-        ASSIGN_OR_RETURN(Date published, ParseDate(p.notice_published_on, "notice"));
+        ASSIGN_OR_RETURN(CivilDate published, ParseCivilDate(p.notice_published_on, "notice"));
         const NoticeDates dates = NoticeDatesFrom(published);
         if (now < dates.window_ends) {
-          return Refuse(
-              Msg("the notice and the objection period run until {} (inclusive)", FormatDate(dates.objections_last)),
-              "notice");
+          return Refuse(Msg("the notice and the objection period run until {} (inclusive)",
+                            FormatCivilDate(dates.objections_last)),
+                        "notice");
         }
         ASSIGN_OR_RETURN(storage::Row n,
                          tx.QueryOne("SELECT COUNT(*) FROM elevator_objections WHERE project_id = ?", {id}));
@@ -639,7 +610,7 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
       case Step::kRegistration:
         break;
     }
-    return CompleteInTx(tx, p, step, FormatDate(done_on), notes, data, by, now);
+    return CompleteInTx(tx, p, step, FormatCivilDate(done_on), notes, data, by, now);
   }));
   return Get(id);
 }
@@ -809,12 +780,12 @@ StatusOr<CostTable> ElevatorService::SetCostShares(const auth::Principal& by, in
 StatusOr<NoticeDates> ElevatorService::PublishNotice(const auth::Principal& by, int64_t id,
                                                      std::string_view published_on) {
   const Instant now = clock_.Now();
-  Date date = ShanghaiDay(now);
+  CivilDate date = ShanghaiDate(now);
   if (!Trim(published_on).empty()) {
-    ASSIGN_OR_RETURN(date, ParseDate(Trim(published_on), "published_on"));
+    ASSIGN_OR_RETURN(date, ParseCivilDate(Trim(published_on), "published_on"));
   }
-  if (std::chrono::sys_days(date) > std::chrono::sys_days(ShanghaiDay(now))) {
-    return InvalidArgumentError(Msg("the notice cannot be published in the future ({})", FormatDate(date)),
+  if (date > ShanghaiDate(now)) {
+    return InvalidArgumentError(Msg("the notice cannot be published in the future ({})", FormatCivilDate(date)),
                                 "published_on");
   }
   NoticeDates dates = NoticeDatesFrom(date);
@@ -825,16 +796,17 @@ StatusOr<NoticeDates> ElevatorService::PublishNotice(const auth::Principal& by, 
       return Refuse(Msg("the plan notice was published on {}", p.notice_published_on), "notice");
     }
     const std::string agreed = p.record(Step::kCostShares).done_on;
-    if (!agreed.empty() && FormatDate(date) < agreed) {
+    const std::optional<CivilDate> agreed_on = ParseCivilDate(agreed);
+    if (agreed_on && date < *agreed_on) {
       return InvalidArgumentError(Msg("the notice follows the cost agreement of {}", agreed), "published_on");
     }
     RETURN_IF_ERROR(tx.Execute("UPDATE elevator_projects SET notice_published_on = ?, updated_at = ? WHERE id = ?",
-                               {FormatDate(date), ToUnix(now), id}));
-    const nlohmann::json summary = {{"published_on", FormatDate(date)},
-                                    {"notice_last", FormatDate(dates.notice_last)},
-                                    {"objections_last", FormatDate(dates.objections_last)}};
+                               {FormatCivilDate(date), ToUnix(now), id}));
+    const nlohmann::json summary = {{"published_on", FormatCivilDate(date)},
+                                    {"notice_last", FormatCivilDate(dates.notice_last)},
+                                    {"objections_last", FormatCivilDate(dates.objections_last)}};
     RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "elevator.notice", Ref(id), summary));
-    return record::AddEvent(tx, Ref(id), now, auth::ActorOf(by), "notice_published", FormatDate(date), summary);
+    return record::AddEvent(tx, Ref(id), now, auth::ActorOf(by), "notice_published", FormatCivilDate(date), summary);
   }));
   return dates;
 }
@@ -846,21 +818,21 @@ StatusOr<ObjectionRecord> ElevatorService::RecordObjection(const auth::Principal
   std::string objector(Trim(objector_in)), body(Trim(body_in));
   RETURN_IF_ERROR(CheckText(objector, kMaxObjectorBytes, "objector", true));
   RETURN_IF_ERROR(CheckText(body, kMaxObjectionBodyBytes, "body", true));
-  ASSIGN_OR_RETURN(Date postmark, ParseDate(Trim(received_on), "received_on"));
+  ASSIGN_OR_RETURN(CivilDate postmark, ParseCivilDate(Trim(received_on), "received_on"));
   ObjectionRecord out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(Project p, LoadForStaff(tx, by, id));
     RETURN_IF_ERROR(RequireStep(p, Step::kPlanNotice));
     if (p.notice_published_on.empty()) return Refuse("the plan notice is not published yet", "notice");
-    ASSIGN_OR_RETURN(Date published, ParseDate(p.notice_published_on, "notice"));
+    ASSIGN_OR_RETURN(CivilDate published, ParseCivilDate(p.notice_published_on, "notice"));
     const NoticeDates dates = NoticeDatesFrom(published);
-    const std::string mark = FormatDate(postmark);
-    if (mark < FormatDate(published) || mark > FormatDate(dates.objections_last)) {
+    const std::string mark = FormatCivilDate(postmark);
+    if (mark < FormatCivilDate(published) || mark > FormatCivilDate(dates.objections_last)) {
       return InvalidArgumentError(Msg("written objections are accepted postmarked {} to {}, not {}",
-                                      FormatDate(published), FormatDate(dates.objections_last), mark),
+                                      FormatCivilDate(published), FormatCivilDate(dates.objections_last), mark),
                                   "received_on");
     }
-    if (std::chrono::sys_days(postmark) > std::chrono::sys_days(ShanghaiDay(now))) {
+    if (std::chrono::sys_days(postmark) > std::chrono::sys_days(ShanghaiDate(now))) {
       return InvalidArgumentError(Msg("the postmark {} is in the future", mark), "received_on");
     }
     ASSIGN_OR_RETURN(storage::Row n,
@@ -966,7 +938,7 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
     if (table.ok()) v.costs = std::move(table).value();  // the roster may have changed since the agreement
   }
   if (!p.notice_published_on.empty()) {
-    ASSIGN_OR_RETURN(Date published, ParseDate(p.notice_published_on, "notice"));
+    ASSIGN_OR_RETURN(CivilDate published, ParseCivilDate(p.notice_published_on, "notice"));
     v.notice = NoticeDatesFrom(published);
   }
   ASSIGN_OR_RETURN(storage::Row n,
@@ -999,7 +971,7 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
                            {"kind_en", row->Text(2)},
                            {"subject", row->Text(3)},
                            {"starts_at", FormatUtc(FromUnix(row->Int(4)))},
-                           {"date", FormatDate(ShanghaiDay(FromUnix(row->Int(4))))},
+                           {"date", FormatCivilDate(ShanghaiDate(FromUnix(row->Int(4))))},
                            {"state", row->Text(5)}};
         continue;
       }
@@ -1036,7 +1008,7 @@ Status SeedDemoElevator(storage::Connection& tx, Instant now) {
   ASSIGN_OR_RETURN(int64_t id,
                    InsertProject(tx, home->Int(0), home->Int(1), home->Text(2) + "加装电梯", system, assessed));
   ASSIGN_OR_RETURN(Project p, LoadProject(tx, id));
-  RETURN_IF_ERROR(CompleteInTx(tx, p, Step::kFeasibility, FormatDate(ShanghaiDay(assessed)),
+  RETURN_IF_ERROR(CompleteInTx(tx, p, Step::kFeasibility, FormatCivilDate(ShanghaiDate(assessed)),
                                "街道委托的可行性评估：楼前空地可容纳电梯井，管线需迁移。",
                                {{"grade", "A"}, {"reason", ""}}, system, assessed));
   // resident1 and the first two owners with logins have answered.

@@ -79,16 +79,7 @@ enum class Intention { kWilling, kUnwilling, kUndecided };
 std::string_view IntentionName(Intention intention);
 StatusOr<Intention> ParseIntention(std::string_view text);
 
-// ---- Dates (Asia/Shanghai civil dates, "YYYY-MM-DD").
-
-using Date = std::chrono::year_month_day;
-// kInvalidArgument naming `field` unless `text` is a valid "YYYY-MM-DD".
-StatusOr<Date> ParseDate(std::string_view text, const std::string& field);
-std::string FormatDate(Date date);
-// The civil date in Asia/Shanghai (UTC+8) of an instant.
-Date ShanghaiDay(Instant t);
-// 00:00 Asia/Shanghai of `date`, as an instant.
-Instant ShanghaiMidnight(Date date);
+// ---- Notice dates (Asia/Shanghai civil dates; CivilDate and its parser are in common/time.h).
 
 inline constexpr int kNoticeDays = 10;    // 规划公示 10 natural days
 inline constexpr int kObjectionDays = 7;  // then 7 days for written objections (postmark)
@@ -97,13 +88,13 @@ inline constexpr int kObjectionDays = 7;  // then 7 days for written objections 
 // day for 10 days, and written objections are accepted (by postmark) from publication to the 7th day after the
 // notice's last day.
 struct NoticeDates {
-  Date published;
-  Date notice_first;     // published + 1
-  Date notice_last;      // published + 10
-  Date objections_last;  // published + 17
-  Instant window_ends;   // 00:00 Asia/Shanghai after objections_last: the step may complete from then on
+  CivilDate published;
+  CivilDate notice_first;     // published + 1
+  CivilDate notice_last;      // published + 10
+  CivilDate objections_last;  // published + 17
+  Instant window_ends;        // 00:00 Asia/Shanghai after objections_last: the step may complete from then on
 };
-NoticeDates NoticeDatesFrom(Date published);
+NoticeDates NoticeDatesFrom(CivilDate published);
 
 // ---- Cost shares (fixed point: a share in hundredths of a percent, amounts in fen).
 

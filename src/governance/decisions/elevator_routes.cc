@@ -6,7 +6,7 @@
 #include <set>
 
 #include "common/text_util.h"
-#include "governance/decisions/timestamp.h"
+#include "common/time.h"
 
 namespace ningju::decisions {
 namespace {
@@ -33,7 +33,6 @@ StatusOr<int64_t> IntText(std::string_view text, const std::string& field) {
   return v;
 }
 
-std::string ShanghaiDayText(Instant t) { return FormatDate(ShanghaiDay(t)); }
 std::string AreaText(int64_t centi) { return ningju::Area::FromHundredths(centi).ToString(); }
 std::string Path(int64_t id) { return "/elevator/" + std::to_string(id); }
 
@@ -80,10 +79,10 @@ json CostJson(const CostTable& t) {
 }
 
 json NoticeJson(const NoticeDates& n) {
-  return {{"published_on", FormatDate(n.published)},
-          {"notice_first", FormatDate(n.notice_first)},
-          {"notice_last", FormatDate(n.notice_last)},
-          {"objections_last", FormatDate(n.objections_last)},
+  return {{"published_on", FormatCivilDate(n.published)},
+          {"notice_first", FormatCivilDate(n.notice_first)},
+          {"notice_last", FormatCivilDate(n.notice_last)},
+          {"objections_last", FormatCivilDate(n.objections_last)},
           {"window_ends_at", FormatUtc(n.window_ends)}};
 }
 
@@ -252,7 +251,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                      {"state", std::string(StepStateName(s.state))},
                      {"state_label", T(site, ctx, "elevator_stepstate_" + std::string(StepStateName(s.state)))},
                      {"is_current", s.state == StepState::kCurrent},
-                     {"started", s.started_at ? ShanghaiDayText(*s.started_at) : ""},
+                     {"started", s.started_at ? FormatShanghaiDate(*s.started_at) : ""},
                      {"done_on", s.state == StepState::kDone ? s.done_on : ""},
                      {"summary", StepSummary(site, ctx, v, s)},
                      {"completed_by", insider ? s.completed_by : ""},

@@ -143,26 +143,26 @@ TEST(CostShares, AwkwardTotalStaysExact) {
 }
 
 TEST(NoticeDates, TenDaysThenSevenFromTheNextDay) {
-  auto d = ParseDate("2026-05-01", "d");
+  auto d = ParseCivilDate("2026-05-01", "d");
   ASSERT_OK(d);
   NoticeDates n = NoticeDatesFrom(*d);
-  EXPECT_EQ(FormatDate(n.notice_first), "2026-05-02");
-  EXPECT_EQ(FormatDate(n.notice_last), "2026-05-11");
-  EXPECT_EQ(FormatDate(n.objections_last), "2026-05-18");
+  EXPECT_EQ(FormatCivilDate(n.notice_first), "2026-05-02");
+  EXPECT_EQ(FormatCivilDate(n.notice_last), "2026-05-11");
+  EXPECT_EQ(FormatCivilDate(n.objections_last), "2026-05-18");
   EXPECT_EQ(FormatUtc(n.window_ends), "2026-05-18T16:00:00Z");  // 2026-05-19 00:00 in Shanghai
   // Across the end of February (2026 is not a leap year; 2028 is).
-  EXPECT_EQ(FormatDate(NoticeDatesFrom(*ParseDate("2026-02-25", "d")).notice_last), "2026-03-07");
-  EXPECT_EQ(FormatDate(NoticeDatesFrom(*ParseDate("2026-02-25", "d")).objections_last), "2026-03-14");
-  EXPECT_EQ(FormatDate(NoticeDatesFrom(*ParseDate("2028-02-25", "d")).notice_last), "2028-03-06");
+  EXPECT_EQ(FormatCivilDate(NoticeDatesFrom(*ParseCivilDate("2026-02-25", "d")).notice_last), "2026-03-07");
+  EXPECT_EQ(FormatCivilDate(NoticeDatesFrom(*ParseCivilDate("2026-02-25", "d")).objections_last), "2026-03-14");
+  EXPECT_EQ(FormatCivilDate(NoticeDatesFrom(*ParseCivilDate("2028-02-25", "d")).notice_last), "2028-03-06");
 }
 
 TEST(Dates, ParseAndShanghaiDay) {
   for (const char* bad : {"2026-02-30", "2026-13-01", "2026-5-01", "20260501", "", "2026-05-01x", "abcd-ef-gh"}) {
-    EXPECT_THAT(ParseDate(bad, "done_on"), StatusIs(StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(ParseCivilDate(bad, "done_on"), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
   // 2026-05-01T16:00Z is already 2 May in Shanghai.
-  EXPECT_EQ(FormatDate(ShanghaiDay(FromUnix(1777651200))), "2026-05-02");
-  EXPECT_EQ(FormatDate(ShanghaiDay(FromUnix(1777651199))), "2026-05-01");
+  EXPECT_EQ(FormatCivilDate(ShanghaiDate(FromUnix(1777651200))), "2026-05-02");
+  EXPECT_EQ(FormatCivilDate(ShanghaiDate(FromUnix(1777651199))), "2026-05-01");
 }
 
 TEST(Survey, SharePercentRoundsHalfUpForDisplay) {
@@ -556,8 +556,8 @@ TEST_F(ElevatorTest, CostSharesThenNoticeWithObjectionsThenConstructionToRegistr
               StatusIs(StatusCode::kFailedPrecondition));
   auto dates = service_->PublishNotice(staff_, id, "2026-05-29");
   ASSERT_OK(dates);
-  EXPECT_EQ(FormatDate(dates->notice_last), "2026-06-08");
-  EXPECT_EQ(FormatDate(dates->objections_last), "2026-06-15");
+  EXPECT_EQ(FormatCivilDate(dates->notice_last), "2026-06-08");
+  EXPECT_EQ(FormatCivilDate(dates->objections_last), "2026-06-15");
   EXPECT_THAT(service_->PublishNotice(staff_, id, "2026-05-29"), StatusIs(StatusCode::kFailedPrecondition));
   auto early = service_->RecordObjection(staff_, id, "2026-05-28", "张三", "挡光");
   EXPECT_THAT(early, StatusIs(StatusCode::kInvalidArgument));

@@ -1,6 +1,5 @@
 #include "governance/decisions/ics.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace ningju::decisions {
@@ -63,8 +62,6 @@ std::string IcsFoldLine(std::string_view line) {
   return out;
 }
 
-std::string IcsUtc(Instant t) { return fmt::format("{:%Y%m%dT%H%M%SZ}", t); }
-
 std::string WriteCalendar(std::string_view prodid, std::string_view name, const std::vector<IcsEvent>& events) {
   std::string out;
   auto line = [&](std::string_view name_and_value) { out += IcsFoldLine(name_and_value); };
@@ -81,9 +78,9 @@ std::string WriteCalendar(std::string_view prodid, std::string_view name, const 
   for (const IcsEvent& e : events) {
     line("BEGIN:VEVENT");
     line("UID:" + e.uid);
-    line("DTSTAMP:" + IcsUtc(e.dtstamp));
-    line("DTSTART:" + IcsUtc(e.start));
-    line("DTEND:" + IcsUtc(e.end));
+    line("DTSTAMP:" + FormatUtcBasic(e.dtstamp));
+    line("DTSTART:" + FormatUtcBasic(e.start));
+    line("DTEND:" + FormatUtcBasic(e.end));
     line("SEQUENCE:" + std::to_string(e.sequence));
     line(std::string("STATUS:") + (e.cancelled ? "CANCELLED" : "CONFIRMED"));
     text("SUMMARY", e.summary);

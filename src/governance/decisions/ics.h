@@ -19,9 +19,6 @@ std::string IcsEscapeText(std::string_view text);
 // with CRLF. A UTF-8 sequence is never split (a line may then be shorter than 75 octets).
 std::string IcsFoldLine(std::string_view line);
 
-// "20260501T020000Z".
-std::string IcsUtc(Instant t);
-
 struct IcsEvent {
   std::string uid;  // stable across changes: "meeting-12@ningju.example"
   Instant dtstamp;  // when the event was last changed

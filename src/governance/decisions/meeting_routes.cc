@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "common/text_util.h"
+#include "common/time.h"
 #include "governance/decisions/ics.h"
-#include "governance/decisions/timestamp.h"
 
 namespace ningju::decisions {
 namespace {
@@ -29,13 +29,11 @@ StatusOr<int> LimitParam(const http::Request& req, int fallback) {
   return limit;
 }
 
-std::string Clock24(Instant t) { return fmt::format("{:%H:%M}", t + std::chrono::hours(8)); }
-
 // "2026-05-01 19:00–20:30" in Asia/Shanghai.
 std::string When(const Meeting& m) {
   std::string out = FormatShanghai(m.starts_at) + "–";
   if (ShanghaiDate(m.starts_at) != ShanghaiDate(m.ends_at)) out += ShanghaiDate(m.ends_at) + " ";
-  return out + Clock24(m.ends_at);
+  return out + FormatShanghaiClock(m.ends_at);
 }
 
 std::map<std::string, MeetingKind> KindMap(MeetingService& service) {
@@ -154,8 +152,8 @@ json ValuesOf(const Meeting& m) {
           {"subject", m.subject},
           {"area_id", std::to_string(m.area_id)},
           {"date", ShanghaiDate(m.starts_at)},
-          {"start_time", Clock24(m.starts_at)},
-          {"end_time", Clock24(m.ends_at)},
+          {"start_time", FormatShanghaiClock(m.starts_at)},
+          {"end_time", FormatShanghaiClock(m.ends_at)},
           {"place", m.place},
           {"description", m.description},
           {"agenda", agenda},
@@ -232,7 +230,7 @@ StatusOr<http::Response> RenderMeeting(const web::Site& site, MeetingService& se
     if (a.user_id) signed_in.insert(*a.user_id);
     data["attendees"].push_back({{"name", a.name},
                                  {"role_label", site.T(ctx, "mtg_role_" + std::string(AttendeeRoleName(a.role)))},
-                                 {"time", Clock24(a.at)}});
+                                 {"time", FormatShanghaiClock(a.at)}});
   }
   data["registrations"] = json::array();
   for (const auto& r : m.registrations) {

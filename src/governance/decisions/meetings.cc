@@ -8,8 +8,8 @@
 #include <set>
 
 #include "common/text_util.h"
+#include "common/time.h"
 #include "common/utf8.h"
-#include "governance/decisions/timestamp.h"
 #include "storage/locking.h"
 
 namespace ningju::decisions {
@@ -420,20 +420,6 @@ json Meeting::ToJson() const {
   out["can_register"] = can_register;
   return out;
 }
-
-StatusOr<Instant> ParseShanghaiTime(std::string_view date, std::string_view time, const std::string& field) {
-  std::string t(Trim(time));
-  if (t.size() == 5) t += ":00";
-  auto parsed = ParseTimestamp(std::string(Trim(date)) + "T" + t + "+08:00");
-  if (!parsed.ok()) {
-    return InvalidArgumentError(Msg("give the date as YYYY-MM-DD and the time as HH:MM, not {}",
-                                    QuoteForMessage(std::string(date) + " " + std::string(time))),
-                                field);
-  }
-  return parsed->instant();
-}
-
-std::string ShanghaiDate(Instant t) { return fmt::format("{:%Y-%m-%d}", t + std::chrono::hours(8)); }
 
 StatusOr<std::vector<MeetingKind>> MeetingService::Kinds(bool include_inactive) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
@@ -948,7 +934,8 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
   const Instant now = clock_.Now();
   ASSIGN_OR_RETURN(std::string title, CleanText(input.title, "title", 1, 200));
   const std::string due(Trim(input.due_date));
-  if (due.size() != 10 || !ParseTimestamp(due + "T00:00:00+08:00").ok()) {
+  const std::optional<CivilDate> due_on = ParseCivilDate(due);
+  if (!due_on) {
     return InvalidArgumentError(Msg("give the due date as YYYY-MM-DD, not {}", QuoteForMessage(due)), "due_date");
   }
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
@@ -958,8 +945,8 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
     if (m.state != MeetingState::kHeld && m.state != MeetingState::kMinuted) {
       return WrongState(m, "follow-up actions come from a held meeting");
     }
-    if (due < ShanghaiDate(m.starts_at)) {
-      return InvalidArgumentError(Msg("the due date is before the meeting ({})", ShanghaiDate(m.starts_at)),
+    if (*due_on < ShanghaiDate(m.starts_at)) {
+      return InvalidArgumentError(Msg("the due date is before the meeting ({})", FormatShanghaiDate(m.starts_at)),
                                   "due_date");
     }
     ASSIGN_OR_RETURN(auto assignee, FindUser(tx, std::string(Trim(input.assignee))));
@@ -1034,7 +1021,7 @@ Status SeedDemoMeetings(storage::Connection& tx, Instant now) {
                    tx.Execute("SELECT user_id FROM residencies WHERE area_id = ? ORDER BY user_id", {neighborhood}));
   const record::Actor actor = record::Actor::System("demo");
   // Meetings start at 19:00 Shanghai time, `days` from today.
-  const int64_t today_19h = (ToUnix(now) + 8 * 3600) / kDay * kDay - 8 * 3600 + 19 * 3600;
+  const int64_t today_19h = ToUnix(StartOfShanghaiDay(ShanghaiDate(now)) + std::chrono::hours(19));
   struct Seed {
     const char* kind;
     const char* subject;
@@ -1150,16 +1137,16 @@ Status SeedDemoMeetings(storage::Connection& tx, Instant now) {
           tx.Execute("INSERT INTO meeting_decisions (meeting_id, text, recorded_at, recorded_by) "
                      "VALUES (?, ?, ?, ?)",
                      {id, std::string("请物业公司两周内提交施工期间安全方案"), starts + 3600, staff_id}));
-      RETURN_IF_ERROR(
-          tx.Execute("INSERT INTO meeting_actions (meeting_id, title, assignee_id, due_date, done, "
-                     "done_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     {id, std::string("发布会议纪要并张贴于楼道"), staff_id, ShanghaiDate(FromUnix(starts + 3 * kDay)),
-                      int64_t{1}, starts + 2 * kDay, starts + 3600, staff_id}));
+      RETURN_IF_ERROR(tx.Execute(
+          "INSERT INTO meeting_actions (meeting_id, title, assignee_id, due_date, done, "
+          "done_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          {id, std::string("发布会议纪要并张贴于楼道"), staff_id, FormatShanghaiDate(FromUnix(starts + 3 * kDay)),
+           int64_t{1}, starts + 2 * kDay, starts + 3600, staff_id}));
       RETURN_IF_ERROR(
           tx.Execute("INSERT INTO meeting_actions (meeting_id, title, assignee_id, due_date, created_at, "
                      "created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                     {id, std::string("联系设计单位出具初步方案"), staff_id, ShanghaiDate(FromUnix(starts + 30 * kDay)),
-                      starts + 3600, staff_id}));
+                     {id, std::string("联系设计单位出具初步方案"), staff_id,
+                      FormatShanghaiDate(FromUnix(starts + 30 * kDay)), starts + 3600, staff_id}));
     }
     RETURN_IF_ERROR(record::Audit(tx, now, actor, "meeting.seed", ref,
                                   {{"state", MeetingStateName(s.state)}, {"subject", s.subject}}));

@@ -230,11 +230,6 @@ class MeetingService {
   const Clock& clock_;
 };
 
-// "2026-05-01" + "14:30" in Asia/Shanghai -> the UTC instant; kInvalidArgument naming `field`.
-StatusOr<Instant> ParseShanghaiTime(std::string_view date, std::string_view time, const std::string& field);
-// The Asia/Shanghai calendar date of an instant, "2026-05-01".
-std::string ShanghaiDate(Instant t);
-
 // The demo's meetings: in the neighborhood of the first neighborhood staff grant, convened by that staff member,
 // one meeting in each state, with registrations of the neighborhood's residents, a sign-in sheet, minutes, decisions
 // and actions. Written through `tx` (inside the demo's transaction) with audit records and events. Does nothing

@@ -509,7 +509,7 @@ TEST(ShanghaiTime, ParsesLocalDateAndTime) {
   auto t = ParseShanghaiTime("2026-05-01", "10:00", "start_time");
   ASSERT_OK(t);
   EXPECT_EQ(*t, kStart);
-  EXPECT_EQ(ShanghaiDate(FromUnix(ToUnix(kStart) + 14 * 3600)), "2026-05-02");  // 00:00 the next day
+  EXPECT_EQ(FormatShanghaiDate(FromUnix(ToUnix(kStart) + 14 * 3600)), "2026-05-02");  // 00:00 the next day
   EXPECT_EQ(ParseShanghaiTime("2026-05-01", "25:00", "start_time").status().field(), "start_time");
   EXPECT_EQ(ParseShanghaiTime("5/1", "10:00", "start_time").status().field(), "start_time");
 }

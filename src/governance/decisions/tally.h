@@ -29,7 +29,7 @@
 
 #include "common/decimal.h"
 #include "common/status.h"
-#include "governance/decisions/timestamp.h"
+#include "common/time.h"
 
 namespace ningju::decisions {
 

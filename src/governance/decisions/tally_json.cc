@@ -12,7 +12,7 @@
 
 #include "common/decimal.h"
 #include "common/text_util.h"
-#include "governance/decisions/timestamp.h"
+#include "common/time.h"
 
 namespace ningju::decisions {
 namespace {
