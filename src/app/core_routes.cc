@@ -90,8 +90,7 @@ std::string AccountError(const web::Site& site, const web::RequestContext& ctx, 
     case StatusCode::kUnauthenticated:
       return site.T(ctx, "sign_in_failed");
     case StatusCode::kResourceExhausted:
-      return s.field().empty() && s.message().rfind("too many accounts", 0) == 0 ? site.ErrorText(ctx, s)
-                                                                                 : site.T(ctx, "sign_in_locked");
+      return site.T(ctx, "sign_in_locked");
     case StatusCode::kAlreadyExists:
       return site.T(ctx, "login_taken");
     case StatusCode::kInvalidArgument:
@@ -201,7 +200,9 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
             return user.status();
           }
           return site.Page(ctx, "account/sign_up",
-                           {{"error", AccountError(site, ctx, user.status())},
+                           {{"error", user.status().code() == StatusCode::kResourceExhausted
+                                          ? site.ErrorText(ctx, user.status())  // the sign-up limit, not sign-in's
+                                          : AccountError(site, ctx, user.status())},
                             {"login", account.login},
                             {"display_name", account.display_name}},
                            site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));

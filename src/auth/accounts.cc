@@ -132,11 +132,19 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
   const std::string source = Key("address", remote);
   const bool limited = !remote.empty() && options_.sign_ups_per_address_hour > 0;
   if (limited) {
-    ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-    ASSIGN_OR_RETURN(FailureCount made, CountFailures(*conn, "sign_up", "", source, now - 3600));
-    if (made.count >= options_.sign_ups_per_address_hour) {
-      return ResourceExhaustedError("too many accounts created from this address; try again later");
+    {
+      ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+      ASSIGN_OR_RETURN(FailureCount made, CountFailures(*conn, "sign_up", "", source, now - 3600));
+      if (made.count >= options_.sign_ups_per_address_hour) {
+        return ResourceExhaustedError("too many accounts created from this address; try again later");
+      }
     }
+    // Every attempt counts, a taken login too, so that sign-up cannot be used to test logins without limit.
+    RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+      return tx
+          .Execute("INSERT INTO auth_throttle (kind, subject, source, at) VALUES ('sign_up', '', ?, ?)", {source, now})
+          .status();
+    }));
   }
 
   ASSIGN_OR_RETURN(std::string hash, HashPassword(account.password, options_.password_cost));
@@ -155,10 +163,6 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
     }
     RETURN_IF_ERROR(inserted);
     user = ReadUser(*inserted);
-    if (limited) {
-      RETURN_IF_ERROR(tx.Execute("INSERT INTO auth_throttle (kind, subject, source, at) VALUES ('sign_up', '', ?, ?)",
-                                 {source, now}));
-    }
     return record::Audit(tx, clock_.Now(), record::Actor::System(actor_label), "user.sign_up",
                          record::Ref("user", user.id), {{"after", {{"display_name", user.display_name}}}});
   }));

@@ -33,7 +33,7 @@ struct AccountOptions {
   int throttle_base_seconds = 2;                  // the first wait, doubled by each further failure
   int throttle_max_seconds = 15 * 60;             // the longest wait
   int failure_window_seconds = 60 * 60;           // failures older than this are forgotten (and pruned)
-  int sign_ups_per_address_hour = 10;             // accounts created from one address per hour; 0: no limit
+  int sign_ups_per_address_hour = 10;             // sign-ups (a taken login too) per address per hour; 0: none
   int free_password_checks = 5;                   // wrong current passwords (password change) before waits
   int known_device_days = 365;                    // lifetime of the known-device cookie
   int token_default_days = 90;                    // API token expiry when none is asked for

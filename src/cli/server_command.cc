@@ -215,9 +215,9 @@ void RegisterServer(CLI::App& app) {
         ->check(CLI::Range(1, 366));
   };
   add_create_options(token, false);
-  token->callback([token, login, token_name, create_token] {
+  token->callback([token, login, create_token] {
     if (!token->get_subcommands().empty()) return;
-    if (login->empty() || token_name->empty()) {
+    if (login->empty()) {
       return Fail(InvalidArgumentError("ningju user token LOGIN --name NAME (or: token create, list, revoke)"));
     }
     create_token();
