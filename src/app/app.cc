@@ -27,7 +27,11 @@ void EnsureDatabaseFolder(const std::string& database_url) {
 
 StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config) {
   EnsureDatabaseFolder(config.database);
-  ASSIGN_OR_RETURN(auto db, storage::Database::Open(config.database, {.pool_size = config.db_pool_size}));
+  storage::DatabaseOptions options;
+  options.pool_size = config.db_pool_size;
+  options.nested_acquire =
+      config.db_nested_acquire == "fail" ? storage::NestedAcquire::kFail : storage::NestedAcquire::kLog;
+  ASSIGN_OR_RETURN(auto db, storage::Database::Open(config.database, options));
   ASSIGN_OR_RETURN(auto report, storage::Migrate(*db, storage::EmbeddedMigrations()));
   for (int v : report.applied) spdlog::info("applied migration {:04d}", v);
   return db;
@@ -66,8 +70,11 @@ Status App::Init() {
   const std::string root = WebRoot(config_);
   ASSIGN_OR_RETURN(templates_, web::Templates::Load(root + "/templates"));
   ASSIGN_OR_RETURN(i18n_, web::I18n::Load(root + "/templates/i18n"));
-  accounts_ = std::make_unique<auth::AccountService>(*db_, clock_, AccountOptionsFrom(config_));
+  // One server secret keys the CSRF tokens, the known-device cookies and the hashes of addresses and phones.
   ASSIGN_OR_RETURN(std::string secret, LoadOrCreateSecret(*db_, "csrf_secret"));
+  auth::AccountOptions account_options = AccountOptionsFrom(config_);
+  account_options.secret = secret;
+  accounts_ = std::make_unique<auth::AccountService>(*db_, clock_, account_options);
   web::SiteOptions site_options;
   site_options.base_url = BaseUrl(config_);
   site_options.secure_cookies = config_.secure_cookies || site_options.base_url.rfind("https://", 0) == 0;
@@ -88,6 +95,7 @@ Status App::Init() {
   }
   cases::CaseOptions case_options;
   case_options.intake_limits = IntakeLimitOptionsFrom(config_);
+  case_options.intake_limits.secret = secret;
   cases_ = std::make_unique<cases::CaseService>(*db_, clock_, *calendars_, case_options);
   cases_->EnableGroupCommit();  // concurrent intakes share one commit (docs/PERFORMANCE.md "Cases")
   jobs_ = std::make_unique<JobRunner>(*db_, clock_);

@@ -12,12 +12,21 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
   cmd.add_option("--db-pool-size", c.db_pool_size, "database connections kept open")
       ->envname("NINGJU_DB_POOL_SIZE")
       ->capture_default_str();
+  cmd.add_option("--db-nested-acquire", c.db_nested_acquire,
+                 "a thread asking for a second pooled connection while holding one (a bug): log it, or fail the call")
+      ->envname("NINGJU_DB_NESTED_ACQUIRE")
+      ->check(CLI::IsMember({"log", "fail"}))
+      ->capture_default_str();
   cmd.add_option("--password-cost", c.password_cost, "argon2id work factor: interactive, moderate or test")
       ->envname("NINGJU_PASSWORD_COST")
       ->check(CLI::IsMember({"interactive", "moderate", "test"}))
       ->capture_default_str();
   cmd.add_option("--base-url", c.base_url, "public URL used in links and QR codes (default http://LISTEN:PORT)")
       ->envname("NINGJU_BASE_URL");
+  cmd.add_option("--token-default-days", c.token_default_days, "days an API token lasts when none are asked for")
+      ->envname("NINGJU_TOKEN_DEFAULT_DAYS")
+      ->check(CLI::Range(1, 366))
+      ->capture_default_str();
   if (!server) return;
   cmd.add_option("--listen", c.listen, "address to bind")->envname("NINGJU_LISTEN")->capture_default_str();
   cmd.add_option("--port", c.port, "TCP port (0: any free port)")->envname("NINGJU_PORT")->capture_default_str();
@@ -58,6 +67,11 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
       ->capture_default_str();
   cmd.add_option("--session-max-days", c.session_max_days, "days any session lasts")
       ->envname("NINGJU_SESSION_MAX_DAYS")
+      ->capture_default_str();
+  cmd.add_option("--sign-ups-per-address-hour", c.sign_ups_per_address_hour,
+                 "accounts created from one client address per hour (0: no limit)")
+      ->envname("NINGJU_SIGN_UPS_PER_ADDRESS_HOUR")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd.add_flag("--access-log,!--no-access-log", c.access_log, "log one line per request")->envname("NINGJU_ACCESS_LOG");
   cmd.add_option("--job-poll-seconds", c.job_poll_seconds, "seconds between looks for due background jobs (0: none)")
@@ -118,6 +132,8 @@ auth::AccountOptions AccountOptionsFrom(const Config& c) {
                                                     : auth::PasswordCost::kInteractive;
   o.session_idle_seconds = c.session_idle_hours * 3600;
   o.session_absolute_seconds = c.session_max_days * 24 * 3600;
+  o.sign_ups_per_address_hour = c.sign_ups_per_address_hour;
+  o.token_default_days = c.token_default_days;
   return o;
 }
 

@@ -17,6 +17,7 @@ namespace ningju::app {
 struct Config {
   std::string database = "sqlite:data/ningju.db";  // sqlite:PATH or postgresql://user@host:port/db
   int db_pool_size = 8;                            // connections kept open
+  std::string db_nested_acquire = "log";           // a thread taking a 2nd pooled connection: log | fail
   std::string listen = "127.0.0.1";                // address to bind
   int port = 8080;                                 // TCP port; 0 picks a free one
   std::string base_url;                            // public URL (QR codes, links); default http://LISTEN:PORT
@@ -34,6 +35,8 @@ struct Config {
   std::string password_cost = "interactive";       // argon2id work: interactive | moderate | test
   int session_idle_hours = 168;                    // a session unused this long ends
   int session_max_days = 30;                       // every session ends after this long
+  int sign_ups_per_address_hour = 10;              // accounts made from one address per hour; 0: no limit
+  int token_default_days = 90;                     // API token expiry when the creator gives none (1..366)
   bool access_log = true;                          // one line per request on stderr
   int job_poll_seconds = 30;                       // how often background jobs are looked for; 0: never (serve only)
   std::string holiday_file;                        // holiday calendar (data/holidays/cn.txt format); default built in

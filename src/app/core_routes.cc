@@ -31,10 +31,37 @@ nlohmann::json GrantsJson(const web::Site& site, const web::RequestContext& ctx,
   return grants;
 }
 
+// A token as the account page and the API show it (never its value).
+nlohmann::json TokenJson(const auth::ApiToken& t) {
+  auto time = [](int64_t at) { return at == 0 ? nlohmann::json(nullptr) : nlohmann::json(FormatUtc(FromUnix(at))); };
+  return {{"id", t.id},
+          {"name", t.name},
+          {"scope", t.scope},
+          {"created_at", time(t.created_at)},
+          {"expires_at", time(t.expires_at)},
+          {"last_used_at", time(t.last_used_at)},
+          {"revoked_at", time(t.revoked_at)}};
+}
+
+nlohmann::json TokenView(const web::Site& site, const web::RequestContext& ctx, const auth::ApiToken& t) {
+  auto day = [](int64_t at) { return at == 0 ? std::string() : FormatShanghai(FromUnix(at)).substr(0, 10); };
+  return {{"id", t.id},
+          {"name", t.name},
+          {"scope_label", site.T(ctx, "token_scope_" + t.scope)},
+          {"created_on", day(t.created_at)},
+          {"expires_on", day(t.expires_at)},
+          {"last_used_on", day(t.last_used_at)},
+          {"revoked_on", day(t.revoked_at)},
+          {"live", t.revoked_at == 0}};
+}
+
 StatusOr<http::Response> AccountPage(const web::Site& site, web::RequestContext& ctx, storage::Database& db,
                                      nlohmann::json data, int status = 200) {
   if (!ctx.principal.signed_in()) return http::Response::Redirect("/sign-in?next=/account");
   data["grants"] = GrantsJson(site, ctx, db);
+  ASSIGN_OR_RETURN(std::vector<auth::ApiToken> tokens, site.accounts().ListApiTokens(ctx.principal.user_id));
+  data["tokens"] = nlohmann::json::array();
+  for (const auth::ApiToken& t : tokens) data["tokens"].push_back(TokenView(site, ctx, t));
   return site.Page(ctx, "account/account", data, site.T(ctx, "nav_account"), status);
 }
 
@@ -140,26 +167,28 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
     return site.Page(ctx, "account/sign_in", {{"next", SafeNext(req.Query("next").value_or("/"))}},
                      site.T(ctx, "sign_in"));
   }));
-  router.Add("POST", "/sign-in",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               const std::string login = web::Site::Field(ctx, "login");
-               auto result = site.accounts().SignIn(login, web::Site::Field(ctx, "password"), req.remote_address,
-                                                    std::string(req.Header("User-Agent")));
-               if (!result.ok()) {
-                 if (result.status().code() != StatusCode::kUnauthenticated &&
-                     result.status().code() != StatusCode::kResourceExhausted) {
-                   return result.status();
-                 }
-                 return site.Page(ctx, "account/sign_in",
-                                  {{"error", AccountError(site, ctx, result.status())},
-                                   {"login", login},
-                                   {"next", SafeNext(web::Site::Field(ctx, "next"))}},
-                                  site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
-               }
-               http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
-               site.SetSessionCookie(resp, result->session_token);
-               return resp;
-             }));
+  router.Add(
+      "POST", "/sign-in", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        const std::string login = web::Site::Field(ctx, "login");
+        auto result =
+            site.accounts().SignIn(login, web::Site::Field(ctx, "password"), req.remote_address,
+                                   std::string(req.Header("User-Agent")), req.Cookie(web::kDeviceCookie).value_or(""));
+        if (!result.ok()) {
+          if (result.status().code() != StatusCode::kUnauthenticated &&
+              result.status().code() != StatusCode::kResourceExhausted) {
+            return result.status();
+          }
+          return site.Page(ctx, "account/sign_in",
+                           {{"error", AccountError(site, ctx, result.status())},
+                            {"login", login},
+                            {"next", SafeNext(web::Site::Field(ctx, "next"))}},
+                           site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
+        }
+        http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
+        site.SetSessionCookie(resp, result->session_token);
+        site.SetDeviceCookie(resp, result->known_device);
+        return resp;
+      }));
   router.Add("POST", "/sign-out", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     if (!ctx.session_token.empty()) RETURN_IF_ERROR(site.accounts().SignOut(ctx.session_token));
     http::Response resp = http::Response::Redirect("/");
@@ -174,14 +203,17 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
       "POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
         auth::NewAccount account{web::Site::Field(ctx, "login"), web::Site::Field(ctx, "display_name"),
                                  web::Site::Field(ctx, "password")};
-        auto user = site.accounts().SignUp(account, "web");
+        auto user = site.accounts().SignUp(account, "web", req.remote_address);
         if (!user.ok()) {
           if (user.status().code() != StatusCode::kInvalidArgument &&
-              user.status().code() != StatusCode::kAlreadyExists) {
+              user.status().code() != StatusCode::kAlreadyExists &&
+              user.status().code() != StatusCode::kResourceExhausted) {
             return user.status();
           }
           return site.Page(ctx, "account/sign_up",
-                           {{"error", AccountError(site, ctx, user.status())},
+                           {{"error", user.status().code() == StatusCode::kResourceExhausted
+                                          ? site.ErrorText(ctx, user.status())  // the sign-up limit, not sign-in's
+                                          : AccountError(site, ctx, user.status())},
                             {"login", account.login},
                             {"display_name", account.display_name},
                             {"next", SafeNext(web::Site::Field(ctx, "next"))}},
@@ -193,6 +225,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
         const std::string next = web::Site::Field(ctx, "next");
         http::Response resp = http::Response::Redirect(next.empty() ? "/account" : SafeNext(next));
         site.SetSessionCookie(resp, session.session_token);
+        site.SetDeviceCookie(resp, session.known_device);
         return resp;
       }));
 
@@ -211,11 +244,76 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
   router.Add("POST", "/account/tokens",
              site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
                if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
-               auto token = site.accounts().CreateApiToken(ctx.principal.user_id, web::Site::Field(ctx, "name"));
+               auth::NewApiToken spec{web::Site::Field(ctx, "name"), web::Site::Field(ctx, "scope"), 0};
+               if (spec.scope.empty()) spec.scope = "write";
+               const std::string days = web::Site::Field(ctx, "expires_days");
+               StatusOr<std::string> token =
+                   InvalidArgumentError("a token expires after a whole number of days", "expires_days");
+               if (days.empty() || days.size() <= 3) {
+                 auto parsed = days.empty() ? StatusOr<int64_t>(0) : ParseId(days, "expires_days");
+                 if (parsed.ok()) {
+                   spec.expires_days = static_cast<int>(*parsed);
+                   token = site.accounts().CreateApiToken(ctx.principal.user_id, spec);
+                 }
+               }
                if (!token.ok() && token.status().code() != StatusCode::kInvalidArgument) return token.status();
                if (!token.ok())
                  return AccountPage(site, ctx, db, {{"error", site.ErrorText(ctx, token.status())}}, 400);
                return AccountPage(site, ctx, db, {{"new_token", *token}});
+             }));
+  router.Add("POST", "/account/tokens/{id}/revoke",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+               ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+               RETURN_IF_ERROR(site.accounts().RevokeApiToken(ctx.principal, id));
+               return AccountPage(site, ctx, db, {{"notice", site.T(ctx, "token_revoked")}});
+             }));
+
+  router.Add("GET", "/api/v1/account/tokens",
+             site.Api([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in or send an API token");
+               ASSIGN_OR_RETURN(std::vector<auth::ApiToken> tokens,
+                                site.accounts().ListApiTokens(ctx.principal.user_id));
+               nlohmann::json items = nlohmann::json::array();
+               for (const auth::ApiToken& t : tokens) items.push_back(TokenJson(t));
+               return web::Site::Json(200, {{"items", items}});
+             }));
+  router.Add("POST", "/api/v1/account/tokens",
+             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in or send an API token");
+               ASSIGN_OR_RETURN(nlohmann::json body, web::Site::JsonBody(req, {"name", "scope", "expires_days"}));
+               auth::NewApiToken spec;
+               if (!body.contains("name") || !body["name"].is_string()) {
+                 return InvalidArgumentError("a token name has 1 to 60 characters", "name");
+               }
+               spec.name = body["name"].get<std::string>();
+               if (body.contains("scope")) {
+                 if (!body["scope"].is_string())
+                   return InvalidArgumentError("a token's scope is read or write", "scope");
+                 spec.scope = body["scope"].get<std::string>();
+               }
+               if (body.contains("expires_days")) {
+                 if (!body["expires_days"].is_number_integer() || body["expires_days"].get<int64_t>() < 1 ||
+                     body["expires_days"].get<int64_t>() > 100000) {
+                   return InvalidArgumentError("a token expires after a whole number of days", "expires_days");
+                 }
+                 spec.expires_days = body["expires_days"].get<int>();
+               }
+               ASSIGN_OR_RETURN(std::string token, site.accounts().CreateApiToken(ctx.principal.user_id, spec));
+               ASSIGN_OR_RETURN(std::vector<auth::ApiToken> tokens,
+                                site.accounts().ListApiTokens(ctx.principal.user_id));
+               nlohmann::json out = tokens.empty() ? nlohmann::json::object() : TokenJson(tokens.front());
+               out["token"] = token;  // shown once
+               return web::Site::Json(201, out);
+             }));
+  router.Add("DELETE", "/api/v1/account/tokens/{id}",
+             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in or send an API token");
+               ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+               RETURN_IF_ERROR(site.accounts().RevokeApiToken(ctx.principal, id));
+               http::Response resp;
+               resp.status = 204;
+               return resp;
              }));
 
   router.Add("GET", "/admin/roles", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "common/utf8.h"
 #include "record/record.h"
@@ -29,7 +30,65 @@ const std::string& DummyHash(PasswordCost cost) {
   return hash;
 }
 
+// The wait that failures impose: none for the first `free` failures in the window, then `base` seconds after the
+// latest failure, doubled for each further one, at most `max`. Returns the seconds still to wait at `now`.
+int64_t WaitSeconds(int64_t failures, int64_t latest_at, int free, int base, int max, int64_t now) {
+  if (free < 0 || failures < free) return 0;
+  const int64_t doublings = std::min<int64_t>(failures - free, 30);
+  const int64_t delay = std::min<int64_t>(static_cast<int64_t>(base) << doublings, max);
+  return std::max<int64_t>(0, latest_at + delay - now);
+}
+
+// Failures of `kind` counted for (subject, source) and for source alone since `since`: count and latest time.
+struct FailureCount {
+  int64_t count = 0;
+  int64_t latest = 0;
+};
+StatusOr<FailureCount> CountFailures(storage::Connection& conn, std::string_view kind, const std::string& subject,
+                                     const std::optional<std::string>& source, int64_t since) {
+  storage::Params params{std::string(kind)};
+  std::string sql = "SELECT COUNT(*), MAX(at) FROM auth_throttle WHERE kind = ?";
+  if (!subject.empty()) {
+    sql += " AND subject = ?";
+    params.emplace_back(subject);
+  }
+  if (source) {
+    sql += " AND source = ?";
+    params.emplace_back(*source);
+  }
+  sql += " AND at > ?";
+  params.emplace_back(since);
+  ASSIGN_OR_RETURN(storage::Row row, conn.QueryOne(sql, params));
+  return FailureCount{row.Int(0), row.Int(1)};
+}
+
+Status TooManyFailures(int64_t wait) {
+  return ResourceExhaustedError(Msg("too many failed attempts; try again in {} seconds", wait));
+}
+
+constexpr char kTokenColumns[] = "id, user_id, name, scope, created_at, expires_at, last_used_at, revoked_at";
+
+ApiToken ReadToken(const storage::Row& row) {
+  return {row.Int(0), row.Int(1), row.Text(2), row.Text(3), row.Int(4), row.Int(5), row.Int(6), row.Int(7)};
+}
+
 }  // namespace
+
+std::string AccountService::Key(std::string_view purpose, std::string_view value) const {
+  return HmacHex(options_.secret, std::string(purpose) + ":" + std::string(value));
+}
+
+std::string AccountService::DeviceCookie(int64_t user_id, const std::string& device_id) const {
+  return device_id + "." + HmacHex(options_.secret, "known-device:" + std::to_string(user_id) + ":" + device_id);
+}
+
+std::optional<std::string> AccountService::DeviceOf(int64_t user_id, const std::string& cookie) const {
+  const size_t dot = cookie.find('.');
+  if (cookie.size() > 200 || dot == std::string::npos || dot == 0) return std::nullopt;
+  const std::string device_id = cookie.substr(0, dot);
+  if (!SafeEquals(cookie, DeviceCookie(user_id, device_id))) return std::nullopt;
+  return device_id;
+}
 
 bool IsPhoneNumber(const std::string& login) {
   return login.size() == 11 && login[0] == '1' &&
@@ -60,7 +119,8 @@ Status ValidatePassword(const std::string& password) {
   return OkStatus();
 }
 
-StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::string& actor_label) {
+StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::string& actor_label,
+                                      const std::string& remote) {
   RETURN_IF_ERROR(ValidateLogin(account.login));
   RETURN_IF_ERROR(ValidatePassword(account.password));
   RETURN_IF_ERROR(utf8::Validate(account.display_name, "display_name"));
@@ -68,6 +128,25 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
   if (name_len < 1 || name_len > 40) {
     return InvalidArgumentError("a display name has 1 to 40 characters", "display_name");
   }
+  const int64_t now = ToUnix(clock_.Now());
+  const std::string source = Key("address", remote);
+  const bool limited = !remote.empty() && options_.sign_ups_per_address_hour > 0;
+  if (limited) {
+    {
+      ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+      ASSIGN_OR_RETURN(FailureCount made, CountFailures(*conn, "sign_up", "", source, now - 3600));
+      if (made.count >= options_.sign_ups_per_address_hour) {
+        return ResourceExhaustedError("too many accounts created from this address; try again later");
+      }
+    }
+    // Every attempt counts, a taken login too, so that sign-up cannot be used to test logins without limit.
+    RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+      return tx
+          .Execute("INSERT INTO auth_throttle (kind, subject, source, at) VALUES ('sign_up', '', ?, ?)", {source, now})
+          .status();
+    }));
+  }
+
   ASSIGN_OR_RETURN(std::string hash, HashPassword(account.password, options_.password_cost));
   const bool phone = IsPhoneNumber(account.login);
   User user;
@@ -91,43 +170,56 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
 }
 
 StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const std::string& password,
-                                              const std::string& remote, const std::string& user_agent) {
+                                              const std::string& remote, const std::string& user_agent,
+                                              const std::string& known_device) {
   const int64_t now = ToUnix(clock_.Now());
-  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(storage::Row recent,
-                   conn->QueryOne("SELECT COUNT(*) FROM sign_in_attempts WHERE remote = ? AND at > ?",
-                                  {remote, now - options_.failure_window_seconds}));
-  if (recent.Int(0) >= options_.max_failures_per_address) {
-    return ResourceExhaustedError("too many failed sign-ins from this address; try again later");
+  const int64_t since = now - options_.failure_window_seconds;
+  // Counted under the login as typed, whether or not it exists, so that unknown and known logins wait alike.
+  const std::string subject = Key("login", login.substr(0, 64));
+  const std::string address = Key("address", remote);
+  std::optional<storage::Row> row;
+  std::optional<std::string> device;
+  {
+    // Reads only; the connection goes back before the password is hashed and before the write below takes one.
+    ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    ASSIGN_OR_RETURN(row, conn->QueryOptional("SELECT id, password_hash, disabled FROM users "
+                                              "WHERE username = ? OR phone = ?",
+                                              {login, login}));
+    if (row && !known_device.empty()) device = DeviceOf(row->Int(0), known_device);
+    // A known device of this account counts on its own: neither its address's failures nor a stranger's failures
+    // for this login from elsewhere hold it back.
+    const std::string source = device ? "device:" + *device : address;
+    ASSIGN_OR_RETURN(FailureCount pair, CountFailures(*conn, "sign_in", subject, source, since));
+    int64_t wait = WaitSeconds(pair.count, pair.latest, options_.free_failures_per_pair, options_.throttle_base_seconds,
+                               options_.throttle_max_seconds, now);
+    if (!device) {
+      ASSIGN_OR_RETURN(FailureCount from, CountFailures(*conn, "sign_in", "", address, since));
+      wait = std::max(wait, WaitSeconds(from.count, from.latest, options_.free_failures_per_address,
+                                        options_.throttle_base_seconds, options_.throttle_max_seconds, now));
+    }
+    if (wait > 0) return TooManyFailures(wait);
   }
-  ASSIGN_OR_RETURN(auto row, conn->QueryOptional("SELECT id, password_hash, locked_until, disabled FROM users "
-                                                 "WHERE username = ? OR phone = ?",
-                                                 {login, login}));
   const bool known = row.has_value();
   const std::string& hash = known ? row->Text(1) : DummyHash(options_.password_cost);
   const bool match = VerifyPassword(password, hash) && known;
-  if (known && row->Int(2) > now) {
-    return ResourceExhaustedError("this account is locked after repeated wrong passwords; try again later");
-  }
-  if (!match || (known && row->Bool(3))) {
+  if (!match || row->Bool(2)) {
+    // The same rows for an unknown login as for a known one.
     RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-      RETURN_IF_ERROR(tx.Execute("INSERT INTO sign_in_attempts (remote, login, at) VALUES (?, ?, ?)",
-                                 {remote, login.substr(0, 64), now}));
-      if (known) {
-        RETURN_IF_ERROR(
-            tx.Execute("UPDATE users SET failed_sign_ins = failed_sign_ins + 1, "
-                       "locked_until = CASE WHEN failed_sign_ins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
-                       {int64_t{options_.max_failures_per_account}, now + options_.lockout_seconds, row->Int(0)}));
-      }
-      return OkStatus();
+      return tx
+          .Execute("INSERT INTO auth_throttle (kind, subject, source, at) VALUES ('sign_in', ?, ?, ?)",
+                   {subject, device ? "device:" + *device : address, now})
+          .status();
     }));
     return UnauthenticatedError("wrong login or password");
   }
   const int64_t user_id = row->Int(0);
   SignInResult result;
   result.session_token = RandomToken();
+  result.known_device = DeviceCookie(user_id, device.value_or(RandomToken(16)));
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    RETURN_IF_ERROR(tx.Execute("UPDATE users SET failed_sign_ins = 0, locked_until = 0 WHERE id = ?", {user_id}));
+    // The pair starts afresh once the right password was given from it.
+    RETURN_IF_ERROR(tx.Execute("DELETE FROM auth_throttle WHERE kind = 'sign_in' AND subject = ? AND source = ?",
+                               {subject, device ? "device:" + *device : address}));
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent) "
                    "VALUES (?, ?, ?, ?, ?, ?)",
@@ -137,7 +229,7 @@ StatusOr<SignInResult> AccountService::SignIn(const std::string& login, const st
                      tx.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {user_id}));
     result.user = ReadUser(u);
     return record::Audit(tx, clock_.Now(), record::Actor::User(user_id), "user.sign_in", record::Ref("user", user_id),
-                         {{"remote", remote}});
+                         {{"remote", remote}, {"known_device", device.has_value()}});
   }));
   return result;
 }
@@ -186,36 +278,64 @@ StatusOr<Principal> AccountService::Authenticate(const std::string& session_toke
   return LoadPrincipal(*conn, session->Int(0), "session");
 }
 
-StatusOr<Principal> AccountService::AuthenticateToken(const std::string& api_token) {
+StatusOr<Principal> AccountService::AuthenticateToken(const std::string& api_token, std::string_view method) {
   if (api_token.empty() || api_token.size() > 100) return UnauthenticatedError("malformed token");
-  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto token,
-                   conn->QueryOptional("SELECT id, user_id FROM api_tokens WHERE token_hash = ? AND revoked_at = 0",
-                                       {Sha256Hex(api_token)}));
-  if (!token) return UnauthenticatedError("unknown or revoked token");
   const int64_t now = ToUnix(clock_.Now());
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(auto token, conn->QueryOptional("SELECT id, user_id, expires_at, scope FROM api_tokens "
+                                                   "WHERE token_hash = ? AND revoked_at = 0",
+                                                   {Sha256Hex(api_token)}));
+  if (!token) return UnauthenticatedError("unknown or revoked token");
+  if (token->Int(2) != 0 && token->Int(2) <= now) return UnauthenticatedError("the token has expired");
+  const bool read_only = token->Text(3) == "read";
+  if (read_only && method != "GET" && method != "HEAD") {
+    return PermissionDeniedError("this token is read-only: it may only read (GET)");
+  }
   RETURN_IF_ERROR(conn->Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?",
                                 {now, token->Int(0), now - 60}));
-  return LoadPrincipal(*conn, token->Int(1), "token");
+  ASSIGN_OR_RETURN(Principal p, LoadPrincipal(*conn, token->Int(1), "token"));
+  p.token_id = token->Int(0);
+  p.read_only = read_only;
+  return p;
 }
 
 Status AccountService::ChangePassword(int64_t user_id, const std::string& current, const std::string& replacement,
                                       const std::string& keep_session_token) {
   RETURN_IF_ERROR(ValidatePassword(replacement));
+  const int64_t now = ToUnix(clock_.Now());
+  const std::string subject = "user:" + std::to_string(user_id);
+  std::string current_hash;
   {
     ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    ASSIGN_OR_RETURN(FailureCount failed,
+                     CountFailures(*conn, "password", subject, std::nullopt, now - options_.failure_window_seconds));
+    const int64_t wait = WaitSeconds(failed.count, failed.latest, options_.free_password_checks,
+                                     options_.throttle_base_seconds, options_.throttle_max_seconds, now);
+    if (wait > 0) return TooManyFailures(wait);
     ASSIGN_OR_RETURN(storage::Row row, conn->QueryOne("SELECT password_hash FROM users WHERE id = ?", {user_id}));
-    if (!VerifyPassword(current, row.Text(0))) {
-      return InvalidArgumentError("the current password is wrong", "current_password");
-    }
+    current_hash = row.Text(0);
+  }
+  if (!VerifyPassword(current, current_hash)) {
+    RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+      return tx
+          .Execute("INSERT INTO auth_throttle (kind, subject, source, at) VALUES ('password', ?, '', ?)",
+                   {subject, now})
+          .status();
+    }));
+    return InvalidArgumentError("the current password is wrong", "current_password");
   }
   ASSIGN_OR_RETURN(std::string hash, HashPassword(replacement, options_.password_cost));
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(tx.Execute("UPDATE users SET password_hash = ? WHERE id = ?", {hash, user_id}));
     RETURN_IF_ERROR(tx.Execute("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?",
                                {user_id, Sha256Hex(keep_session_token)}));
+    // Whoever knew the old password may have made tokens with it.
+    ASSIGN_OR_RETURN(
+        storage::Result revoked,
+        tx.Execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0", {now, user_id}));
+    RETURN_IF_ERROR(tx.Execute("DELETE FROM auth_throttle WHERE kind = 'password' AND subject = ?", {subject}));
     return record::Audit(tx, clock_.Now(), record::Actor::User(user_id), "user.change_password",
-                         record::Ref("user", user_id), nlohmann::json::object());
+                         record::Ref("user", user_id), {{"api_tokens_revoked", revoked.rows_affected}});
   });
 }
 
@@ -223,34 +343,73 @@ StatusOr<int64_t> AccountService::Prune() {
   const int64_t now = ToUnix(clock_.Now());
   int64_t deleted = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
+    // Sign-ups are counted over an hour, failures over the window: keep the longer of the two.
     ASSIGN_OR_RETURN(storage::Result attempts,
-                     tx.Execute("DELETE FROM sign_in_attempts WHERE at <= ?", {now - options_.failure_window_seconds}));
+                     tx.Execute("DELETE FROM auth_throttle WHERE at <= ?",
+                                {now - std::max<int64_t>(options_.failure_window_seconds, 3600)}));
     ASSIGN_OR_RETURN(storage::Result sessions,
                      tx.Execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
                                 {now, now - options_.session_idle_seconds}));
     deleted = attempts.rows_affected + sessions.rows_affected;
     if (deleted == 0) return OkStatus();
     return record::Audit(tx, clock_.Now(), record::Actor::System("system"), "auth.prune", "",
-                         {{"sign_in_attempts", attempts.rows_affected}, {"sessions", sessions.rows_affected}});
+                         {{"auth_throttle", attempts.rows_affected}, {"sessions", sessions.rows_affected}});
   }));
   return deleted;
 }
 
-StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const std::string& name) {
-  RETURN_IF_ERROR(utf8::Validate(name, "name"));
-  if (name.empty() || utf8::CodePointCount(name) > 60) {
+StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const NewApiToken& spec) {
+  RETURN_IF_ERROR(utf8::Validate(spec.name, "name"));
+  if (spec.name.empty() || utf8::CodePointCount(spec.name) > 60) {
     return InvalidArgumentError("a token name has 1 to 60 characters", "name");
   }
+  if (spec.scope != "read" && spec.scope != "write") {
+    return InvalidArgumentError("a token's scope is read or write", "scope");
+  }
+  const int days = spec.expires_days == 0 ? options_.token_default_days : spec.expires_days;
+  if (days < 1 || days > options_.token_max_days) {
+    return InvalidArgumentError(Msg("a token expires after 1 to {} days", options_.token_max_days), "expires_days");
+  }
+  const int64_t now = ToUnix(clock_.Now());
+  const int64_t expires_at = now + int64_t{days} * 86400;
   std::string token = "nj_" + RandomToken();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(storage::Row row,
-                     tx.QueryOne("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) "
-                                 "RETURNING id",
-                                 {user_id, name, Sha256Hex(token), ToUnix(clock_.Now())}));
+                     tx.QueryOne("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scope) "
+                                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                 {user_id, spec.name, Sha256Hex(token), now, expires_at, spec.scope}));
     return record::Audit(tx, clock_.Now(), record::Actor::User(user_id), "api_token.create",
-                         record::Ref("api_token", row.Int(0)), {{"name", name}});
+                         record::Ref("api_token", row.Int(0)),
+                         {{"name", spec.name}, {"scope", spec.scope}, {"expires_at", expires_at}});
   }));
   return token;
+}
+
+StatusOr<std::vector<ApiToken>> AccountService::ListApiTokens(int64_t user_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result result,
+                   conn->Execute(std::string("SELECT ") + kTokenColumns +
+                                     " FROM api_tokens WHERE user_id = ? "
+                                     "ORDER BY CASE WHEN revoked_at = 0 THEN 0 ELSE 1 END, id DESC LIMIT 200",
+                                 {user_id}));
+  std::vector<ApiToken> out;
+  for (const auto& row : result.rows) out.push_back(ReadToken(row));
+  return out;
+}
+
+Status AccountService::RevokeApiToken(const Principal& by, int64_t token_id) {
+  if (!by.signed_in()) return UnauthenticatedError("sign in first");
+  return db_.InTransaction([&](storage::Connection& tx) -> Status {
+    // One conditional statement: two revokes of one token cannot both succeed. Another user's token reads as
+    // missing: its existence is none of the caller's business.
+    ASSIGN_OR_RETURN(auto token,
+                     tx.QueryOptional("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0 "
+                                      "AND (user_id = ? OR ? = 1) RETURNING user_id, name",
+                                      {ToUnix(clock_.Now()), token_id, by.user_id, int64_t{by.is_system() ? 1 : 0}}));
+    if (!token) return NotFoundError(Msg("no live API token {}", token_id));
+    return record::Audit(tx, clock_.Now(), ActorOf(by), "api_token.revoke", record::Ref("api_token", token_id),
+                         {{"name", token->Text(1)}, {"user_id", token->Int(0)}});
+  });
 }
 
 StatusOr<User> AccountService::FindByLogin(const std::string& login) {

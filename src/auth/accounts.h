@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/crypto.h"
@@ -15,14 +16,31 @@
 
 namespace ningju::auth {
 
+// The sign-in rule (docs/OPERATIONS.md "Sign-in limits"): no account is ever locked. A failed sign-in is counted
+// against the pair (login, source) and against the source alone, where the source is the client address, or the
+// browser when it shows a valid known-device cookie of that account (then the address does not count). After
+// `free_failures_per_pair` failures of a pair within the window, the pair waits `throttle_base_seconds` after its
+// latest failure, doubling with each further failure up to `throttle_max_seconds`; the same for an address after
+// `free_failures_per_address`. So a stranger guessing an owner's password slows down only himself: the owner on a
+// known device (or from another address) signs in at once with the right password. Unknown and known logins are
+// counted and answered alike.
 struct AccountOptions {
   PasswordCost password_cost = PasswordCost::kInteractive;
   int session_idle_seconds = 7 * 24 * 3600;       // a session unused this long expires
   int session_absolute_seconds = 30 * 24 * 3600;  // and every session expires this long after sign-in
-  int max_failures_per_account = 5;               // consecutive wrong passwords before the account locks
-  int lockout_seconds = 15 * 60;                  // how long it stays locked
-  int max_failures_per_address = 20;              // failed sign-ins from one address within the window -> 429
-  int failure_window_seconds = 15 * 60;
+  int free_failures_per_pair = 3;                 // failed sign-ins of one login from one source before waits
+  int free_failures_per_address = 20;             // failed sign-ins from one address (any login) before waits
+  int throttle_base_seconds = 2;                  // the first wait, doubled by each further failure
+  int throttle_max_seconds = 15 * 60;             // the longest wait
+  int failure_window_seconds = 60 * 60;           // failures older than this are forgotten (and pruned)
+  int sign_ups_per_address_hour = 10;             // sign-ups (a taken login too) per address per hour; 0: none
+  int free_password_checks = 5;                   // wrong current passwords (password change) before waits
+  int known_device_days = 365;                    // lifetime of the known-device cookie
+  int token_default_days = 90;                    // API token expiry when none is asked for
+  int token_max_days = 366;                       // the longest expiry a token may be given
+  // The server secret (the settings table's csrf_secret) keying the hashes of addresses and the known-device
+  // cookies, so that a copy of the database does not reveal which addresses signed in.
+  std::string secret;
 };
 
 struct User {
@@ -43,6 +61,25 @@ struct NewAccount {
 struct SignInResult {
   User user;
   std::string session_token;  // for the cookie; the database keeps only its hash
+  std::string known_device;   // the known-device cookie to set (a new or the renewed one)
+};
+
+// A personal access token as listed (never its value).
+struct ApiToken {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string scope;  // "write" (everything the user may do) or "read" (GET and HEAD only)
+  int64_t created_at = 0;
+  int64_t expires_at = 0;  // 0: never (tokens made before expiry existed)
+  int64_t last_used_at = 0;
+  int64_t revoked_at = 0;  // 0: live
+};
+
+struct NewApiToken {
+  std::string name;
+  std::string scope = "write";
+  int expires_days = 0;  // 0: AccountOptions::token_default_days
 };
 
 class AccountService {
@@ -51,21 +88,30 @@ class AccountService {
       : db_(db), clock_(clock), options_(options) {}
 
   // Validates and creates an account. kInvalidArgument names the field ("login", "password", "display_name");
-  // kAlreadyExists when the login is taken.
-  StatusOr<User> SignUp(const NewAccount& account, const std::string& actor_label);
+  // kAlreadyExists when the login is taken. Without a `remote` (the command line, the demo) it is not limited.
+  StatusOr<User> SignUp(const NewAccount& account, const std::string& actor_label) {
+    return SignUp(account, actor_label, "");
+  }
+
+  // Validates and creates an account, at most sign_ups_per_address_hour from one `remote` (kResourceExhausted).
+  StatusOr<User> SignUp(const NewAccount& account, const std::string& actor_label, const std::string& remote);
 
   // Checks the password and opens a session. Wrong login or password: kUnauthenticated with one message for both;
-  // a locked account or too many failures from `remote`: kResourceExhausted.
+  // a pair or address that must still wait (see AccountOptions): kResourceExhausted. Unknown and known logins get the
+  // same answer after the same work. `known_device` is the browser's known-device cookie, if any.
   StatusOr<SignInResult> SignIn(const std::string& login, const std::string& password, const std::string& remote,
-                                const std::string& user_agent);
+                                const std::string& user_agent, const std::string& known_device = "");
   Status SignOut(const std::string& session_token);
 
   // The principal of a live session, renewing its idle expiry; kUnauthenticated when unknown or expired.
   StatusOr<Principal> Authenticate(const std::string& session_token);
-  // The principal behind a personal access token (Authorization: Bearer ...).
-  StatusOr<Principal> AuthenticateToken(const std::string& api_token);
+  // The principal behind a personal access token (Authorization: Bearer ...) for a request of `method`:
+  // kUnauthenticated when unknown, revoked or expired; kPermissionDenied for a read-scoped token and a method other
+  // than GET and HEAD. Every route authenticates through here, so the scope holds for all of them.
+  StatusOr<Principal> AuthenticateToken(const std::string& api_token, std::string_view method);
 
-  // Requires the current password; ends every other session of the user.
+  // Requires the current password (wrong ones count: after free_password_checks they wait, kResourceExhausted);
+  // ends every other session of the user and revokes every API token.
   Status ChangePassword(int64_t user_id, const std::string& current, const std::string& replacement,
                         const std::string& keep_session_token);
 
@@ -74,8 +120,16 @@ class AccountService {
   // Returns the number of rows deleted.
   StatusOr<int64_t> Prune();
 
-  // A new personal access token; its value is returned once and never stored.
-  StatusOr<std::string> CreateApiToken(int64_t user_id, const std::string& name);
+  // A new personal access token; its value is returned once and never stored. kInvalidArgument names "name",
+  // "scope" or "expires_days".
+  StatusOr<std::string> CreateApiToken(int64_t user_id, const NewApiToken& token);
+  StatusOr<std::string> CreateApiToken(int64_t user_id, const std::string& name) {
+    return CreateApiToken(user_id, NewApiToken{name});
+  }
+  // The user's tokens, live ones first, newest first (at most 200).
+  StatusOr<std::vector<ApiToken>> ListApiTokens(int64_t user_id);
+  // Revokes a token of `by` (the system may revoke any): kNotFound when there is no live token `token_id` of theirs.
+  Status RevokeApiToken(const Principal& by, int64_t token_id);
 
   StatusOr<User> FindByLogin(const std::string& login);
   StatusOr<User> FindById(int64_t id);
@@ -97,6 +151,11 @@ class AccountService {
 
  private:
   StatusOr<Principal> LoadPrincipal(storage::Connection& conn, int64_t user_id, std::string via);
+  // The keyed hash under which a value (address, login) is counted.
+  std::string Key(std::string_view purpose, std::string_view value) const;
+  // The known-device cookie of `user_id` for device `device_id`, and the device id of a valid cookie.
+  std::string DeviceCookie(int64_t user_id, const std::string& device_id) const;
+  std::optional<std::string> DeviceOf(int64_t user_id, const std::string& cookie) const;
 
   storage::Database& db_;
   const Clock& clock_;

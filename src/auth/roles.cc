@@ -77,6 +77,8 @@ std::string_view PermissionName(Permission p) {
   return "unknown";
 }
 
+bool Principal::is_system() const { return user_id == kSystemUser; }
+
 bool Principal::HasRole(Role role) const {
   return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) { return g.role == role; });
 }

@@ -57,8 +57,13 @@ struct Principal {
   std::vector<Grant> grants;
   // How the request was authenticated: "session", "token", "cli", or "" when anonymous.
   std::string via;
+  // For via "token": the token's id, and whether its scope is "read" (AuthenticateToken refuses it every write).
+  int64_t token_id = 0;
+  bool read_only = false;
 
   bool signed_in() const { return user_id != 0; }
+  // The command line and background jobs (SystemPrincipal).
+  bool is_system() const;
   bool HasRole(Role role) const;
   // True when some grant carries `p` (on any area): decides whether a page shows a staff link at all.
   bool HasPermissionSomewhere(Permission p) const;

@@ -183,21 +183,80 @@ void RegisterServer(CLI::App& app) {
     std::cout << "granted " << *role_name << " on area " << *area << " to " << *login << " (grant " << *g << ")\n";
   });
 
-  CLI::App* token = user->add_subcommand("token", "create a personal access token for an API client (printed once)");
+  // `ningju user token LOGIN --name N` (create, the older spelling), `token create`, `token list`, `token revoke`.
+  CLI::App* token = user->add_subcommand("token", "personal access tokens for API clients: create, list, revoke");
+  token->require_subcommand(0, 1);
   app::AddConfigOptions(*token, opts->config, false);
   auto token_name = std::make_shared<std::string>();
-  token->add_option("login", *login, "the user's login")->required();
-  token->add_option("--name", *token_name, "what the token is for (1 to 60 characters)")->required();
-  token->callback([opts, login, token_name] {
+  auto token_scope = std::make_shared<std::string>("write");
+  auto token_days = std::make_shared<int>(0);
+  auto create_token = [opts, login, token_name, token_scope, token_days] {
     SystemClock clock;
     auto db = app::OpenDatabase(opts->config);
     if (!db.ok()) return Fail(db.status());
     auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
     auto u = accounts.FindByLogin(*login);
     if (!u.ok()) return Fail(u.status());
-    auto t = accounts.CreateApiToken(u->id, *token_name);
+    auto t = accounts.CreateApiToken(u->id, auth::NewApiToken{*token_name, *token_scope, *token_days});
     if (!t.ok()) return Fail(t.status());
     std::cout << *t << "\n";
+  };
+  auto add_create_options = [&](CLI::App* cmd, bool required) {
+    auto* l = cmd->add_option("login", *login, "the user's login");
+    auto* n = cmd->add_option("--name", *token_name, "what the token is for (1 to 60 characters)");
+    if (required) {
+      l->required();
+      n->required();
+    }
+    cmd->add_option("--scope", *token_scope, "write (what the user may do) or read (GET and HEAD only)")
+        ->check(CLI::IsMember({"read", "write"}))
+        ->capture_default_str();
+    cmd->add_option("--expires-days", *token_days, "days until it expires (default --token-default-days)")
+        ->check(CLI::Range(1, 366));
+  };
+  add_create_options(token, false);
+  token->callback([token, login, create_token] {
+    if (!token->get_subcommands().empty()) return;
+    if (login->empty()) {
+      return Fail(InvalidArgumentError("ningju user token LOGIN --name NAME (or: token create, list, revoke)"));
+    }
+    create_token();
+  });
+  CLI::App* token_create = token->add_subcommand("create", "create a token (its value is printed once)");
+  app::AddConfigOptions(*token_create, opts->config, false);
+  add_create_options(token_create, true);
+  token_create->callback(create_token);
+  CLI::App* token_list = token->add_subcommand("list", "list a user's tokens (never their values)");
+  app::AddConfigOptions(*token_list, opts->config, false);
+  token_list->add_option("login", *login, "the user's login")->required();
+  token_list->callback([opts, login] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    auto u = accounts.FindByLogin(*login);
+    if (!u.ok()) return Fail(u.status());
+    auto tokens = accounts.ListApiTokens(u->id);
+    if (!tokens.ok()) return Fail(tokens.status());
+    auto when = [](int64_t at) { return at == 0 ? std::string("-") : FormatUtc(FromUnix(at)); };
+    std::cout << "id\tscope\tcreated\texpires\tlast_used\trevoked\tname\n";
+    for (const auth::ApiToken& t : *tokens) {
+      std::cout << t.id << "\t" << t.scope << "\t" << when(t.created_at) << "\t"
+                << (t.expires_at == 0 ? std::string("never") : when(t.expires_at)) << "\t" << when(t.last_used_at)
+                << "\t" << when(t.revoked_at) << "\t" << t.name << "\n";
+    }
+  });
+  CLI::App* token_revoke = token->add_subcommand("revoke", "revoke a token by its id (see token list)");
+  app::AddConfigOptions(*token_revoke, opts->config, false);
+  auto token_id = std::make_shared<int64_t>(0);
+  token_revoke->add_option("id", *token_id, "the token's id")->required();
+  token_revoke->callback([opts, token_id] {
+    SystemClock clock;
+    auto db = app::OpenDatabase(opts->config);
+    if (!db.ok()) return Fail(db.status());
+    auth::AccountService accounts(**db, clock, app::AccountOptionsFrom(opts->config));
+    if (Status s = accounts.RevokeApiToken(auth::SystemPrincipal("cli"), *token_id); !s.ok()) return Fail(s);
+    std::cout << "revoked token " << *token_id << "\n";
   });
 
   CLI::App* backup = app.add_subcommand("backup", "write a consistent copy of the database");
@@ -213,18 +272,51 @@ void RegisterServer(CLI::App& app) {
 
   CLI::App* audit = app.add_subcommand("audit", "the audit chain");
   audit->require_subcommand(1);
-  CLI::App* verify = audit->add_subcommand("verify", "check that no audit record was edited or deleted");
-  app::AddConfigOptions(*verify, opts->config, false);
-  verify->callback([opts] {
+  CLI::App* head = audit->add_subcommand("head", "print the chain's head (SEQ:HASH) for publication");
+  app::AddConfigOptions(*head, opts->config, false);
+  head->callback([opts] {
     auto db = storage::Database::Open(opts->config.database);
     if (!db.ok()) return Fail(db.status());
-    auto v = record::VerifyAudit(**db);
-    if (!v.ok()) return Fail(v.status());
-    for (const auto& p : v->problems) std::cout << "audit record " << p.id << ": " << p.problem << "\n";
-    if (v->problems.empty()) {
-      std::cout << "audit chain intact: " << v->records << " records\n";
+    auto conn = (*db)->Acquire();
+    if (!conn.ok()) return Fail(conn.status());
+    auto h = record::ReadAuditHead(**conn);
+    if (!h.ok()) return Fail(h.status());
+    std::cout << h->ToString() << "\n";
+  });
+  CLI::App* verify = audit->add_subcommand("verify", "check that no audit record was edited or deleted");
+  app::AddConfigOptions(*verify, opts->config, false);
+  auto published = std::make_shared<std::vector<std::string>>();
+  verify->add_option("--head", *published,
+                     "a head published earlier (SEQ:HASH from `ningju audit head`): the chain must still reach it; "
+                     "may be given more than once");
+  verify->callback([opts, published] {
+    std::vector<record::AuditHead> heads;
+    for (const std::string& text : *published) {
+      auto h = record::AuditHead::Parse(text);
+      if (!h.ok()) return Fail(h.status());
+      heads.push_back(*h);
+    }
+    auto db = storage::Database::Open(opts->config.database);
+    if (!db.ok()) return Fail(db.status());
+    std::vector<record::AuditProblem> problems;
+    int64_t records = 0;
+    // One walk per published head (and one without when none is given); each walk is a read of the whole chain.
+    const size_t walks = heads.empty() ? 1 : heads.size();
+    for (size_t i = 0; i < walks; ++i) {
+      auto v = record::VerifyAudit(**db, heads.empty() ? std::nullopt : std::optional(heads[i]));
+      if (!v.ok()) return Fail(v.status());
+      records = v->records;
+      for (auto& p : v->problems) {
+        if (i == 0 || p.problem.rfind("does not reach", 0) == 0) problems.push_back(std::move(p));
+      }
+    }
+    for (const auto& p : problems) std::cout << "audit record " << p.id << ": " << p.problem << "\n";
+    if (problems.empty()) {
+      std::cout << "audit chain intact: " << records << " records";
+      for (const auto& h : heads) std::cout << ", reaches " << h.ToString();
+      std::cout << "\n";
     } else {
-      std::cout << v->problems.size() << " problem(s) in " << v->records << " records\n";
+      std::cout << problems.size() << " problem(s) in " << records << " records\n";
       ExitStatus() = 1;
     }
   });

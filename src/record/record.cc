@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 
 namespace ningju::record {
@@ -102,8 +103,33 @@ StatusOr<std::vector<AuditRecord>> ListAudit(storage::Connection& conn, std::str
   return out;
 }
 
-StatusOr<AuditVerification> VerifyAudit(storage::Database& db) {
+std::string AuditHead::ToString() const { return std::to_string(seq) + ":" + hash; }
+
+StatusOr<AuditHead> AuditHead::Parse(std::string_view text) {
+  const Status invalid =
+      InvalidArgumentError("a published audit head reads SEQ:HASH (as `ningju audit head` prints it)", "head");
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 18) return invalid;
+  AuditHead head;
+  for (char c : text.substr(0, colon)) {
+    if (c < '0' || c > '9') return invalid;
+    head.seq = head.seq * 10 + (c - '0');
+  }
+  head.hash = std::string(text.substr(colon + 1));
+  const bool hex = std::all_of(head.hash.begin(), head.hash.end(),
+                               [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (head.seq == 0 ? !head.hash.empty() : (head.hash.size() != 64 || !hex)) return invalid;
+  return head;
+}
+
+StatusOr<AuditHead> ReadAuditHead(storage::Connection& conn) {
+  ASSIGN_OR_RETURN(storage::Row head, conn.QueryOne("SELECT last_id, last_hash FROM audit_head WHERE singleton = 1"));
+  return AuditHead{head.Int(0), head.Text(1)};
+}
+
+StatusOr<AuditVerification> VerifyAudit(storage::Database& db, const std::optional<AuditHead>& published) {
   ASSIGN_OR_RETURN(auto conn, db.Acquire());
+  bool published_seen = !published || published->seq == 0;
   AuditVerification v;
   ASSIGN_OR_RETURN(storage::Row head, conn->QueryOne("SELECT last_id, last_hash FROM audit_head"));
   const int64_t last_id = head.Int(0);
@@ -130,12 +156,25 @@ StatusOr<AuditVerification> VerifyAudit(storage::Database& db) {
       if (AuditHash(r) != r.hash) {
         v.problems.push_back({r.id, "edited: the hash does not match the record's fields"});
       }
+      if (published && r.id == published->seq) {
+        published_seen = true;
+        if (r.hash != published->hash) {
+          v.problems.push_back(
+              {r.id, fmt::format("does not reach the published head {}: record {} now hashes to {} (the "
+                                 "chain up to it was rewritten)",
+                                 published->ToString(), r.id, r.hash)});
+        }
+      }
       prev_hash = r.hash;
       expected_id = r.id + 1;
     }
     if (static_cast<int64_t>(page.rows.size()) < kPage) break;
   }
   for (int64_t missing = expected_id; missing <= last_id; ++missing) v.problems.push_back({missing, "deleted"});
+  if (!published_seen) {
+    v.problems.push_back({published->seq, fmt::format("does not reach the published head {}: record {} is missing",
+                                                      published->ToString(), published->seq)});
+  }
   if (last_id > 0 && expected_id - 1 == last_id && prev_hash != head.Text(1)) {
     v.problems.push_back({last_id, "edited: the chain head does not match the last record's hash"});
   }

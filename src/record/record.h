@@ -62,8 +62,27 @@ struct AuditVerification {
   int64_t records = 0;
   std::vector<AuditProblem> problems;  // empty: the chain is intact
 };
-// Walks the whole chain in id order, in pages, and reports every edited or deleted record.
-StatusOr<AuditVerification> VerifyAudit(storage::Database& db);
+
+// The head of the chain: the latest record's number and hash. The chain alone finds an edit only when the editor did
+// not recompute the later hashes; whoever can write the database can. Publishing the head (docs/OPERATIONS.md "The
+// audit chain") fixes the chain up to it outside the database: a rewrite of any record up to `seq` changes the hash
+// of record `seq`, which VerifyAudit then reports against the published head.
+struct AuditHead {
+  int64_t seq = 0;   // 0: no record yet
+  std::string hash;  // hex SHA-256, "" when seq is 0
+
+  // "SEQ:HASH", e.g. "1042:9f86d0...": one line, stable across versions, for publication.
+  std::string ToString() const;
+  // The inverse of ToString; kInvalidArgument (field "head") for anything else.
+  static StatusOr<AuditHead> Parse(std::string_view text);
+};
+// The head as the chain's head row holds it.
+StatusOr<AuditHead> ReadAuditHead(storage::Connection& conn);
+
+// Walks the whole chain in id order, in pages, and reports every edited or deleted record. With `published`, also
+// that record `published->seq` still exists and still has the published hash.
+StatusOr<AuditVerification> VerifyAudit(storage::Database& db,
+                                        const std::optional<AuditHead>& published = std::nullopt);
 
 // The hash of a record from its fields and the previous hash (hex SHA-256). Exposed for tests.
 std::string AuditHash(const AuditRecord& r);

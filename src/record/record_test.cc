@@ -1,5 +1,7 @@
 #include "record/record.h"
 
+#include <gmock/gmock.h>
+
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 
@@ -22,6 +24,15 @@ class RecordTest : public ::testing::Test {
                      {{"after", {{"name", "楼" + std::to_string(i)}}}});
       }));
     }
+  }
+  // One statement on a connection of its own, given back at once (the services take theirs: no nested Acquire).
+  Status Run(const std::string& sql, const storage::Params& params = {}) {
+    ASSIGN_OR_RETURN(storage::PooledConnection conn, db_->Acquire());
+    return conn->Execute(sql, params).status();
+  }
+  StatusOr<std::vector<AuditRecord>> List() {
+    ASSIGN_OR_RETURN(storage::PooledConnection conn, db_->Acquire());
+    return ListAudit(*conn, "", 100);
   }
   std::unique_ptr<storage::Database> db_;
 };
@@ -62,8 +73,7 @@ TEST_F(RecordTest, RollbackTakesTheRecordWithIt) {
 
 TEST_F(RecordTest, VerifyNamesAnEditedRecord) {
   AuditMany(4);
-  ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
-  ASSERT_OK(conn->Execute("UPDATE audit_log SET summary = '{}' WHERE id = 3"));
+  ASSERT_OK(Run("UPDATE audit_log SET summary = '{}' WHERE id = 3"));
   ASSERT_OK_AND_ASSIGN(auto v, VerifyAudit(*db_));
   ASSERT_EQ(v.problems.size(), 1u);
   EXPECT_EQ(v.problems[0].id, 3);
@@ -72,8 +82,7 @@ TEST_F(RecordTest, VerifyNamesAnEditedRecord) {
 
 TEST_F(RecordTest, VerifyNamesADeletedRecordInTheMiddleAndAtTheEnd) {
   AuditMany(5);
-  ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
-  ASSERT_OK(conn->Execute("DELETE FROM audit_log WHERE id IN (2, 5)"));
+  ASSERT_OK(Run("DELETE FROM audit_log WHERE id IN (2, 5)"));
   ASSERT_OK_AND_ASSIGN(auto v, VerifyAudit(*db_));
   ASSERT_EQ(v.problems.size(), 2u);
   EXPECT_EQ(v.problems[0].id, 2);
@@ -85,16 +94,75 @@ TEST_F(RecordTest, VerifyNamesADeletedRecordInTheMiddleAndAtTheEnd) {
 TEST_F(RecordTest, VerifyFindsARecordRewrittenWithAFreshHash) {
   // A forger who recomputes the edited record's own hash still breaks the link to the next record.
   AuditMany(3);
-  ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
-  ASSERT_OK_AND_ASSIGN(auto records, ListAudit(*conn, "", 10));
+  ASSERT_OK_AND_ASSIGN(auto records, List());
   AuditRecord forged = records[1];
   forged.summary = "{}";
   forged.hash = AuditHash(forged);
-  ASSERT_OK(conn->Execute("UPDATE audit_log SET summary = ?, hash = ? WHERE id = 2", {forged.summary, forged.hash}));
+  ASSERT_OK(Run("UPDATE audit_log SET summary = ?, hash = ? WHERE id = 2", {forged.summary, forged.hash}));
   ASSERT_OK_AND_ASSIGN(auto v, VerifyAudit(*db_));
   ASSERT_EQ(v.problems.size(), 1u);
   EXPECT_EQ(v.problems[0].id, 3);
   EXPECT_THAT(v.problems[0].problem, ::testing::HasSubstr("chain broken"));
+}
+
+TEST_F(RecordTest, APublishedHeadFindsARewriteWithEveryHashRecomputed) {
+  AuditMany(5);
+  AuditHead published;
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
+    ASSERT_OK_AND_ASSIGN(published, ReadAuditHead(*conn));
+  }
+  EXPECT_EQ(published.seq, 5);
+  ASSERT_OK_AND_ASSIGN(auto intact, VerifyAudit(*db_, published));
+  EXPECT_TRUE(intact.problems.empty());
+  AuditMany(2);  // records after the publication do not matter to it
+  ASSERT_OK_AND_ASSIGN(auto later, VerifyAudit(*db_, published));
+  EXPECT_TRUE(later.problems.empty());
+
+  // Whoever can write the database edits record 2 and recomputes every hash from there on, and the head row.
+  ASSERT_OK_AND_ASSIGN(auto records, List());
+  std::string prev = records[0].hash;
+  for (size_t i = 1; i < records.size(); ++i) {
+    AuditRecord r = records[i];
+    if (r.id == 2) r.summary = R"({"after":{"name":"forged"}})";
+    r.prev_hash = prev;
+    r.hash = AuditHash(r);
+    ASSERT_OK(Run("UPDATE audit_log SET summary = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                  {r.summary, r.prev_hash, r.hash, r.id}));
+    prev = r.hash;
+  }
+  ASSERT_OK(Run("UPDATE audit_head SET last_hash = ? WHERE singleton = 1", {prev}));
+  ASSERT_OK_AND_ASSIGN(auto alone, VerifyAudit(*db_));
+  EXPECT_TRUE(alone.problems.empty()) << "the chain alone cannot tell";
+  ASSERT_OK_AND_ASSIGN(auto v, VerifyAudit(*db_, published));
+  ASSERT_EQ(v.problems.size(), 1u);
+  EXPECT_EQ(v.problems[0].id, 5);
+  EXPECT_THAT(v.problems[0].problem, ::testing::HasSubstr("does not reach the published head " + published.ToString()));
+
+  // Cut short before the published head: that is found too.
+  ASSERT_OK(Run("DELETE FROM audit_log WHERE id >= 5"));
+  ASSERT_OK(Run("UPDATE audit_head SET last_id = 4, last_hash = (SELECT hash FROM audit_log WHERE id = 4)"));
+  ASSERT_OK_AND_ASSIGN(auto cut, VerifyAudit(*db_, published));
+  ASSERT_EQ(cut.problems.size(), 1u);
+  EXPECT_THAT(cut.problems[0].problem, ::testing::HasSubstr("record 5 is missing"));
+}
+
+TEST(AuditHeadTest, PrintsAndParsesOneStableLine) {
+  const AuditHead head{1042, std::string(64, 'a')};
+  EXPECT_EQ(head.ToString(), "1042:" + std::string(64, 'a'));
+  ASSERT_OK_AND_ASSIGN(AuditHead parsed, AuditHead::Parse(head.ToString()));
+  EXPECT_EQ(parsed.seq, 1042);
+  EXPECT_EQ(parsed.hash, head.hash);
+  ASSERT_OK_AND_ASSIGN(AuditHead empty, AuditHead::Parse("0:"));
+  EXPECT_EQ(empty.seq, 0);
+  for (const char* bad : {"", "1042", ":abc",
+                          "x:"
+                          "aaaa",
+                          "12:xyz", "12:ABCDEF", "-1:aa"}) {
+    EXPECT_THAT(AuditHead::Parse(bad), ::ningju::testing::StatusIs(StatusCode::kInvalidArgument)) << bad;
+  }
+  EXPECT_THAT(AuditHead::Parse("12:" + std::string(63, 'a')),
+              ::ningju::testing::StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_F(RecordTest, EventsAndLinks) {

@@ -117,7 +117,8 @@ StatusOr<std::unique_ptr<Database>> Database::Open(std::string_view url, const D
       "unsupported database URL (want sqlite:PATH, sqlite::memory: or postgresql://...): {}", RedactForMessage(url)));
 }
 
-Status Database::InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts) {
+Status Database::InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts,
+                               std::source_location where) {
   if (max_attempts < 1) max_attempts = 1;
   Status last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
@@ -126,7 +127,7 @@ Status Database::InTransaction(const std::function<Status(Connection&)>& fn, int
       const auto spread = std::hash<std::thread::id>()(std::this_thread::get_id()) % 7;
       std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt - 1) * (attempt - 1) + spread));
     }
-    ASSIGN_OR_RETURN(PooledConnection conn, Acquire());
+    ASSIGN_OR_RETURN(PooledConnection conn, Acquire(where));
     Status status = conn->Begin();
     if (!status.ok()) {
       // Nothing was done yet, so a lost connection is as safe to retry as a busy database. The broken connection

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -135,6 +136,21 @@ class PooledConnection {
   std::unique_ptr<Connection> conn_;
 };
 
+// What Acquire does when the calling thread already holds a connection of the same pool (STYLE.md item 18: with
+// a pool smaller than the worker count, threads doing that wait on each other until the acquire timeout).
+enum class NestedAcquire {
+  kLog,   // logs a warning naming the call site, then acquires as asked (production)
+  kFail,  // returns kInternal naming the call site, without waiting (tests)
+};
+
+// What a pool has seen since it was opened, for tests and diagnostics.
+struct PoolStats {
+  int64_t acquires = 0;  // successful Acquire calls
+  int64_t waits = 0;     // Acquire calls that found the pool exhausted and had to wait for a release
+  int64_t timeouts = 0;  // Acquire calls that gave up after acquire_timeout_ms (kUnavailable)
+  int64_t nested = 0;    // Acquire calls from a thread that already held a connection of the pool
+};
+
 struct DatabaseOptions {
   // Connections kept in the pool. SQLite: readers and one writer share the file in WAL mode.
   int pool_size = 8;
@@ -143,6 +159,8 @@ struct DatabaseOptions {
   // How long Acquire() waits for a connection when the pool is exhausted before kUnavailable, in milliseconds.
   // Bounded so that code holding a connection while acquiring a second one fails instead of hanging.
   int acquire_timeout_ms = 30000;
+  // A thread asking for a second connection while it holds one is a bug: logged, or refused in tests.
+  NestedAcquire nested_acquire = NestedAcquire::kLog;
 };
 
 class Database {
@@ -162,15 +180,21 @@ class Database {
   virtual std::string DisplayUrl() const = 0;
 
   // Takes a connection from the pool, opening one if none is idle and the pool is not full; waits otherwise.
-  // A PostgreSQL connection found broken is replaced.
-  virtual StatusOr<PooledConnection> Acquire() = 0;
+  // A PostgreSQL connection found broken is replaced. A thread that already holds a connection of this pool must not
+  // ask for another (pass its Connection& down instead): DatabaseOptions::nested_acquire says what happens then;
+  // `where` (the caller, by default) is named in the log line or the kInternal error.
+  virtual StatusOr<PooledConnection> Acquire(std::source_location where = std::source_location::current()) = 0;
+
+  // Counters of the pool (see PoolStats).
+  virtual PoolStats pool_stats() const = 0;
 
   // Runs `fn` inside one transaction: commits when it returns OK, rolls back otherwise (and on exceptions).
   // A kAborted outcome (busy, serialization failure, deadlock) is retried up to `max_attempts` times, so `fn` may run
   // more than once and must have no effect outside the transaction. A connection found lost at BEGIN is also retried
   // (nothing was sent); a failure at COMMIT other than kAborted is returned as is (the outcome may be unknown).
   // Do not call InTransaction from inside `fn`: it would take a second connection, not nest.
-  Status InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts = 3);
+  Status InTransaction(const std::function<Status(Connection&)>& fn, int max_attempts = 3,
+                       std::source_location where = std::source_location::current());
 
   // Writes a consistent copy of the database to `destination` (SQLite online backup; pg_dump for PostgreSQL).
   virtual Status Backup(const std::string& destination) = 0;

@@ -554,6 +554,46 @@ TEST_P(DatabaseTest, ConcurrentInsertsThroughThePool) {
   EXPECT_EQ(items, kThreads * kPerThread);
 }
 
+TEST_P(DatabaseTest, NestedAcquireFailsAtOnceNamingTheCallSite) {
+  DatabaseOptions strict{.pool_size = 2, .acquire_timeout_ms = 30000, .nested_acquire = NestedAcquire::kFail};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, OpenAgain(strict));
+  const int64_t opened_with = db->pool_stats().acquires;  // Open checks one connection
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection held, db->Acquire());
+    // The same thread asking again: refused without waiting, with the line that asked.
+    StatusOr<PooledConnection> second = db->Acquire();
+    EXPECT_THAT(second, StatusIs(StatusCode::kInternal));
+    EXPECT_THAT(second.status().message(), HasSubstr("database_test.cc"));
+    EXPECT_THAT(second.status().message(), HasSubstr("already holds a connection"));
+    // InTransaction takes a connection too, and names its own caller.
+    Status nested_tx = db->InTransaction([](Connection&) { return OkStatus(); });
+    EXPECT_THAT(nested_tx, StatusIs(StatusCode::kInternal));
+    EXPECT_THAT(nested_tx.message(), HasSubstr("database_test.cc"));
+    // Another thread may take the pool's other connection meanwhile.
+    std::thread other([&] { EXPECT_OK(db->Acquire()); });
+    other.join();
+  }
+  // Once given back, the thread may acquire again; a connection handed to another thread and released there counts
+  // as given back too.
+  ASSERT_OK_AND_ASSIGN(PooledConnection again, db->Acquire());
+  std::thread releaser([moved = std::move(again)]() mutable { PooledConnection gone = std::move(moved); });
+  releaser.join();
+  EXPECT_OK(db->Acquire());
+  const PoolStats stats = db->pool_stats();
+  EXPECT_EQ(stats.nested, 2);
+  EXPECT_EQ(stats.waits, 0);
+  EXPECT_EQ(stats.timeouts, 0);
+  EXPECT_EQ(stats.acquires, opened_with + 4);
+}
+
+TEST_P(DatabaseTest, NestedAcquireIsLoggedAndCountedByDefault) {
+  DatabaseOptions lenient{.pool_size = 2, .acquire_timeout_ms = 30000};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, OpenAgain(lenient));
+  ASSERT_OK_AND_ASSIGN(PooledConnection held, db->Acquire());
+  ASSERT_OK_AND_ASSIGN(PooledConnection second, db->Acquire());  // production: warned about, then served
+  EXPECT_EQ(db->pool_stats().nested, 1);
+}
+
 TEST_P(DatabaseTest, AcquireTimesOutWhenThePoolIsExhausted) {
   DatabaseOptions two{.pool_size = 2, .busy_timeout_ms = 5000, .acquire_timeout_ms = 100};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, OpenAgain(two));

@@ -45,7 +45,9 @@ StatusOr<std::string> NewTestDatabaseUrl() {
   return "sqlite:" + (dir / "test.db").string();
 }
 
-StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase() { return OpenTestDatabase({.pool_size = 4}); }
+StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase() {
+  return OpenTestDatabase({.pool_size = 4, .nested_acquire = storage::NestedAcquire::kFail});
+}
 
 StatusOr<std::unique_ptr<storage::Database>> OpenTestDatabase(const storage::DatabaseOptions& options) {
   ASSIGN_OR_RETURN(std::string url, NewTestDatabaseUrl());

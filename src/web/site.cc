@@ -50,7 +50,7 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
   RequestContext ctx;
   std::string_view authorization = req.Header("Authorization");
   if (authorization.rfind("Bearer ", 0) == 0) {
-    ASSIGN_OR_RETURN(ctx.principal, accounts_.AuthenticateToken(std::string(authorization.substr(7))));
+    ASSIGN_OR_RETURN(ctx.principal, accounts_.AuthenticateToken(std::string(authorization.substr(7)), req.method));
     ctx.via_bearer = true;
   } else if (auto cookie = req.Cookie(kSessionCookie)) {
     auto principal = accounts_.Authenticate(*cookie);
@@ -188,6 +188,13 @@ void Site::ClearSessionCookie(http::Response& resp) const {
   o.secure = options_.secure_cookies;
   o.max_age_seconds = 0;
   resp.SetCookie(kSessionCookie, "", o);
+}
+
+void Site::SetDeviceCookie(http::Response& resp, const std::string& value) const {
+  http::CookieOptions o;
+  o.secure = options_.secure_cookies;
+  o.max_age_seconds = accounts_.options().known_device_days * 24 * 3600;
+  resp.SetCookie(kDeviceCookie, value, o);
 }
 
 void Site::SetLanguageCookie(http::Response& resp, const std::string& locale) const {

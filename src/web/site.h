@@ -24,6 +24,7 @@ namespace ningju::web {
 inline constexpr char kSessionCookie[] = "nj_session";
 inline constexpr char kCsrfCookie[] = "nj_csrf";
 inline constexpr char kLangCookie[] = "nj_lang";
+inline constexpr char kDeviceCookie[] = "nj_device";
 inline constexpr char kCsrfField[] = "_csrf";
 inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
@@ -83,6 +84,8 @@ class Site {
   void SetSessionCookie(http::Response& resp, const std::string& token) const;
   void ClearSessionCookie(http::Response& resp) const;
   void SetLanguageCookie(http::Response& resp, const std::string& locale) const;
+  // The known-device cookie (auth::AccountOptions): HttpOnly, kept known_device_days.
+  void SetDeviceCookie(http::Response& resp, const std::string& value) const;
 
   // Wraps a page route: Begin(), the CSRF check for every method but GET/HEAD, errors as error pages.
   http::Handler Web(RouteFn fn) const;

@@ -47,6 +47,15 @@ check "user token prints a new token once" 0 "^nj_[A-Za-z0-9_-]{20,}$" -- "$NJ" 
 check "the token is kept only as a hash" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM api_tokens WHERE name = 'bench client' AND token_hash NOT LIKE 'nj_%'"
 check "user token refuses an empty name" 2 "1 to 60 characters" -- "$NJ" user token wangwu --name "" --database "$DB"
 check "user token refuses an unknown login" 2 "no user" -- "$NJ" user token nobody --name x --database "$DB"
+check "user token create with a scope and an expiry" 0 "^nj_[A-Za-z0-9_-]{20,}$" -- "$NJ" user token create wangwu --name "read only" --scope read --expires-days 7 --database "$DB"
+check "the read token's scope and expiry are stored" 0 "^read\|604800$" -- sqlite3 "$TMP/cli.db" "SELECT scope, expires_at - created_at FROM api_tokens WHERE name = 'read only'"
+check "user token refuses an unknown scope" 2 "" -- "$NJ" user token create wangwu --name x --scope admin --database "$DB"
+check "user token list shows the tokens, never their values" 0 "bench client" -- "$NJ" user token list wangwu --database "$DB"
+check "user token list: no token value" 1 "" -- bash -c "'$NJ' user token list wangwu --database '$DB' | grep -q nj_"
+TID=$(sqlite3 "$TMP/cli.db" "SELECT id FROM api_tokens WHERE name = 'bench client'")
+check "user token revoke" 0 "revoked token $TID" -- "$NJ" user token revoke "$TID" --database "$DB"
+check "the revoked token is marked" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM api_tokens WHERE id = $TID AND revoked_at > 0"
+check "user token revoke twice is refused" 2 "no live API token $TID" -- "$NJ" user token revoke "$TID" --database "$DB"
 check "config file" 0 "granted" -- bash -c "printf 'database = \"$DB\"\n' > $TMP/ningju.toml &&
   '$NJ' user grant wangwu building_leader --area 3 --config $TMP/ningju.toml"
 check "config file: an unknown setting is named with its line" 2 "line 2: unknown setting \"colour\"" -- bash -c "printf '# ningju\ncolour = red\n' > $TMP/bad.toml && '$NJ' migrate --config $TMP/bad.toml"
@@ -79,6 +88,37 @@ check "export masks personal data" 0 "138\*\*\*\*5678" -- "$NJ" export --neighbo
 check "export unmasked" 0 "13812345678" -- "$NJ" export --neighborhood "$NB" --unmasked --database "$DB"
 check "export xlsx" 0 "" -- bash -c "'$NJ' export --neighborhood $NB --format xlsx -o $TMP/r.xlsx --database $DB && head -c 2 $TMP/r.xlsx | grep -q PK"
 check "import of a missing file" 2 "" -- "$NJ" import --neighborhood "$NB" "$TMP/none.csv" --database "$DB"
+
+# A published head, then a rewrite that recomputes every later hash: the chain alone looks intact, the published
+# head finds it.
+HEAD=$("$NJ" audit head --database "$DB")
+check "audit head prints SEQ:HASH" 0 "^[0-9]+:[0-9a-f]{64}$" -- echo "$HEAD"
+check "audit verify reaches the published head" 0 "intact: [0-9]+ records, reaches $HEAD" -- "$NJ" audit verify --head "$HEAD" --database "$DB"
+check "audit verify refuses a malformed head" 2 "SEQ:HASH" -- "$NJ" audit verify --head "12:xyz" --database "$DB"
+cp "$TMP/cli.db" "$TMP/rehashed.db"
+# Edits record 3 and recomputes the hash of every record from there, as audit/record.cc does, and the head row.
+python3 - "$TMP/rehashed.db" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def field(v):
+    b = v.encode()
+    return str(len(b)).encode() + b":" + b
+db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
+prev = db.execute("SELECT hash FROM audit_log WHERE id = 2").fetchone()[0]
+rows = db.execute("SELECT id, at, actor_id, actor, action, object_ref, summary FROM audit_log WHERE id >= 3 ORDER BY id").fetchall()
+for rid, at, actor_id, actor, action, ref, summary in rows:
+    data = b"".join(field(x) for x in [prev, str(rid), str(at), "" if actor_id is None else str(actor_id), actor, action, ref, summary])
+    h = hashlib.sha256(data).hexdigest()
+    db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, rid))
+    prev = h
+db.execute("UPDATE audit_head SET last_hash = ? WHERE singleton = 1", (prev,))
+db.commit()
+PY
+check "a rewrite with recomputed hashes passes the chain alone" 0 "audit chain intact" -- "$NJ" audit verify --database "sqlite:$TMP/rehashed.db"
+HEAD_SEQ=${HEAD%%:*}
+check "the published head finds the rewrite" 1 "audit record $HEAD_SEQ: does not reach the published head $HEAD" -- "$NJ" audit verify --head "$HEAD" --database "sqlite:$TMP/rehashed.db"
+sqlite3 "$TMP/rehashed.db" "DELETE FROM audit_log WHERE id >= $HEAD_SEQ; UPDATE audit_head SET last_id = $HEAD_SEQ - 1, last_hash = (SELECT hash FROM audit_log WHERE id = $HEAD_SEQ - 1)"
+check "a chain cut short of the published head is found" 1 "audit record $HEAD_SEQ: does not reach the published head $HEAD: record $HEAD_SEQ is missing" -- "$NJ" audit verify --head "$HEAD" --database "sqlite:$TMP/rehashed.db"
 
 # Tampering: edit one record, delete another; verify names both and fails.
 EDIT=$(sqlite3 "$TMP/cli.db" "SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 2")

@@ -42,7 +42,8 @@ class RaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A pool larger than the threads, so that no action waits for a connection.
-    auto db = ::ningju::testing::OpenTestDatabase({.pool_size = kThreads + 8, .acquire_timeout_ms = 60000});
+    auto db = ::ningju::testing::OpenTestDatabase(
+        {.pool_size = kThreads + 8, .acquire_timeout_ms = 60000, .nested_acquire = storage::NestedAcquire::kFail});
     ASSERT_OK(db);
     db_ = std::move(db).value();
     ASSERT_OK(db_->InTransaction([&](storage::Connection& tx) -> Status {

@@ -33,6 +33,7 @@ class AppTest : public ::testing::Test {
     config.access_log = false;
     config.max_body_kb = 16;
     config.worker_threads = 2;
+    config.db_nested_acquire = "fail";  // a route that nests Acquire fails its test (STYLE.md item 18)
     config.io_threads = 1;
     config.web_root = std::getenv("NINGJU_SOURCE_DIR") ? std::getenv("NINGJU_SOURCE_DIR") : NINGJU_SOURCE_DIR_FALLBACK;
     if (configure_) configure_(config);

@@ -197,13 +197,15 @@ TEST_F(AppTest, StaffEditThroughTheApiAndEveryChangeIsAudited) {
                    {{"Content-Type", "application/json"}})
                 .status,
             401);
-  auto conn = app_->db().Acquire();
-  ASSERT_OK(conn);
-  auto audit = record::ListAudit(**conn, record::Ref("area", nb), 10);
-  ASSERT_OK(audit);
-  ASSERT_EQ(audit->size(), 1u);  // the refused attempts wrote nothing
-  EXPECT_EQ((*audit)[0].action, "area.update");
-  EXPECT_THAT((*audit)[0].summary, HasSubstr("安化路 492 号"));
+  {  // given back before VerifyAudit takes one (no nested Acquire)
+    auto conn = app_->db().Acquire();
+    ASSERT_OK(conn);
+    auto audit = record::ListAudit(**conn, record::Ref("area", nb), 10);
+    ASSERT_OK(audit);
+    ASSERT_EQ(audit->size(), 1u);  // the refused attempts wrote nothing
+    EXPECT_EQ((*audit)[0].action, "area.update");
+    EXPECT_THAT((*audit)[0].summary, HasSubstr("安化路 492 号"));
+  }
   auto verified = record::VerifyAudit(app_->db());
   ASSERT_OK(verified);
   EXPECT_TRUE(verified->problems.empty());

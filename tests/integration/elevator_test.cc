@@ -248,15 +248,18 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   EXPECT_EQ(waiting.status, 409);
   EXPECT_EQ(Parse(waiting)["error"]["field"], "notice");
   // A meeting of the neighborhood (the demo's), related to the step; an unknown one is refused.
-  auto conn0 = app_->db().Acquire();
-  ASSERT_OK(conn0);
-  auto demo_meeting = (*conn0)->QueryOptional(
-      "SELECT id FROM meetings WHERE neighborhood_id = ? AND state <> 'draft' "
-      "ORDER BY id LIMIT 1",
-      {neighborhood});
-  ASSERT_OK(demo_meeting);
-  ASSERT_TRUE(demo_meeting->has_value()) << "the demo has meetings in this neighborhood";
-  const int64_t meeting = (*demo_meeting)->Int(0);
+  int64_t meeting = 0;
+  {  // the connection goes back before this thread takes another below (no nested Acquire)
+    auto conn0 = app_->db().Acquire();
+    ASSERT_OK(conn0);
+    auto demo_meeting = (*conn0)->QueryOptional(
+        "SELECT id FROM meetings WHERE neighborhood_id = ? AND state <> 'draft' "
+        "ORDER BY id LIMIT 1",
+        {neighborhood});
+    ASSERT_OK(demo_meeting);
+    ASSERT_TRUE(demo_meeting->has_value()) << "the demo has meetings in this neighborhood";
+    meeting = (*demo_meeting)->Int(0);
+  }
   HttpResult unknown =
       Api("POST", base + "/meetings", staff, {{"step", "plan_notice"}, {"meeting_id", meeting + 100000}});
   EXPECT_EQ(unknown.status, 400);

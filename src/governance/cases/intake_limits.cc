@@ -10,7 +10,7 @@ namespace {
 
 struct Subject {
   std::string name;  // "address" | "phone"
-  std::string key;   // "a:<sha256>" | "p:<sha256>"
+  std::string key;   // "a:<hmac>" | "p:<hmac>"
   int per_hour = 0;
   int per_day = 0;
 };
@@ -18,11 +18,13 @@ struct Subject {
 std::vector<Subject> SubjectsOf(const IntakeLimitOptions& o, const std::string& remote, const std::string& phone) {
   std::vector<Subject> out;
   if (!remote.empty() && (o.per_address_hour > 0 || o.per_address_day > 0)) {
-    out.push_back({"address", "a:" + auth::Sha256Hex(remote), o.per_address_hour, o.per_address_day});
+    out.push_back(
+        {"address", "a:" + auth::HmacHex(o.secret, "intake-address:" + remote), o.per_address_hour, o.per_address_day});
   }
   const std::string digits = PhoneDigits(phone);
   if (!digits.empty() && (o.per_phone_hour > 0 || o.per_phone_day > 0)) {
-    out.push_back({"phone", "p:" + auth::Sha256Hex(digits), o.per_phone_hour, o.per_phone_day});
+    out.push_back(
+        {"phone", "p:" + auth::HmacHex(o.secret, "intake-phone:" + digits), o.per_phone_hour, o.per_phone_day});
   }
   return out;
 }

@@ -4,10 +4,11 @@
 // over a limit the next intake is refused with kResourceExhausted (HTTP 429 and Retry-After) until the oldest
 // counted intake of the full window leaves it. Signed-in residents and staff entry are not limited.
 //
-// The same approach as the sign-in limit (auth/accounts.cc, sign_in_attempts): rows in a table counted over a
+// The same approach as the sign-in limit (auth/accounts.cc, auth_throttle): rows in a table counted over a
 // window. Only accepted intakes count: routes Check() before submitting and Record() after the case is committed, so
 // concurrent submissions of one client may pass the limit by the number in flight. Addresses and phones are kept as
-// SHA-256 digests; rows older than a day are deleted by Prune() (the job "cases.intake_limits").
+// HMAC-SHA-256 digests under the server secret; rows older than a day are deleted by Prune() (the job
+// "cases.intake_limits").
 //
 // Thread-safety: safe to use from many threads (state lives in the database).
 #ifndef NINGJU_GOVERNANCE_CASES_INTAKE_LIMITS_H_
@@ -31,6 +32,9 @@ struct IntakeLimitOptions {
   int per_address_day = 100;  // per client address per 24 hours; default 100
   int per_phone_hour = 5;     // per contact phone per hour; default 5
   int per_phone_day = 20;     // per contact phone per 24 hours; default 20
+  // The server secret keying the hashes of addresses and phones (HMAC-SHA-256), so that the table cannot be turned
+  // back into phone numbers by hashing all 10^11 of them. The app passes the settings table's csrf_secret.
+  std::string secret;
 };
 
 inline constexpr int64_t kIntakeHourSeconds = 3600;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "auth/crypto.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 
@@ -27,7 +28,7 @@ class IntakeLimitsTest : public ::testing::Test {
   }
 
   IntakeLimiter Limiter(int address_hour, int address_day, int phone_hour, int phone_day) {
-    return IntakeLimiter(*db_, clock_, {address_hour, address_day, phone_hour, phone_day});
+    return IntakeLimiter(*db_, clock_, {address_hour, address_day, phone_hour, phone_day, ""});
   }
 
   // One accepted anonymous web intake from `remote` with `phone`, after checking it is allowed.
@@ -164,6 +165,20 @@ TEST_F(IntakeLimitsTest, PruneDeletesCountsOlderThanADay) {
   ASSERT_OK(conn);
   ASSERT_OK_AND_ASSIGN(storage::Row left, (*conn)->QueryOne("SELECT COUNT(*) FROM intake_limit_hits"));
   EXPECT_EQ(left.Int(0), 1);
+}
+
+TEST_F(IntakeLimitsTest, AddressesAndPhonesAreKeptAsKeyedHashes) {
+  IntakeLimiter l(*db_, clock_, {100, 100, 100, 100, "server-secret"});
+  Accept(l, kHome, "+86 139-0000-1111");
+  auto conn = db_->Acquire();
+  ASSERT_OK(conn);
+  ASSERT_OK_AND_ASSIGN(storage::Result rows,
+                       (*conn)->Execute("SELECT subject FROM intake_limit_hits ORDER BY subject"));
+  ASSERT_EQ(rows.rows.size(), 2u);
+  EXPECT_EQ(rows.rows[0].Text(0), "a:" + auth::HmacHex("server-secret", std::string("intake-address:") + kHome));
+  EXPECT_EQ(rows.rows[1].Text(0), "p:" + auth::HmacHex("server-secret", "intake-phone:13900001111"));
+  // Not the plain digest, which anyone could compute for every phone number.
+  EXPECT_NE(rows.rows[1].Text(0), "p:" + auth::Sha256Hex("13900001111"));
 }
 
 TEST(PhoneDigits, KeepsTheDigitsOfOnePhone) {

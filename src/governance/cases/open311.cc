@@ -127,7 +127,7 @@ StatusOr<auth::Principal> Client(const web::Site& site, const http::Request& req
   const std::string key = Param(req, ctx, "api_key");
   if (!key.empty()) {
     if (key.size() > 200) return PermissionDeniedError("invalid api_key");
-    auto p = site.accounts().AuthenticateToken(key);
+    auto p = site.accounts().AuthenticateToken(key, req.method);
     if (!p.ok()) {
       if (p.status().code() == StatusCode::kUnauthenticated) return PermissionDeniedError("invalid api_key");
       return p.status();

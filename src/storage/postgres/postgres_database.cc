@@ -562,7 +562,7 @@ class PgDatabase final : public Database {
       : url_(std::move(url)),
         display_url_(internal::RedactPostgresUrl(url_)),
         pool_(
-            options.pool_size, std::chrono::milliseconds(options.acquire_timeout_ms),
+            options.pool_size, std::chrono::milliseconds(options.acquire_timeout_ms), options.nested_acquire,
             [this]() -> StatusOr<std::unique_ptr<Connection>> {
               ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(url_, display_url_));
               return std::unique_ptr<Connection>(std::move(conn));
@@ -572,10 +572,11 @@ class PgDatabase final : public Database {
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string DisplayUrl() const override { return display_url_; }
 
-  StatusOr<PooledConnection> Acquire() override {
-    ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, pool_.Acquire());
+  StatusOr<PooledConnection> Acquire(std::source_location where = std::source_location::current()) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, pool_.Acquire(where));
     return PooledConnection(this, std::move(conn));
   }
+  PoolStats pool_stats() const override { return pool_.stats(); }
 
   Status Backup(const std::string& destination) override;
 

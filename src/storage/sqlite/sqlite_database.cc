@@ -330,7 +330,7 @@ class SqliteDatabase final : public Database {
         in_memory_(path_ == ":memory:"),
         busy_timeout_ms_(options.busy_timeout_ms),
         pool_(in_memory_ ? 1 : options.pool_size, std::chrono::milliseconds(options.acquire_timeout_ms),
-              [this]() -> StatusOr<std::unique_ptr<Connection>> {
+              options.nested_acquire, [this]() -> StatusOr<std::unique_ptr<Connection>> {
                 ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
                                  SqliteConnection::Open(path_, in_memory_, busy_timeout_ms_));
                 return std::unique_ptr<Connection>(std::move(conn));
@@ -339,10 +339,11 @@ class SqliteDatabase final : public Database {
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string DisplayUrl() const override { return "sqlite:" + path_; }
 
-  StatusOr<PooledConnection> Acquire() override {
-    ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, pool_.Acquire());
+  StatusOr<PooledConnection> Acquire(std::source_location where = std::source_location::current()) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, pool_.Acquire(where));
     return PooledConnection(this, std::move(conn));
   }
+  PoolStats pool_stats() const override { return pool_.stats(); }
 
   Status Backup(const std::string& destination) override;
 
