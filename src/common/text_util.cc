@@ -28,6 +28,24 @@ std::string MaskName(std::string_view name) {
   return out;
 }
 
+std::string_view OwnerKindOfName(std::string_view name) {
+  static constexpr std::string_view kSuffixes[] = {"公司", "集团",   "中心",   "委员会", "合作社", "银行",   "医院",
+                                                   "学校", "学院",   "大学",   "研究所", "研究院", "事务所", "基金会",
+                                                   "协会", "幼儿园", "管理局", "管理处", "办事处", "酒店",   "商店",
+                                                   "工厂", "Ltd",    "Ltd.",   "Co.",    "Inc.",   "LLC"};
+  const std::string_view trimmed = Trim(name);
+  for (std::string_view suffix : kSuffixes) {
+    if (trimmed.size() > suffix.size() && trimmed.substr(trimmed.size() - suffix.size()) == suffix) {
+      return kOwnerOrganization;
+    }
+  }
+  return kOwnerPerson;
+}
+
+std::string MaskOwnerName(std::string_view name, std::string_view kind) {
+  return kind == kOwnerOrganization ? std::string(name) : MaskName(name);
+}
+
 std::string MaskPhone(std::string_view phone) {
   if (phone.empty()) return "";
   if (phone.size() == 11) return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(7));

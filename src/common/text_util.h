@@ -18,6 +18,18 @@ std::string MaskName(std::string_view name);
 // "13812345678" -> "138****5678"; other numbers keep their last 2 characters; "" stays "".
 std::string MaskPhone(std::string_view phone);
 
+// Owner kinds (owners.kind): "person", whose name is personal data and masked in public views, or "organization"
+// (a company, a public body, a school ...), whose name is shown as it is.
+inline constexpr std::string_view kOwnerPerson = "person";
+inline constexpr std::string_view kOwnerOrganization = "organization";
+// The kind of an owner known by name only (a roster has no kind column): "organization" when the name ends with a
+// suffix such bodies carry (公司, 集团, 中心, 委员会, 合作社, 银行, 医院, 学校, 学院, 大学, 研究所, 研究院, 事务所,
+// 基金会, 协会, 幼儿园, 管理局, 管理处, 办事处, 居民委员会, 酒店, 商店, 工厂; "Ltd", "Ltd.", "Co.", "Inc.", "LLC"),
+// else "person". migrations/0009_privacy.sql gives existing owners their kind by the same Chinese suffixes.
+std::string_view OwnerKindOfName(std::string_view name);
+// MaskName for a person; an organization's name as it is.
+std::string MaskOwnerName(std::string_view name, std::string_view kind);
+
 // An opaque cursor for keyset pagination: the sort key of the last item shown.
 std::string EncodeCursor(const std::vector<int64_t>& keys);
 // nullopt when `cursor` was not made by EncodeCursor with `count` keys.

@@ -14,6 +14,17 @@ TEST(Mask, NamesAndPhones) {
   EXPECT_EQ(MaskPhone(""), "");
 }
 
+TEST(OwnerKind, OrganizationsByTheirSuffixKeepTheirNames) {
+  EXPECT_EQ(OwnerKindOfName("上海长宁物业有限公司"), kOwnerOrganization);
+  EXPECT_EQ(OwnerKindOfName("长宁区房屋管理中心 "), kOwnerOrganization);
+  EXPECT_EQ(OwnerKindOfName("Acme Co."), kOwnerOrganization);
+  EXPECT_EQ(OwnerKindOfName("张伟"), kOwnerPerson);
+  EXPECT_EQ(OwnerKindOfName("公司"), kOwnerPerson);  // a suffix alone names no one
+  EXPECT_EQ(OwnerKindOfName(""), kOwnerPerson);
+  EXPECT_EQ(MaskOwnerName("上海长宁物业有限公司", kOwnerOrganization), "上海长宁物业有限公司");
+  EXPECT_EQ(MaskOwnerName("张三丰", kOwnerPerson), "张**");
+}
+
 TEST(Cursor, RoundTripsAndRefusesForgeries) {
   std::string c = EncodeCursor({12, 345678});
   EXPECT_EQ(DecodeCursor(c, 2), (std::vector<int64_t>{12, 345678}));

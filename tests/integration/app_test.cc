@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app_fixture.h"
+#include "common/text_util.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
@@ -211,31 +212,39 @@ TEST_F(AppTest, StaffEditThroughTheApiAndEveryChangeIsAudited) {
   EXPECT_TRUE(verified->problems.empty());
 }
 
-TEST_F(AppTest, OwnersAreMaskedInPublicAndShownToStaff) {
+TEST_F(AppTest, TheUnitTableIsForRosterKeepersAndAnonymousVisitorsSeeFigures) {
   int64_t nb = FirstOfKind("neighborhood");
   HttpResult children = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
   int64_t building = json::parse(children.body)["items"][0]["id"].get<int64_t>();
+  // Anyone: the numbers (to pick an apartment when reporting), no floor areas, no owners.
   HttpResult pub = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units");
   ASSERT_EQ(pub.status, 200);
   json units = json::parse(pub.body)["items"];
   ASSERT_EQ(units.size(), 6u);
-  std::string public_owner;
   for (const auto& u : units) {
-    if (!u["owners"].empty()) public_owner = u["owners"][0];
+    EXPECT_TRUE(u["number"].is_string());
+    EXPECT_FALSE(u.contains("owners")) << u.dump();
+    EXPECT_FALSE(u.contains("area_m2")) << u.dump();
   }
-  ASSERT_FALSE(public_owner.empty());
-  EXPECT_THAT(public_owner, HasSubstr("*"));
+  HttpResult resident = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units",
+                                     {{"Authorization", "Bearer " + TokenFor("resident1")}});
+  ASSERT_EQ(resident.status, 200);
+  EXPECT_FALSE(json::parse(resident.body)["items"][0].contains("owners"));
+  // Staff who keep the roster: the table, names in full.
   HttpResult staff = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units",
                                   {{"Authorization", "Bearer " + TokenFor("sd-huayang")}});
   std::string staff_owner;
   for (const auto& u : json::parse(staff.body)["items"]) {
+    EXPECT_TRUE(u.contains("area_m2"));
     if (!u["owners"].empty()) staff_owner = u["owners"][0];
   }
+  ASSERT_FALSE(staff_owner.empty());
   EXPECT_THAT(staff_owner, Not(HasSubstr("*")));
-  // The page shows the same masking, and never a phone number.
+  // The page: the building's figures for an anonymous visitor, no unit-by-unit table, no owner, masked or not.
   HttpResult page = Client().Get("/areas/" + std::to_string(building));
   EXPECT_EQ(page.status, 200);
-  EXPECT_THAT(page.body, HasSubstr(public_owner));
+  EXPECT_THAT(page.body, HasSubstr("class=\"figures\""));
+  EXPECT_THAT(page.body, Not(HasSubstr("units-heading")));  // the table's heading comes only with the table
   auto conn = app_->db().Acquire();
   ASSERT_OK(conn);
   auto owners = (*conn)->Execute(
@@ -246,8 +255,14 @@ TEST_F(AppTest, OwnersAreMaskedInPublicAndShownToStaff) {
   ASSERT_FALSE(owners->rows.empty());
   for (const auto& row : owners->rows) {
     EXPECT_THAT(page.body, Not(HasSubstr(row.Text(1))));              // no phone
+    EXPECT_THAT(page.body, Not(HasSubstr(MaskName(row.Text(0)))));    // no masked name
     EXPECT_THAT(page.body, Not(HasSubstr(">" + row.Text(0) + "<")));  // no full name
   }
+  HttpClient keeper = SignedIn("sd-huayang");
+  HttpResult staff_page = keeper.Get("/areas/" + std::to_string(building));
+  EXPECT_EQ(staff_page.status, 200);
+  EXPECT_THAT(staff_page.body, HasSubstr("units-heading"));
+  EXPECT_THAT(staff_page.body, HasSubstr(staff_owner));
 }
 
 TEST_F(AppTest, TreePagesAndTheDoorSheet) {

@@ -185,6 +185,9 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   ASSERT_EQ(Api("POST", base + "/steps/plan", staff).status, 200);
 
   // The building ballot: item 7 over the building; every voter agrees on paper; closed, passed.
+  HttpResult item8 = Api("POST", base + "/ballots", staff, {{"closes_at", "2026-06-30T10:00:00+08:00"}, {"matter", 8}});
+  EXPECT_EQ(item8.status, 400);
+  EXPECT_EQ(Parse(item8)["error"]["field"], "matter");
   HttpResult started = Api("POST", base + "/ballots", staff, {{"closes_at", "2026-06-30T10:00:00+08:00"}});
   ASSERT_EQ(started.status, 201) << started.body;
   const int64_t ballot = Parse(started)["ballot_id"];
@@ -207,6 +210,8 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   EXPECT_EQ(p["current_step"], "cost_shares");
   EXPECT_EQ(p["steps"][4]["state"], "skipped");
   EXPECT_EQ(p["steps"][3]["ballots"][0]["passed"], true);
+  EXPECT_EQ(p["steps"][3]["ballots"][0]["matter"], 7);
+  EXPECT_EQ(p["steps"][3]["ballots"][0]["consent_rule"], "three_quarters");
 
   // Cost shares: every floor, summing to exactly 100.00%.
   std::set<int64_t> floors;
@@ -234,7 +239,14 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
     }
   }
   EXPECT_EQ(sum, 10000001);
+  EXPECT_FALSE(Parse(Client().Get(base))["cost_shares_fixed"].get<bool>());
   ASSERT_EQ(Api("POST", base + "/steps/cost_shares", staff).status, 200);
+  // Agreed: fixed. A change is refused (409 naming the shares) and the table stays as agreed.
+  HttpResult change = Api("PUT", base + "/cost-shares", staff, {{"total_cost", "1.00"}, {"shares", shares}});
+  EXPECT_EQ(change.status, 409);
+  EXPECT_EQ(Parse(change)["error"]["field"], "shares");
+  EXPECT_EQ(Parse(Client().Get(base + "/cost-shares"))["total_cost"], "100000.01");
+  EXPECT_TRUE(Parse(Client().Get(base))["cost_shares_fixed"].get<bool>());
 
   // The notice: 10 + 7 days from the day after posting; completing before the end is refused.
   HttpResult notice = Api("POST", base + "/notice", staff, {{"published_on", "2026-05-29"}});
@@ -276,6 +288,14 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   ASSERT_EQ(html.status, 200);
   EXPECT_THAT(html.body, HasSubstr("2026-06-15"));
   EXPECT_THAT(html.body, HasSubstr("100000.01"));
+  EXPECT_THAT(html.body, HasSubstr("elevator-costs-fixed"));
+  // Step 4 shows and links its ballot, with the rule it was counted by.
+  const size_t step4 = html.body.find("<span class=\"step-no\">4</span>");
+  const size_t step5 = html.body.find("<span class=\"step-no\">5</span>");
+  ASSERT_NE(step4, std::string::npos);
+  const std::string step4_html = html.body.substr(step4, step5 - step4);
+  EXPECT_THAT(step4_html, HasSubstr("href=\"/ballots/" + std::to_string(ballot) + "\""));
+  EXPECT_THAT(step4_html, HasSubstr("四分之三"));
   EXPECT_THAT(html.body, HasSubstr("href=\"/meetings/" + std::to_string(meeting) + "\""));
   EXPECT_THAT(html.body, Not(HasSubstr("张三")));
   EXPECT_THAT(html.body, Not(HasSubstr("评估：适宜")));

@@ -317,21 +317,28 @@ StatusOr<AreaFigures> AreaService::CountFigures(int64_t id) {
 
 StatusOr<std::vector<UnitView>> AreaService::Units(const auth::Principal& viewer, int64_t area_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  const bool personal = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, area_id).ok();
-  ASSIGN_OR_RETURN(storage::Result result,
-                   conn->Execute("SELECT u.id, e.name, u.number, u.floor, u.area_centi, u.developer_unsold, o.name "
-                                 "FROM units u JOIN areas e ON e.id = u.entrance_id "
-                                 "JOIN area_paths p ON p.descendant_id = u.entrance_id AND p.ancestor_id = ? "
-                                 "LEFT JOIN unit_owners uo ON uo.unit_id = u.id "
-                                 "LEFT JOIN owners o ON o.id = uo.owner_id "
-                                 "ORDER BY e.sort_key, e.id, u.floor, u.number, o.id LIMIT 5000",
-                                 {area_id}));
+  const bool details = auth::Authorize(*conn, viewer, auth::Permission::kManageRoster, area_id).ok();
+  const bool personal = details && auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, area_id).ok();
+  ASSIGN_OR_RETURN(
+      storage::Result result,
+      conn->Execute("SELECT u.id, e.name, u.number, u.floor, u.area_centi, u.developer_unsold, o.name, o.kind "
+                    "FROM units u JOIN areas e ON e.id = u.entrance_id "
+                    "JOIN area_paths p ON p.descendant_id = u.entrance_id AND p.ancestor_id = ? "
+                    "LEFT JOIN unit_owners uo ON uo.unit_id = u.id "
+                    "LEFT JOIN owners o ON o.id = uo.owner_id "
+                    "ORDER BY e.sort_key, e.id, u.floor, u.number, o.id LIMIT 5000",
+                    {area_id}));
   std::vector<UnitView> out;
   for (const auto& row : result.rows) {
     if (out.empty() || out.back().id != row.Int(0)) {
-      out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Int(4), row.Bool(5), {}});
+      if (details) {
+        out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Int(4), row.Bool(5), {}, true});
+      } else {
+        out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), 0, false, {}, false});
+      }
     }
-    if (!row.IsNull(6)) out.back().owners.push_back(personal ? row.Text(6) : MaskName(row.Text(6)));
+    if (details && !row.IsNull(6))
+      out.back().owners.push_back(personal ? row.Text(6) : MaskOwnerName(row.Text(6), row.Text(7)));
   }
   return out;
 }

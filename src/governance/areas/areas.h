@@ -76,6 +76,9 @@ struct UnitView {
   int64_t area_centi = 0;
   bool developer_unsold = false;
   std::vector<std::string> owners;  // names, masked unless the viewer may see personal data
+  // Whether area_centi, developer_unsold and owners are filled: only for viewers holding kManageRoster on the area
+  // (the unit-by-unit table is the roster's, not the public's; others see the numbers and the area's figures).
+  bool details = false;
 };
 
 // Changes to an area; unset fields stay as they are.
@@ -116,8 +119,9 @@ class AreaService {
   void WaitForRefreshes();
   // Forgets everything cached (after a write that changes the tree, its units or owners). Thread-safe.
   void InvalidateCache();
-  // The units of a building (or entrance) with their owners; names are masked unless `viewer` holds
-  // kViewPersonalData on the area.
+  // The units of a building (or entrance). Their numbers and floors for anyone (a resident picks an apartment when
+  // reporting); floor areas and owners (UnitView::details) only for viewers holding kManageRoster on the area, the
+  // names then masked unless they also hold kViewPersonalData.
   StatusOr<std::vector<UnitView>> Units(const auth::Principal& viewer, int64_t area_id);
   // Rosters of a neighborhood (docs/ROSTER.md); each needs kManageRoster on it.
   // The dry run: every bad row, or the plan. Writes nothing.

@@ -956,12 +956,13 @@ Status ApplyRosterImport(storage::Database& db, const RosterPlan& plan, Instant 
       }
     }
     RETURN_IF_ERROR(InsertBatched(
-        tx, "INSERT INTO owners (name, phone, created_at) VALUES ", "(?, ?, ?)", " RETURNING id, name, phone",
+        tx, "INSERT INTO owners (name, phone, kind, created_at) VALUES ", "(?, ?, ?, ?)", " RETURNING id, name, phone",
         new_owners.size(),
         [&](size_t i, storage::Params& p) {
           const PlannedOwner& o = plan.owners[new_owners[i]];
           p.emplace_back(o.name);
           p.emplace_back(o.phone);
+          p.emplace_back(std::string(OwnerKindOfName(o.name)));
           p.emplace_back(now);
         },
         [&](const storage::Result& r) -> Status {

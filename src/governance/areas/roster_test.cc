@@ -503,6 +503,17 @@ TEST_F(RosterDbTest, ExampleOfTheDocumentation) {
                                            {"owner_links_added", 6}}));
 }
 
+TEST_F(RosterDbTest, AnOwnerNamedLikeACompanyIsAnOrganization) {
+  const std::string csv =
+      "building,entrance,unit,floor,area_m2,owner_name,owner_phone,developer_unsold\n"
+      "1号楼,1,101,1,80.00,张伟,13800000001,0\n"
+      "1号楼,1,102,1,80.00,上海长宁物业有限公司,021-62345678,0\n";
+  ASSERT_OK_AND_ASSIGN(RosterTable table, ReadRosterBytes(csv, "kinds.csv"));
+  Import(neighborhood_, table);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM owners WHERE name = '上海长宁物业有限公司' AND kind = 'organization'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM owners WHERE name = '张伟' AND kind = 'person'"), 1);
+}
+
 TEST_F(RosterDbTest, ImportingTheSameRosterAgainChangesNothing) {
   ASSERT_OK_AND_ASSIGN(RosterTable table, ReadRosterFile(FixturePath("good.csv")));
   Import(neighborhood_, table);

@@ -84,7 +84,10 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, s
   if (area.kind == AreaKind::kBuilding || area.kind == AreaKind::kEntrance) {
     ASSIGN_OR_RETURN(auto units, service.Units(ctx.principal, id));
     data["units"] = nlohmann::json::array();
+    // The unit-by-unit table (floor areas and owners) is the roster's: without kManageRoster the page shows the
+    // building's figures (units, owners, floor area) only.
     for (const auto& u : units) {
+      if (!u.details) break;
       std::string owners;
       for (const auto& o : u.owners) owners += (owners.empty() ? "" : "、") + o;
       if (u.developer_unsold) owners = site.T(ctx, "developer_unsold");
@@ -281,26 +284,28 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                ASSIGN_OR_RETURN(auto page, service.Children(id, req.Query("cursor").value_or(""), limit));
                return web::Site::Json(200, PageJson(page));
              }));
-  router.Add("GET", "/api/v1/areas/{id}/units",
-             site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Area area, service.Get(id));
-               if (area.kind != AreaKind::kBuilding && area.kind != AreaKind::kEntrance) {
-                 return InvalidArgumentError("units are listed per building or entrance", "id");
-               }
-               ASSIGN_OR_RETURN(auto units, service.Units(ctx.principal, id));
-               nlohmann::json items = nlohmann::json::array();
-               for (const auto& u : units) {
-                 items.push_back({{"id", u.id},
-                                  {"entrance", u.entrance},
-                                  {"number", u.number},
-                                  {"floor", u.floor},
-                                  {"area_m2", ningju::Area::FromHundredths(u.area_centi).ToString()},
-                                  {"developer_unsold", u.developer_unsold},
-                                  {"owners", u.owners}});
-               }
-               return web::Site::Json(200, {{"items", items}});
-             }));
+  router.Add(
+      "GET", "/api/v1/areas/{id}/units",
+      site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+        ASSIGN_OR_RETURN(Area area, service.Get(id));
+        if (area.kind != AreaKind::kBuilding && area.kind != AreaKind::kEntrance) {
+          return InvalidArgumentError("units are listed per building or entrance", "id");
+        }
+        ASSIGN_OR_RETURN(auto units, service.Units(ctx.principal, id));
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& u : units) {
+          nlohmann::json item = {{"id", u.id}, {"entrance", u.entrance}, {"number", u.number}, {"floor", u.floor}};
+          // Floor areas and owners only for those who keep the roster (UnitView::details).
+          if (u.details) {
+            item["area_m2"] = ningju::Area::FromHundredths(u.area_centi).ToString();
+            item["developer_unsold"] = u.developer_unsold;
+            item["owners"] = u.owners;
+          }
+          items.push_back(std::move(item));
+        }
+        return web::Site::Json(200, {{"items", items}});
+      }));
   router.Add("PATCH", "/api/v1/areas/{id}",
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));

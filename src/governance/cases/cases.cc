@@ -30,7 +30,9 @@ constexpr char kCaseColumns[] =
     "c.building_id, c.unit_id, c.lat_e6, c.lon_e6, c.urgency, c.complex, c.channel, c.is_public, c.state, "
     "c.extension_state, c.submitted_at, c.updated_at, c.due_at, c.reply_due_at, c.overdue_since, c.closed_at, "
     "c.lead_unit_id, c.merged_into, c.escalated_at, c.reopen_count, c.overdue_count, c.me_too_count, "
-    "c.contact_name, c.contact_phone, c.reporter_id";
+    "c.contact_name, c.contact_phone, c.reporter_id, c.unit_public";
+// How many columns kCaseColumns has: the first column a query appends after them is at this index.
+constexpr size_t kCaseColumnCount = 34;
 
 std::optional<Instant> OptInstant(const Row& row, size_t i) {
   auto v = row.OptInt(i);
@@ -50,6 +52,16 @@ nlohmann::json OptTime(const std::optional<Instant>& t) {
 template <typename T>
 nlohmann::json OptJson(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Drops what only those who may see a case's personal data see: the contact name and phone, the reporter and, unless
+// the reporter allowed it to be shown, the apartment (others see the building).
+void HidePersonal(Case& c) {
+  c.personal_visible = false;
+  c.contact_name.clear();
+  c.contact_phone.clear();
+  c.reporter_id.reset();
+  if (!c.unit_public) c.unit_id.reset();
 }
 
 Case ReadCase(const Row& row, bool personal_visible) {
@@ -84,11 +96,14 @@ Case ReadCase(const Row& row, bool personal_visible) {
   c.reopen_count = row.Int(27);
   c.overdue_count = row.Int(28);
   c.me_too_count = row.Int(29);
+  c.unit_public = row.Bool(33);
   c.personal_visible = personal_visible;
   if (personal_visible) {
     c.contact_name = row.Text(30);
     c.contact_phone = row.Text(31);
     c.reporter_id = row.OptInt(32);
+  } else {
+    HidePersonal(c);
   }
   return c;
 }
@@ -168,11 +183,13 @@ StatusOr<bool> IsMember(Connection& conn, const auth::Principal& p, int64_t unit
   return row.has_value();
 }
 
-// A member of some unit the case was ever assigned to.
-StatusOr<bool> IsAssignedMember(Connection& conn, const auth::Principal& p, int64_t case_id) {
+// A member of some unit the case was ever assigned to (`current_only`: a unit whose assignment has not ended).
+StatusOr<bool> IsAssignedMember(Connection& conn, const auth::Principal& p, int64_t case_id, bool current_only) {
   if (!p.signed_in() || IsSystem(p)) return false;
-  ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT 1 FROM case_assignments a JOIN handling_unit_members m ON "
-                                                "m.unit_id = a.unit_id WHERE a.case_id = ? AND m.user_id = ? LIMIT 1",
+  ASSIGN_OR_RETURN(auto row, conn.QueryOptional(std::string("SELECT 1 FROM case_assignments a JOIN "
+                                                            "handling_unit_members m ON m.unit_id = a.unit_id WHERE "
+                                                            "a.case_id = ? AND m.user_id = ?") +
+                                                    (current_only ? " AND a.ended_at IS NULL" : "") + " LIMIT 1",
                                                 {case_id, p.user_id}));
   return row.has_value();
 }
@@ -196,13 +213,18 @@ StatusOr<Access> AccessTo(Connection& conn, const auth::Principal& p, int64_t ca
   Access a;
   ASSIGN_OR_RETURN(a.staff, IsStaffFor(conn, p, area_id));
   a.reporter = p.signed_in() && reporter_id && *reporter_id == p.user_id;
-  ASSIGN_OR_RETURN(bool member, IsAssignedMember(conn, p, case_id));
-  a.personal = a.staff || a.reporter || member;
-  bool follower = false;
+  // A unit sees the personal data while its part lasts; once its assignment ended (returned, redispatched, reopened,
+  // closed) it still sees the case, not the reporter.
+  ASSIGN_OR_RETURN(bool current_member, IsAssignedMember(conn, p, case_id, true));
+  a.personal = a.staff || a.reporter || current_member;
+  bool past_member = false, follower = false;
   if (!a.personal && !is_public) {
-    ASSIGN_OR_RETURN(follower, IsFollower(conn, p, case_id));
+    ASSIGN_OR_RETURN(past_member, IsAssignedMember(conn, p, case_id, false));
+    if (!past_member) {
+      ASSIGN_OR_RETURN(follower, IsFollower(conn, p, case_id));
+    }
   }
-  a.visible = a.personal || is_public || follower;
+  a.visible = a.personal || is_public || past_member || follower;
   return a;
 }
 
@@ -277,7 +299,7 @@ void PersonalExpression(const auth::Principal& p, std::string* sql, Params* para
   }
   std::string s =
       "CASE WHEN c.reporter_id = ? OR EXISTS (SELECT 1 FROM case_assignments a JOIN handling_unit_members m ON "
-      "m.unit_id = a.unit_id WHERE a.case_id = c.id AND m.user_id = ?)";
+      "m.unit_id = a.unit_id WHERE a.case_id = c.id AND m.user_id = ? AND a.ended_at IS NULL)";
   params->push_back(p.user_id);
   params->push_back(p.user_id);
   AppendStaffScope(p, &s, params);
@@ -431,6 +453,7 @@ nlohmann::json Case::ToJson() const {
                       {"complex", complex},
                       {"channel", channel},
                       {"public", is_public},
+                      {"unit_public", unit_public},
                       {"state", StateName(state)},
                       {"extension_state", ExtensionStateName(extension)},
                       {"submitted_at", FormatUtc(submitted_at)},
@@ -631,8 +654,8 @@ StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, co
       Row row,
       tx.QueryOne("INSERT INTO cases (case_type, category, title, description, area_id, neighborhood_id, "
                   "subdistrict_id, building_id, unit_id, lat_e6, lon_e6, urgency, complex, channel, contact_name, "
-                  "contact_phone, is_public, reporter_id, entered_by, state, submitted_at, updated_at, due_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?) "
+                  "contact_phone, is_public, unit_public, reporter_id, entered_by, state, submitted_at, updated_at, "
+                  "due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?) "
                   "RETURNING id",
                   {in.type,
                    in.category,
@@ -651,6 +674,7 @@ StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, co
                    std::string(Trim(in.contact_name)),
                    std::string(Trim(in.contact_phone)),
                    int64_t{in.is_public ? 1 : 0},
+                   int64_t{in.unit_public && in.unit_id ? 1 : 0},
                    storage::Nullable(reporter),
                    storage::Nullable(entered_by),
                    ToUnix(now),
@@ -778,12 +802,7 @@ StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t cas
   ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
   if (!access.visible) return Denied(viewer, Msg("case {} is not public", case_id));
   CaseDetail d;
-  if (!access.personal) {
-    c.personal_visible = false;
-    c.contact_name.clear();
-    c.contact_phone.clear();
-    c.reporter_id.reset();
-  }
+  if (!access.personal) HidePersonal(c);
   ASSIGN_OR_RETURN(auto events, record::ListEvents(*conn, CaseRef(case_id)));
   for (const auto& e : events) {
     TimelineEntry t{e.at, e.kind, e.note, nlohmann::json::parse(e.data, nullptr, false), std::nullopt};
@@ -902,7 +921,7 @@ StatusOr<Page<Case>> CaseService::List(const auth::Principal& viewer, const Case
   params.push_back(int64_t{limit + 1});
   ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
   Page<Case> page;
-  for (const auto& row : result.rows) page.items.push_back(ReadCase(row, row.Bool(33)));
+  for (const auto& row : result.rows) page.items.push_back(ReadCase(row, row.Bool(kCaseColumnCount)));
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.pop_back();
     page.next_cursor = EncodeCursor({page.items.back().id});
@@ -985,7 +1004,7 @@ StatusOr<std::vector<Case>> CaseService::Search(const auth::Principal& viewer, c
   ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
   std::vector<Case> out;
   out.reserve(result.rows.size());
-  for (const auto& row : result.rows) out.push_back(ReadCase(row, row.Bool(33)));
+  for (const auto& row : result.rows) out.push_back(ReadCase(row, row.Bool(kCaseColumnCount)));
   return out;
 }
 
@@ -1113,8 +1132,14 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   view.open = counts.Int(0);
   view.overdue = counts.Int(1);
   view.due_today = counts.Int(2);
-  std::string sql = std::string("SELECT ") + kCaseColumns + ", COALESCE(c.due_at, ?) AS due_key" + base;
-  Params params = {kNoDeadline};
+  // Personal data by the case's area (and the unit's current assignment), not by the unit's area: staff over a
+  // department's district-wide area see no more here than on the case page.
+  Params params;
+  std::string personal;
+  PersonalExpression(viewer, &personal, &params);
+  std::string sql =
+      std::string("SELECT ") + kCaseColumns + ", " + personal + " AS personal, COALESCE(c.due_at, ?) AS due_key" + base;
+  params.push_back(kNoDeadline);
   params.insert(params.end(), where.begin(), where.end());
   if (!cursor.empty()) {
     auto keys = DecodeCursor(cursor, 2);
@@ -1127,8 +1152,8 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
   ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
   std::vector<int64_t> keys;
   for (const auto& row : result.rows) {
-    view.items.push_back(ReadCase(row, true));
-    keys.push_back(row.Int(33));
+    view.items.push_back(ReadCase(row, row.Bool(kCaseColumnCount)));
+    keys.push_back(row.Int(kCaseColumnCount + 1));
   }
   if (static_cast<int>(view.items.size()) > limit) {
     view.items.pop_back();
@@ -1412,12 +1437,7 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
     }
     RETURN_IF_ERROR(SaveCase(tx, c, read_state, read_extension));
     ASSIGN_OR_RETURN(out, LoadCase(tx, c.id));
-    if (!access.personal) {
-      out.personal_visible = false;
-      out.contact_name.clear();
-      out.contact_phone.clear();
-      out.reporter_id.reset();
-    }
+    if (!access.personal) HidePersonal(out);
     return OkStatus();
   }));
   return out;
@@ -1657,7 +1677,7 @@ StatusOr<std::vector<SimilarCase>> CaseService::Similar(const auth::Principal& v
   params.push_back(int64_t{options_.similar_candidates});
   ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
   for (const auto& row : result.rows) {
-    Case c = ReadCase(row, row.Bool(33));
+    Case c = ReadCase(row, row.Bool(kCaseColumnCount));
     const std::set<std::string> other = tokens(c.title + " " + c.description);
     if (other.empty()) continue;
     size_t common = 0;
@@ -1697,12 +1717,7 @@ StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
     RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(case_id), now, actor, "me_too", "", {}));
     RETURN_IF_ERROR(record::Audit(tx, now, actor, "case.me_too", CaseRef(case_id), {{"count", c.me_too_count + 1}}));
     ASSIGN_OR_RETURN(out, LoadCase(tx, case_id));
-    out.personal_visible = access.personal;
-    if (!access.personal) {
-      out.contact_name.clear();
-      out.contact_phone.clear();
-      out.reporter_id.reset();
-    }
+    if (!access.personal) HidePersonal(out);
     return OkStatus();
   }));
   return out;

@@ -76,6 +76,8 @@ struct NewCase {
   std::string contact_name;   // up to 50 characters
   std::string contact_phone;  // required when the submitter is anonymous (web, door_qr)
   bool is_public = false;     // may be shown in the public list (never with name or phone)
+  bool unit_public = false;   // the apartment may be shown to those who see the case without its personal data
+                              // (default: they see the building only)
 };
 
 // A file sent with a new case (the web form): stored on "case:<id>" with record::AddAttachment.
@@ -109,6 +111,7 @@ struct Case {
   bool complex = false;  // the long reply limit applies
   std::string channel;
   bool is_public = false;
+  bool unit_public = false;  // the reporter allowed the apartment to be shown; else unit_id is personal data
   CaseState state = CaseState::kSubmitted;
   ExtensionState extension = ExtensionState::kNone;
   Instant submitted_at;
@@ -123,7 +126,7 @@ struct Case {
   int64_t reopen_count = 0;
   int64_t overdue_count = 0;
   int64_t me_too_count = 0;
-  // Personal data: filled only when personal_visible.
+  // Personal data: filled only when personal_visible (unit_id too, unless unit_public).
   bool personal_visible = false;
   std::string contact_name;
   std::string contact_phone;

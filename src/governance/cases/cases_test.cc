@@ -993,3 +993,115 @@ TEST_F(CasesTest, PublicCountsByBuilding) {
 
 }  // namespace
 }  // namespace ningju::cases
+
+namespace ningju::cases {
+namespace {
+
+// Privacy rules of docs/CASES.md "Who sees what" (the apartment, ended assignments, the inbox).
+class CasePrivacyTest : public CasesTest {
+ protected:
+  // An apartment of building 1 (entrance 1单元).
+  int64_t Apartment(const std::string& number) {
+    int64_t unit = 0;
+    EXPECT_OK(db_->InTransaction([&](storage::Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(int64_t entrance,
+                       areas::InsertArea(tx, Area(b1_, "entrance", ("e-" + number).c_str(), "1单元"), clock_.Now()));
+      ASSIGN_OR_RETURN(storage::Row row, tx.QueryOne("INSERT INTO units (entrance_id, building_id, number, floor, "
+                                                     "area_centi) VALUES (?, ?, ?, 1, 6000) RETURNING id",
+                                                     {entrance, b1_, number}));
+      unit = row.Int(0);
+      return OkStatus();
+    }));
+    return unit;
+  }
+};
+
+TEST_F(CasePrivacyTest, APublicCaseShowsTheBuildingNotTheApartmentUnlessTheReporterAllows) {
+  const int64_t apartment = Apartment("101");
+  NewCase hidden = Complaint(b1_, "楼上漏水", true);
+  hidden.unit_id = apartment;
+  const int64_t id = Submit(res1_, hidden);
+  NewCase shown = hidden;
+  shown.title = "楼上又漏水";
+  shown.unit_public = true;
+  const int64_t allowed = Submit(res1_, shown);
+
+  const auth::Principal anonymous;
+  ASSERT_OK_AND_ASSIGN(CaseDetail stranger, service().Get(anonymous, id));
+  EXPECT_EQ(stranger.c.building_id, b1_);
+  EXPECT_FALSE(stranger.c.unit_id.has_value());
+  EXPECT_FALSE(stranger.c.ToJson()["unit_id"].is_number());
+  ASSERT_OK_AND_ASSIGN(CaseDetail neighbour, service().Get(res2_, id));
+  EXPECT_FALSE(neighbour.c.unit_id.has_value());
+  // The reporter and staff over the area see it; so does everyone when the reporter allowed it.
+  EXPECT_EQ(service().Get(res1_, id)->c.unit_id, apartment);
+  EXPECT_EQ(service().Get(nb1_staff_, id)->c.unit_id, apartment);
+  ASSERT_OK_AND_ASSIGN(CaseDetail consented, service().Get(anonymous, allowed));
+  EXPECT_EQ(consented.c.unit_id, apartment);
+  EXPECT_TRUE(consented.c.ToJson()["unit_public"].get<bool>());
+  // The public list and the search (Open311) alike.
+  CaseFilter pub;
+  pub.public_only = true;
+  ASSERT_OK_AND_ASSIGN(Page<Case> list, service().List(nb1_staff_, pub, "", 50));
+  std::map<int64_t, std::optional<int64_t>> units;
+  for (const Case& c : list.items) units[c.id] = c.unit_id;
+  EXPECT_EQ(units.at(id), std::nullopt);
+  EXPECT_EQ(units.at(allowed), apartment);
+  CaseSearch search;
+  search.ids = {id};
+  ASSERT_OK_AND_ASSIGN(std::vector<Case> found, service().Search(anonymous, search));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_FALSE(found[0].unit_id.has_value());
+  // "Me too" answers with the case as the neighbour may see it.
+  ASSERT_OK_AND_ASSIGN(Case followed, service().MeToo(res2_, id));
+  EXPECT_FALSE(followed.unit_id.has_value());
+}
+
+TEST_F(CasePrivacyTest, AUnitWhosePartEndedSeesTheCaseButNotTheReporter) {
+  const int64_t id = Submit(res1_, Complaint(b1_));
+  ASSERT_OK(Do(nb1_staff_, id, CaseAction::kDispatch, Dispatch(unit_b_, {unit_a_})));
+  ASSERT_OK_AND_ASSIGN(CaseDetail during, service().Get(member_a_, id));
+  EXPECT_TRUE(during.c.personal_visible);
+  EXPECT_EQ(during.c.contact_phone, "13812345678");
+  // The lead returns it; staff send it to the lead alone: the co-unit's part ended.
+  ASSERT_OK(Do(member_b_, id, CaseAction::kReturn, Note("需单独办理")));
+  ASSERT_OK(Do(nb1_staff_, id, CaseAction::kRedispatch, Dispatch(unit_b_)));
+  ASSERT_OK_AND_ASSIGN(CaseDetail after, service().Get(member_a_, id));
+  EXPECT_FALSE(after.c.personal_visible);
+  EXPECT_EQ(after.c.contact_phone, "");
+  EXPECT_EQ(after.c.contact_name, "");
+  EXPECT_FALSE(after.c.reporter_id.has_value());
+  for (const TimelineEntry& t : after.timeline) EXPECT_FALSE(t.actor_id.has_value()) << t.kind;
+  EXPECT_THAT(service().Files(member_a_, id), StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(Page<Case> listed, service().List(member_a_, CaseFilter{}, "", 50));
+  ASSERT_EQ(listed.items.size(), 1u);
+  EXPECT_FALSE(listed.items[0].personal_visible);
+  EXPECT_EQ(listed.items[0].contact_phone, "");
+  // The current lead still sees them.
+  EXPECT_EQ(service().Get(member_b_, id)->c.contact_phone, "13812345678");
+}
+
+TEST_F(CasePrivacyTest, TheInboxShowsPersonalDataByTheCasesAreaNotTheUnits) {
+  // 江苏路's office, co-assigned to a case of 华阳路: 江苏路's staff keep the office's inbox, not 华阳路's cases.
+  auto office = service().CreateUnit(auth::SystemPrincipal("test"),
+                                     {0, "s2-office", "江苏路街道办事处", "subdistrict_office", sd2_, true});
+  ASSERT_OK(office);
+  const int64_t id = Submit(res1_, Complaint(b1_));
+  ASSERT_OK(Do(nb1_staff_, id, CaseAction::kDispatch, Dispatch(unit_b_, {office->id})));
+  ASSERT_OK_AND_ASSIGN(InboxView theirs, service().Inbox(sd2_staff_, office->id, "", 50));
+  ASSERT_EQ(theirs.items.size(), 1u);
+  EXPECT_EQ(theirs.items[0].id, id);
+  EXPECT_FALSE(theirs.items[0].personal_visible);
+  EXPECT_EQ(theirs.items[0].contact_phone, "");
+  EXPECT_EQ(theirs.items[0].contact_name, "");
+  // Staff over the case's area and the unit's members see them in the inbox as on the case page.
+  ASSERT_OK_AND_ASSIGN(InboxView staff, service().Inbox(sd1_staff_, unit_b_, "", 50));
+  ASSERT_EQ(staff.items.size(), 1u);
+  EXPECT_EQ(staff.items[0].contact_phone, "13812345678");
+  ASSERT_OK_AND_ASSIGN(InboxView member, service().Inbox(member_b_, unit_b_, "", 50));
+  ASSERT_EQ(member.items.size(), 1u);
+  EXPECT_EQ(member.items[0].contact_phone, "13812345678");
+}
+
+}  // namespace
+}  // namespace ningju::cases

@@ -71,7 +71,7 @@ json PageJson(const std::vector<Case>& items, const std::string& next_cursor) {
 
 const std::vector<std::string> kNewCaseFields = {"type",         "category",      "title",     "description", "area_id",
                                                  "unit_id",      "latitude",      "longitude", "urgency",     "channel",
-                                                 "contact_name", "contact_phone", "public"};
+                                                 "contact_name", "contact_phone", "public",    "unit_public"};
 const std::vector<std::string> kActionFields = {"note",    "comment",        "lead_unit_id", "co_unit_ids",
                                                 "complex", "extension_days", "resolved",     "satisfaction"};
 
@@ -107,6 +107,9 @@ StatusOr<NewCase> NewCaseFromJson(const json& body) {
   std::optional<bool> is_public;
   RETURN_IF_ERROR(ReadBool(body, "public", &is_public));
   n.is_public = is_public.value_or(false);
+  std::optional<bool> unit_public;
+  RETURN_IF_ERROR(ReadBool(body, "unit_public", &unit_public));
+  n.unit_public = unit_public.value_or(false);
   return n;
 }
 

@@ -168,6 +168,7 @@ class Pages {
     std::string contact_name;
     std::string contact_phone;
     bool is_public = false;
+    bool unit_public = false;
   };
   static Draft DraftFrom(const web::RequestContext& ctx) {
     Draft d;
@@ -184,6 +185,7 @@ class Pages {
     d.contact_name = f("contact_name");
     d.contact_phone = f("contact_phone");
     d.is_public = f("public") == "1";
+    d.unit_public = f("unit_public") == "1";
     return d;
   }
   static bool IsStaffChannel(const std::string& channel) {
@@ -292,7 +294,8 @@ class Pages {
                       {"channel", d.channel},
                       {"contact_name", d.contact_name},
                       {"contact_phone", d.contact_phone},
-                      {"public", d.is_public}};
+                      {"public", d.is_public},
+                      {"unit_public", d.unit_public}};
     data["max_files"] = kMaxCaseFiles;
     data["max_file_mb"] = fmt::format("{:.1f}", static_cast<double>(max_file_bytes_) / (1024 * 1024));
     data["step1_action"] = staff ? "/cases/entry" : "/cases/new";
@@ -358,6 +361,7 @@ class Pages {
     n.contact_name = d.contact_name;
     n.contact_phone = d.contact_phone;
     n.is_public = d.is_public;
+    n.unit_public = d.unit_public;
     std::vector<CaseFile> files;
     for (const auto& part : ctx.files) {
       if (part.body.empty() && part.filename.empty()) continue;

@@ -60,7 +60,16 @@ json VoteJson(const Vote& v) {
           {"cast_at", FormatUtc(v.cast_at)},
           {"proxy_name", v.proxy_name},
           {"attachment_id", v.attachment_id ? json(*v.attachment_id) : json(nullptr)},
-          {"current", v.current}};
+          {"current", v.current},
+          {"replace_reason", v.replace_reason}};
+}
+
+json ReplacementsJson(const std::vector<Replacement>& list) {
+  json out = json::array();
+  for (const auto& r : list) {
+    out.push_back({{"at", FormatUtc(r.at)}, {"by_role", r.by_role}, {"channel", r.channel}, {"reason", r.reason}});
+  }
+  return out;
 }
 
 json FiguresJson(const Figures& f) { return {{"area", f.area.ToString()}, {"heads", f.heads}}; }
@@ -121,6 +130,7 @@ StatusOr<Entry> EntryFromForm(const web::RequestContext& ctx) {
   ASSIGN_OR_RETURN(entry.choice, ParseChoice(web::Site::Field(ctx, "choice")));
   ASSIGN_OR_RETURN(entry.channel, ParseChannel(web::Site::Field(ctx, "channel")));
   entry.proxy_name = web::Site::Field(ctx, "proxy_name");
+  entry.reason = web::Site::Field(ctx, "reason");
   for (const auto& f : ctx.files) {
     if (f.name != "file" || f.body.empty()) continue;
     if (!entry.attachment_bytes.empty()) return InvalidArgumentError("attach one file", "file");
@@ -165,6 +175,14 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
       own["choice_label"] = T(site, ctx, "choice_" + std::string(ChoiceName(viewer.own_vote->choice)));
       own["channel_label"] = T(site, ctx, "channel_" + std::string(ChannelName(viewer.own_vote->channel)));
       own["cast_local"] = FormatShanghai(viewer.own_vote->cast_at);
+    }
+    // The owner is told when staff replaced their own online ballot: by whom (the role), when and why.
+    own["replacements"] = json::array();
+    for (const auto& r : viewer.replacements) {
+      own["replacements"].push_back({{"at_local", FormatShanghai(r.at)},
+                                     {"role_label", T(site, ctx, "role_" + r.by_role)},
+                                     {"channel_label", T(site, ctx, "channel_" + r.channel)},
+                                     {"reason", r.reason}});
     }
     data["own"] = own;
   }
@@ -299,7 +317,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
-               ASSIGN_OR_RETURN(auto lines, service.Notice(id));
+               ASSIGN_OR_RETURN(auto lines, service.Notice(ctx.principal, id));
                ASSIGN_OR_RETURN(auto objections, service.Objections(ctx.principal, id));
                json data;
                data["ballot"] = BallotSummary(site, ctx, b);
@@ -396,7 +414,8 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                if (viewer.own_voter) {
                  body["you"] = {{"voter", *viewer.own_voter},
                                 {"units", viewer.own_units},
-                                {"ballot", viewer.own_vote ? VoteJson(*viewer.own_vote) : json(nullptr)}};
+                                {"ballot", viewer.own_vote ? VoteJson(*viewer.own_vote) : json(nullptr)},
+                                {"replacements", ReplacementsJson(viewer.replacements)}};
                }
                body["you_manage"] = viewer.is_staff;
                return web::Site::Json(200, body);
@@ -433,16 +452,22 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
              }),
              http::RouteOptions{max_upload_bytes});
   router.Add("GET", "/api/v1/ballots/{id}/result",
-             site.Api([&](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
+             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
                ASSIGN_OR_RETURN(BallotResult result, service.Result(id));
-               ASSIGN_OR_RETURN(auto lines, service.Notice(id));
                json body = result.stored;
                body["notice"] = {{"starts_at", b.closed_at ? json(FormatUtc(*b.closed_at)) : json(nullptr)},
                                  {"ends_at", b.notice_ends_at() ? json(FormatUtc(*b.notice_ends_at())) : json(nullptr)},
-                                 {"days", b.notice_days},
-                                 {"units", NoticeJson(nullptr, nullptr, lines)}};
+                                 {"days", b.notice_days}};
+               // The unit-by-unit lines only for the owners of the scope and staff; the figures stay public.
+               auto lines = service.Notice(ctx.principal, id);
+               if (lines.ok()) {
+                 body["notice"]["units"] = NoticeJson(nullptr, nullptr, *lines);
+               } else if (lines.status().code() != StatusCode::kUnauthenticated &&
+                          lines.status().code() != StatusCode::kPermissionDenied) {
+                 return lines.status();
+               }
                return web::Site::Json(200, body);
              }));
   router.Add("GET", "/api/v1/ballots/{id}/objections",

@@ -19,7 +19,8 @@ namespace {
 constexpr char kBallotColumns[] =
     "id, area_id, neighborhood_id, title, description, matter, state, closes_at, notice_days, opened_at, closed_at, "
     "created_by";
-constexpr char kVoteColumns[] = "id, voter, choice, channel, cast_at, cast_by, proxy_name, attachment_id, is_current";
+constexpr char kVoteColumns[] =
+    "id, voter, choice, channel, cast_at, cast_by, proxy_name, attachment_id, is_current, replace_reason";
 constexpr char kDeveloperVoter[] = "developer";
 constexpr int64_t kSecondsPerDay = 86400;
 
@@ -58,13 +59,14 @@ StatusOr<Vote> ReadVote(const storage::Row& row) {
   v.proxy_name = row.Text(6);
   v.attachment_id = row.OptInt(7);
   v.current = row.Bool(8);
+  v.replace_reason = row.Text(9);
   return v;
 }
 
 nlohmann::json OptTime(const std::optional<Instant>& t) { return t ? nlohmann::json(FormatUtc(*t)) : nullptr; }
 
-// "张三、李四" -> "张*、李*".
-std::string MaskNames(std::string_view names) {
+// "张三、李四" -> "张*、李*"; the names in `organizations` stay as they are (a company's name is not personal data).
+std::string MaskNames(std::string_view names, const std::set<std::string, std::less<>>& organizations = {}) {
   std::string out;
   size_t start = 0;
   const std::string_view sep = "、";
@@ -72,9 +74,19 @@ std::string MaskNames(std::string_view names) {
     size_t end = names.find(sep, start);
     if (end == std::string_view::npos) end = names.size();
     std::string_view one = names.substr(start, end - start);
-    if (!one.empty()) out += (out.empty() ? "" : "、") + MaskName(one);
+    if (!one.empty()) out += (out.empty() ? "" : "、") + (organizations.count(one) ? std::string(one) : MaskName(one));
     start = end + sep.size();
   }
+  return out;
+}
+
+// The names of a ballot's owners that are organizations (owners.kind), which MaskNames leaves as they are.
+StatusOr<std::set<std::string, std::less<>>> OrganizationNames(storage::Connection& conn, int64_t ballot_id) {
+  std::set<std::string, std::less<>> out;
+  ASSIGN_OR_RETURN(auto rows, conn.Execute("SELECT DISTINCT o.name FROM ballot_owners bo JOIN owners o ON o.id = "
+                                           "bo.owner_id WHERE bo.ballot_id = ? AND o.kind = ?",
+                                           {ballot_id, std::string(kOwnerOrganization)}));
+  for (const auto& r : rows.rows) out.insert(r.Text(0));
   return out;
 }
 
@@ -502,7 +514,7 @@ namespace internal {
 
 StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, const std::string& voter, Choice choice,
                           Channel channel, const std::string& proxy_name, std::optional<int64_t> attachment_id,
-                          Instant now, const record::Actor& actor) {
+                          Instant now, const record::Actor& actor, const std::string& replace_reason) {
   ASSIGN_OR_RETURN(auto previous, tx.QueryOptional("SELECT id FROM ballot_votes WHERE ballot_id = ? AND voter = ? "
                                                    "AND is_current = 1",
                                                    {ballot.id, voter}));
@@ -512,11 +524,11 @@ StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, c
   ASSIGN_OR_RETURN(
       storage::Row row,
       tx.QueryOne(std::string("INSERT INTO ballot_votes (ballot_id, voter, choice, channel, cast_at, "
-                              "cast_by, proxy_name, attachment_id, is_current) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ") +
+                              "cast_by, proxy_name, attachment_id, is_current, replace_reason) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING ") +
                       kVoteColumns,
                   {ballot.id, voter, std::string(ChoiceName(choice)), std::string(ChannelName(channel)), ToUnix(now),
-                   storage::Nullable(actor.user_id), proxy_name, storage::Nullable(attachment_id)}));
+                   storage::Nullable(actor.user_id), proxy_name, storage::Nullable(attachment_id), replace_reason}));
   ASSIGN_OR_RETURN(Vote vote, ReadVote(row));
   const std::string ref = record::Ref("ballot", ballot.id);
   // The choice stays out of the audit chain and the timeline: results are hidden until the ballot closes.
@@ -526,6 +538,7 @@ StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, c
                             {"replaces", previous ? nlohmann::json(previous->Int(0)) : nlohmann::json(nullptr)},
                             {"attachment", attachment_id ? nlohmann::json(*attachment_id) : nlohmann::json(nullptr)}};
   if (channel == Channel::kProxy) summary["proxy_name"] = proxy_name;
+  if (!replace_reason.empty()) summary["reason"] = replace_reason;
   RETURN_IF_ERROR(record::Audit(tx, now, actor, "ballot.vote." + std::string(ChannelName(channel)), ref, summary));
   RETURN_IF_ERROR(record::AddEvent(tx, ref, now, actor, "vote", std::string(ChannelName(channel))));
   return vote;
@@ -538,6 +551,22 @@ Status CheckAccepting(const OwnersBallot& b, Instant now) {
   if (b.state == BallotState::kDraft) return FailedPreconditionError("the ballot is not open yet");
   if (!b.accepting(now)) return FailedPreconditionError("ballot closed: no more ballots are accepted");
   return OkStatus();
+}
+
+// The role in which `by` manages the roster of `area_id` (the highest of their grants over it), shown to the owner
+// whose ballot they replaced; "system" for the CLI and jobs.
+StatusOr<std::string> ActingRole(storage::Connection& conn, const auth::Principal& by, int64_t area_id) {
+  if (by.user_id <= 0) return std::string("system");
+  std::optional<auth::Role> best;
+  for (const auth::Grant& g : by.grants) {
+    if (!auth::Authorize(conn, auth::Principal{by.user_id, "", "", {g}, by.via}, auth::Permission::kManageRoster,
+                         area_id)
+             .ok()) {
+      continue;
+    }
+    if (!best || static_cast<int>(g.role) > static_cast<int>(*best)) best = g.role;
+  }
+  return best ? std::string(auth::RoleName(*best)) : std::string("staff");
 }
 }  // namespace
 
@@ -554,7 +583,7 @@ StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice
                                       {id, by.user_id}));
     if (!voter) return PermissionDeniedError("only owners of units in this ballot's scope vote");
     ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, voter->Text(0), choice, Channel::kOnline, "", std::nullopt, now,
-                                               auth::ActorOf(by)));
+                                               auth::ActorOf(by), ""));
     return OkStatus();
   }));
   return out;
@@ -565,6 +594,8 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
     return InvalidArgumentError("staff enter paper or proxy ballots; owners vote online themselves", "channel");
   }
   std::string proxy_name(Trim(entry.proxy_name));
+  std::string reason(Trim(entry.reason));
+  RETURN_IF_ERROR(CheckText(reason, kMaxReasonBytes, "reason", false));
   if (entry.channel == Channel::kProxy) {
     RETURN_IF_ERROR(CheckText(proxy_name, kMaxProxyNameBytes, "proxy_name", true));
   } else {
@@ -579,6 +610,15 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
     ASSIGN_OR_RETURN(auto known, tx.QueryOptional("SELECT 1 FROM ballot_units WHERE ballot_id = ? AND voter = ?",
                                                   {id, entry.voter}));
     if (!known) return InvalidArgumentError(Msg("no voter {} in this ballot", QuoteForMessage(entry.voter)), "voter");
+    // Over the owner's own online ballot: a reason, kept with the vote and told to the owner on the timeline.
+    ASSIGN_OR_RETURN(auto current, tx.QueryOptional("SELECT channel FROM ballot_votes WHERE ballot_id = ? AND "
+                                                    "voter = ? AND is_current = 1",
+                                                    {id, entry.voter}));
+    const bool replaces_online = current && current->Text(0) == ChannelName(Channel::kOnline);
+    if (replaces_online && reason.empty()) {
+      return InvalidArgumentError("say why the owner's own online ballot is replaced", "reason");
+    }
+    const std::string stored_reason = replaces_online ? reason : "";
     if (entry.attachment_bytes.empty()) {
       return InvalidArgumentError(entry.channel == Channel::kProxy
                                       ? Msg("attach the written authorization (a scan or photo)")
@@ -592,7 +632,16 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
                                            entry.attachment_name.empty() ? "sheet" : entry.attachment_name,
                                            entry.attachment_bytes, std::max<int64_t>(by.user_id, 0), now, limits));
     ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, entry.voter, entry.choice, entry.channel, proxy_name,
-                                               attachment.id, now, auth::ActorOf(by)));
+                                               attachment.id, now, auth::ActorOf(by), stored_reason));
+    if (replaces_online) {
+      ASSIGN_OR_RETURN(std::string role, ActingRole(tx, by, b.area_id));
+      RETURN_IF_ERROR(record::AddEvent(tx, record::Ref("ballot", id), now, auth::ActorOf(by),
+                                       "online_replaced", stored_reason,
+                                       {{"voter", entry.voter},
+                                        {"vote", out.id},
+                                        {"channel", std::string(ChannelName(entry.channel))},
+                                        {"role", role}}));
+    }
     return OkStatus();
   }));
   return out;
@@ -605,9 +654,14 @@ StatusOr<std::vector<ElectorateUnit>> BallotService::Electorate(const auth::Prin
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT unit_id, label, area_centi, developer_unsold, voter, owner_names "
                                             "FROM ballot_units WHERE ballot_id = ? ORDER BY sort_key",
                                             {id}));
+  std::set<std::string, std::less<>> organizations;
+  if (!names) {
+    ASSIGN_OR_RETURN(organizations, OrganizationNames(*conn, id));
+  }
   std::vector<ElectorateUnit> out;
   for (const auto& r : rows.rows) {
-    out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Bool(3), r.Text(4), names ? r.Text(5) : MaskNames(r.Text(5))});
+    out.push_back(
+        {r.Int(0), r.Text(1), r.Int(2), r.Bool(3), r.Text(4), names ? r.Text(5) : MaskNames(r.Text(5), organizations)});
   }
   return out;
 }
@@ -660,6 +714,15 @@ StatusOr<BallotViewer> BallotService::ViewerOf(const auth::Principal& viewer, in
     ASSIGN_OR_RETURN(Vote v, ReadVote(*vote));
     out.own_vote = std::move(v);
   }
+  // Only this kind of the ballot's events (an estate's ballot has one "vote" event per ballot cast).
+  ASSIGN_OR_RETURN(auto events, conn->Execute("SELECT at, note, data FROM events WHERE object_ref = ? AND kind = "
+                                              "'online_replaced' ORDER BY id",
+                                              {record::Ref("ballot", id)}));
+  for (const auto& e : events.rows) {
+    auto data = nlohmann::json::parse(e.Text(2), nullptr, false);
+    if (!data.is_object() || data.value("voter", "") != *out.own_voter) continue;
+    out.replacements.push_back({FromUnix(e.Int(0)), data.value("role", ""), data.value("channel", ""), e.Text(1)});
+  }
   return out;
 }
 
@@ -702,12 +765,21 @@ StatusOr<BallotResult> BallotService::Result(int64_t id) {
   return out;
 }
 
-StatusOr<std::vector<NoticeLine>> BallotService::Notice(int64_t id) {
+StatusOr<std::vector<NoticeLine>> BallotService::Notice(const auth::Principal& viewer, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
+  // For the owners of the scope and staff: the notice names every unit's owners and how they voted.
+  if (!RequireStaff(*conn, viewer, b).ok()) {
+    if (!viewer.signed_in()) return UnauthenticatedError("sign in to read the notice of a ballot");
+    ASSIGN_OR_RETURN(auto owner, conn->QueryOptional("SELECT 1 FROM ballot_owners bo JOIN owners o ON o.id = "
+                                                     "bo.owner_id WHERE bo.ballot_id = ? AND o.user_id = ? LIMIT 1",
+                                                     {id, viewer.user_id}));
+    if (!owner) return PermissionDeniedError("the notice of a ballot is for the owners of its scope and staff");
+  }
   if (b.state != BallotState::kClosed) {
     return FailedPreconditionError("the notice is published when the ballot closes");
   }
+  ASSIGN_OR_RETURN(auto organizations, OrganizationNames(*conn, id));
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT bu.label, bu.owner_names, bu.developer_unsold, v.choice, v.channel "
                                             "FROM ballot_units bu LEFT JOIN ballot_votes v ON v.ballot_id = "
                                             "bu.ballot_id AND v.voter = bu.voter AND v.is_current = 1 AND "
@@ -715,7 +787,7 @@ StatusOr<std::vector<NoticeLine>> BallotService::Notice(int64_t id) {
                                             {ToUnix(b.closes_at), id}));
   std::vector<NoticeLine> out;
   for (const auto& r : rows.rows) {
-    NoticeLine line{r.Text(0), MaskNames(r.Text(1)), r.Bool(2), std::nullopt, std::nullopt};
+    NoticeLine line{r.Text(0), MaskNames(r.Text(1), organizations), r.Bool(2), std::nullopt, std::nullopt};
     if (!r.IsNull(3)) {
       ASSIGN_OR_RETURN(line.choice, ParseChoice(r.Text(3)));
       ASSIGN_OR_RETURN(line.channel, ParseChannel(r.Text(4)));

@@ -44,6 +44,7 @@ inline constexpr size_t kMaxTitleBytes = 200;
 inline constexpr size_t kMaxDescriptionBytes = 4000;
 inline constexpr size_t kMaxObjectionBytes = 2000;
 inline constexpr size_t kMaxProxyNameBytes = 100;
+inline constexpr size_t kMaxReasonBytes = 500;  // the reason for replacing an owner's online ballot
 inline constexpr int kDefaultNoticeDays = 7;
 inline constexpr int kMaxObjectionsPerUser = 5;  // per ballot
 
@@ -108,6 +109,16 @@ struct Vote {
   std::string proxy_name;
   std::optional<int64_t> attachment_id;
   bool current = true;
+  std::string replace_reason;  // why staff entered it over the owner's own online ballot ("" otherwise)
+};
+
+// Staff replaced an owner's own online ballot with a paper or proxy one: what the owner's page shows (from the
+// event "online_replaced" on the ballot's timeline).
+struct Replacement {
+  Instant at;
+  std::string by_role;  // the role the staff member acted in ("neighborhood_staff", ...; "system" for the CLI)
+  std::string channel;  // "paper" | "proxy"
+  std::string reason;
 };
 
 // A paper or proxy ballot as staff enter it.
@@ -118,6 +129,7 @@ struct Entry {
   std::string proxy_name;        // required for kProxy
   std::string attachment_name;   // the scanned sheet (paper) or the written authorization (proxy); required
   std::string attachment_bytes;  //
+  std::string reason;            // required when it replaces the owner's own online ballot (kMaxReasonBytes)
 };
 
 struct Objection {
@@ -128,7 +140,7 @@ struct Objection {
   Instant created_at;
 };
 
-// One line of the public notice: a unit, its owners' names masked, the counted choice (none: did not vote).
+// One line of the notice: a unit, its owners' names (people's masked), the counted choice (none: did not vote).
 struct NoticeLine {
   std::string label;
   std::string owners_masked;
@@ -148,6 +160,7 @@ struct BallotViewer {
   std::optional<std::string> own_voter;  // the caller's voter key when they own units in scope
   std::optional<Vote> own_vote;          // their current ballot
   std::vector<std::string> own_units;
+  std::vector<Replacement> replacements;  // of the caller's online ballots by staff, oldest first
 };
 
 class BallotService {
@@ -178,7 +191,9 @@ class BallotService {
   StatusOr<Vote> Cast(const auth::Principal& by, int64_t id, Choice choice);
   // A paper or proxy ballot entered by staff, with the sheet or authorization attached; audited with who entered
   // it. kPermissionDenied without kManageRoster on the scope; kInvalidArgument for an unknown voter, a missing file
-  // or proxy name; kFailedPrecondition when not accepting.
+  // or proxy name, or a missing reason when it replaces the owner's own online ballot (the reason is stored with
+  // the vote and the owner is told by the event "online_replaced" on the ballot's timeline, which their ballot page
+  // shows); kFailedPrecondition when not accepting.
   StatusOr<Vote> Enter(const auth::Principal& by, int64_t id, const Entry& entry);
 
   // The frozen electorate (empty for a draft); names masked unless the viewer holds kViewPersonalData on the scope.
@@ -193,8 +208,11 @@ class BallotService {
 
   // The stored result. kFailedPrecondition "results are hidden until the ballot closes" before closing.
   StatusOr<BallotResult> Result(int64_t id);
-  // The notice lines, one per unit. kFailedPrecondition before closing.
-  StatusOr<std::vector<NoticeLine>> Notice(int64_t id);
+  // The notice lines, one per unit: for the owners of the scope (the frozen electorate's linked accounts) and staff
+  // (kManageRoster on the scope), not the public: kUnauthenticated when anonymous, kPermissionDenied for others;
+  // kFailedPrecondition before closing. People's names are masked; organizations' (owners of kind "organization")
+  // are not.
+  StatusOr<std::vector<NoticeLine>> Notice(const auth::Principal& viewer, int64_t id);
 
   // Records an objection while the notice period runs (kFailedPrecondition otherwise). kInvalidArgument for an
   // empty or too long text; kResourceExhausted past kMaxObjectionsPerUser.
@@ -252,7 +270,7 @@ Status FreezeAndOpen(storage::Connection& tx, const OwnersBallot& b, Instant now
 // Records a ballot of `voter`, superseding their current one (audited; the choice stays out of the audit record).
 StatusOr<Vote> RecordVote(storage::Connection& tx, const OwnersBallot& ballot, const std::string& voter, Choice choice,
                           Channel channel, const std::string& proxy_name, std::optional<int64_t> attachment_id,
-                          Instant now, const record::Actor& actor);
+                          Instant now, const record::Actor& actor, const std::string& replace_reason = "");
 }  // namespace internal
 
 }  // namespace ningju::decisions

@@ -236,7 +236,8 @@ TEST_F(BallotsTest, DeveloperUnitsCountOnceAndVoteByPaper) {
   OwnersBallot b = OpenBallot(7);
   EXPECT_EQ(service_->ElectorateTotals(b.id)->heads, 5);
   CastAll(b.id, sold, 3, 0, 0);
-  ASSERT_OK(service_->Enter(staff_, b.id, {"developer", Choice::kDisagree, Channel::kPaper, "", "dev.pdf", kSheet}));
+  ASSERT_OK(
+      service_->Enter(staff_, b.id, {"developer", Choice::kDisagree, Channel::kPaper, "", "dev.pdf", kSheet, ""}));
   nlohmann::json r = CloseAndResult(b.id);
   EXPECT_EQ(r["participating"], nlohmann::json({{"area", "420.00"}, {"heads", 4}}));
   EXPECT_EQ(r["conditions"][3]["met"], true);   // 3 of 4 heads
@@ -254,8 +255,10 @@ TEST_F(BallotsTest, ChangedBallotsKeepHistoryAndOnlyTheLatestCounts) {
   ASSERT_OK(viewer);
   ASSERT_TRUE(viewer->own_vote);
   EXPECT_EQ(viewer->own_vote->choice, Choice::kDisagree);
-  // A paper sheet entered later replaces the online ballot: one current ballot per owner across channels.
-  ASSERT_OK(service_->Enter(staff_, b.id, {*viewer->own_voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet}));
+  // A paper sheet entered later replaces the online ballot (with the reason staff must give): one current ballot per
+  // owner across channels.
+  ASSERT_OK(service_->Enter(
+      staff_, b.id, {*viewer->own_voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet, "业主交回纸质票"}));
   auto history = service_->History(owners[0], b.id, *viewer->own_voter);
   ASSERT_OK(history);
   ASSERT_EQ(history->size(), 3u);
@@ -275,13 +278,13 @@ TEST_F(BallotsTest, ProxyBallotNeedsAProxyNameAndAWrittenAuthorization) {
   OwnersBallot b = OpenBallot(4);
   auto viewer = service_->ViewerOf(owners[0], b.id);
   const std::string voter = *viewer->own_voter;
-  EXPECT_THAT(service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "", "a.pdf", kSheet}),
+  EXPECT_THAT(service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "", "a.pdf", kSheet, ""}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "王五", "", ""}),
+  EXPECT_THAT(service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "王五", "", "", ""}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(service_->Enter(staff_, b.id, {"o999999", Choice::kAgree, Channel::kPaper, "", "a.pdf", kSheet}),
+  EXPECT_THAT(service_->Enter(staff_, b.id, {"o999999", Choice::kAgree, Channel::kPaper, "", "a.pdf", kSheet, ""}),
               StatusIs(StatusCode::kInvalidArgument));
-  auto vote = service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "王五", "auth.pdf", kSheet});
+  auto vote = service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kProxy, "王五", "auth.pdf", kSheet, ""});
   ASSERT_OK(vote);
   EXPECT_EQ(vote->channel, Channel::kProxy);
   EXPECT_EQ(vote->proxy_name, "王五");
@@ -303,7 +306,7 @@ TEST_F(BallotsTest, ClosedOrExpiredOrDraftBallotRefusesVotes) {
   EXPECT_THAT(service_->Cast(owners[0], b.id, Choice::kAgree), StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK(service_->Close(staff_, b.id));
   EXPECT_THAT(service_->Cast(owners[0], b.id, Choice::kAgree), StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_THAT(service_->Enter(staff_, b.id, {"developer", Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet}),
+  EXPECT_THAT(service_->Enter(staff_, b.id, {"developer", Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet, ""}),
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(service_->Close(staff_, b.id), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(service_->Open(staff_, b.id), StatusIs(StatusCode::kFailedPrecondition));
@@ -314,7 +317,7 @@ TEST_F(BallotsTest, ResultsAndNoticeAreHiddenUntilClosing) {
   OwnersBallot b = OpenBallot(4);
   CastAll(b.id, owners, 2, 1, 0);
   EXPECT_THAT(service_->Result(b.id), StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_THAT(service_->Notice(b.id), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(service_->Notice(staff_, b.id), StatusIs(StatusCode::kFailedPrecondition));
   // Not in the audit chain either: no record of this ballot names a choice.
   {  // given back before Close takes one (no nested Acquire)
     auto conn = db_->Acquire();
@@ -336,9 +339,9 @@ TEST_F(BallotsTest, OnlyOwnersInScopeVoteAndOnlyStaffOverTheScopeManage) {
   EXPECT_THAT(service_->Cast(outside, b.id, Choice::kAgree), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_THAT(service_->Cast(auth::Principal{}, b.id, Choice::kAgree), StatusIs(StatusCode::kUnauthenticated));
   const std::string voter = *service_->ViewerOf(inside[0], b.id)->own_voter;
-  EXPECT_THAT(service_->Enter(inside[1], b.id, {voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet}),
+  EXPECT_THAT(service_->Enter(inside[1], b.id, {voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet, ""}),
               StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_THAT(service_->Enter(other_staff_, b.id, {voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet}),
+  EXPECT_THAT(service_->Enter(other_staff_, b.id, {voter, Choice::kAgree, Channel::kPaper, "", "s.pdf", kSheet, ""}),
               StatusIs(StatusCode::kPermissionDenied));
   EXPECT_THAT(service_->Close(inside[0], b.id), StatusIs(StatusCode::kPermissionDenied));
   NewBallot nb{"越权", "", 4, building_, clock_.Now() + std::chrono::hours(48), 7};
@@ -349,7 +352,7 @@ TEST_F(BallotsTest, StaffPaperEntryIsAuditedWithWhoEnteredIt) {
   auto owners = Owners(2);
   OwnersBallot b = OpenBallot(4);
   const std::string voter = *service_->ViewerOf(owners[0], b.id)->own_voter;
-  auto vote = service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kPaper, "", "sheet.pdf", kSheet});
+  auto vote = service_->Enter(staff_, b.id, {voter, Choice::kAgree, Channel::kPaper, "", "sheet.pdf", kSheet, ""});
   ASSERT_OK(vote);
   EXPECT_EQ(vote->cast_by, staff_.user_id);
   auto conn = db_->Acquire();
@@ -390,7 +393,7 @@ TEST_F(BallotsTest, NoticeMasksNamesAndTakesObjectionsWhileItRuns) {
   CastAll(b.id, owners, 2, 0, 0);
   EXPECT_THAT(service_->Object(owners[2], b.id, "有异议"), StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK(service_->Close(staff_, b.id));
-  auto notice = service_->Notice(b.id);
+  auto notice = service_->Notice(owners[0], b.id);
   ASSERT_OK(notice);
   ASSERT_EQ(notice->size(), 3u);
   EXPECT_EQ((*notice)[0].owners_masked, "业**");
@@ -429,6 +432,80 @@ TEST_F(BallotsTest, CreateRefusesBadInputNamingTheField) {
   auto empty = service_->Create(staff_, nb);
   ASSERT_OK(empty);
   EXPECT_THAT(service_->Open(staff_, empty->id), StatusIs(StatusCode::kFailedPrecondition));  // no units yet
+}
+
+TEST_F(BallotsTest, NoticeIsForTheOwnersOfTheScopeAndStaff) {
+  auto owners = Owners(2);
+  auto outside = Owner("二号楼", {Unit(entrance2_, building2_, "1-101", 6000)});
+  OwnersBallot b = OpenBallot(4);
+  CastAll(b.id, owners, 2, 0, 0);
+  ASSERT_OK(service_->Close(staff_, b.id));
+  EXPECT_THAT(service_->Notice(auth::Principal{}, b.id), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(service_->Notice(outside, b.id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(service_->Notice(other_staff_, b.id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_OK(service_->Notice(owners[1], b.id));
+  EXPECT_OK(service_->Notice(staff_, b.id));
+  EXPECT_OK(service_->Notice(auth::SystemPrincipal("cli"), b.id));
+}
+
+TEST_F(BallotsTest, NoticeShowsAnOrganizationsNameInFull) {
+  auto person = Owners(1);
+  const int64_t unit = Unit(entrance_, building_, "1-201", 6000);
+  {
+    auto conn = db_->Acquire();
+    ASSERT_OK(conn);
+    auto o = (*conn)->QueryOne("INSERT INTO owners (name, kind, created_at) VALUES (?, ?, 0) RETURNING id",
+                               {std::string("上海长宁物业有限公司"), std::string(kOwnerOrganization)});
+    ASSERT_OK(o);
+    ASSERT_OK((*conn)->Execute("INSERT INTO unit_owners (unit_id, owner_id) VALUES (?, ?)", {unit, o->Int(0)}));
+  }
+  OwnersBallot b = OpenBallot(4);
+  ASSERT_OK(service_->Close(staff_, b.id));
+  auto notice = service_->Notice(person[0], b.id);
+  ASSERT_OK(notice);
+  ASSERT_EQ(notice->size(), 2u);
+  EXPECT_EQ((*notice)[0].owners_masked, "业**");
+  EXPECT_EQ((*notice)[1].owners_masked, "上海长宁物业有限公司");
+}
+
+TEST_F(BallotsTest, ReplacingAnOwnersOnlineBallotNeedsAReasonAndTellsTheOwner) {
+  auto owners = Owners(2);
+  OwnersBallot b = OpenBallot(4);
+  ASSERT_OK(service_->Cast(owners[0], b.id, Choice::kAgree));
+  const std::string voter = *service_->ViewerOf(owners[0], b.id)->own_voter;
+  Entry entry{voter, Choice::kDisagree, Channel::kPaper, "", "sheet.pdf", kSheet, ""};
+  auto refused = service_->Enter(staff_, b.id, entry);
+  EXPECT_THAT(refused, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(refused.status().field(), "reason");
+  EXPECT_EQ(service_->ViewerOf(owners[0], b.id)->own_vote->channel, Channel::kOnline);  // nothing written
+  entry.reason = "业主本人到居委会交回纸质表决票，要求以纸质票为准";
+  auto vote = service_->Enter(staff_, b.id, entry);
+  ASSERT_OK(vote);
+  EXPECT_EQ(vote->replace_reason, entry.reason);
+  // The owner sees that, when, by whom (the role) and why.
+  auto seen = service_->ViewerOf(owners[0], b.id);
+  ASSERT_OK(seen);
+  ASSERT_EQ(seen->replacements.size(), 1u);
+  EXPECT_EQ(seen->replacements[0].by_role, "neighborhood_staff");
+  EXPECT_EQ(seen->replacements[0].channel, "paper");
+  EXPECT_EQ(seen->replacements[0].reason, entry.reason);
+  EXPECT_EQ(seen->replacements[0].at, FromUnix(ToUnix(clock_.Now())));
+  EXPECT_EQ(seen->own_vote->replace_reason, entry.reason);
+  EXPECT_TRUE(service_->ViewerOf(owners[1], b.id)->replacements.empty());
+  // Over a paper ballot (not the owner's own) no reason is asked, and none is stored.
+  entry.reason = "";
+  auto again = service_->Enter(staff_, b.id, entry);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->replace_reason, "");
+  EXPECT_EQ(service_->ViewerOf(owners[0], b.id)->replacements.size(), 1u);
+  // A first paper ballot for a voter who never voted online needs none either.
+  const std::string second = *service_->ViewerOf(owners[1], b.id)->own_voter;
+  EXPECT_OK(service_->Enter(staff_, b.id, {second, Choice::kAgree, Channel::kPaper, "", "sheet.pdf", kSheet, ""}));
+  // The reason is bounded.
+  ASSERT_OK(service_->Cast(owners[1], b.id, Choice::kAgree));
+  Entry too_long{
+      second, Choice::kAgree, Channel::kPaper, "", "sheet.pdf", kSheet, std::string(kMaxReasonBytes + 1, 'x')};
+  EXPECT_THAT(service_->Enter(staff_, b.id, too_long), StatusIs(StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -76,6 +76,24 @@ StatusOr<std::vector<UnitOnFloor>> UnitsOf(storage::Connection& conn, int64_t bu
   return out;
 }
 
+// Takes the row lock of the cost-shares step while it is current, so that a change of the shares and the step's
+// completion (the owners' agreement) cannot interleave: whichever comes second waits, then finds the step done and
+// is refused, or finds the shares the other committed. kFailedPrecondition (field "shares") once agreed.
+Status LockCurrentCostShares(storage::Connection& tx, int64_t project) {
+  ASSIGN_OR_RETURN(storage::Result locked,
+                   tx.Execute("UPDATE elevator_steps SET state = state WHERE project_id = ? AND step = ? AND "
+                              "state = 'current'",
+                              {project, std::string(StepName(Step::kCostShares))}));
+  if (locked.rows_affected == 1) return OkStatus();
+  ASSIGN_OR_RETURN(auto row, tx.QueryOptional("SELECT state, done_on FROM elevator_steps WHERE project_id = ? AND "
+                                              "step = ?",
+                                              {project, std::string(StepName(Step::kCostShares))}));
+  if (row && row->Text(0) == "done") {
+    return Refuse(Msg("the cost shares were agreed on {}: they are fixed", row->Text(1)), "shares");
+  }
+  return Refuse("the cost shares are agreed while cost_shares is the current step", "step");
+}
+
 StatusOr<std::vector<FloorShare>> SharesOf(storage::Connection& conn, int64_t project) {
   ASSIGN_OR_RETURN(auto rows, conn.Execute("SELECT floor, share_centi FROM elevator_cost_shares WHERE project_id = ? "
                                            "ORDER BY floor",
@@ -581,11 +599,17 @@ StatusOr<Project> ElevatorService::Complete(const auth::Principal& by, int64_t i
         break;
       }
       case Step::kCostShares: {
+        // The agreement freezes the shares: read them under the step's lock and keep a copy in the step's record.
+        RETURN_IF_ERROR(LockCurrentCostShares(tx, id));
         ASSIGN_OR_RETURN(auto shares, SharesOf(tx, id));
-        if (shares.empty() || p.total_cost.hundredths() <= 0) {
+        ASSIGN_OR_RETURN(storage::Row total,
+                         tx.QueryOne("SELECT total_cost_cents FROM elevator_projects WHERE id = ?", {id}));
+        if (shares.empty() || total.Int(0) <= 0) {
           return Refuse("agree the total cost and the shares per floor first", "shares");
         }
-        data = {{"total_cost", p.total_cost.ToString()}};
+        nlohmann::json floors = nlohmann::json::array();
+        for (const auto& s : shares) floors.push_back({{"floor", s.floor}, {"share", s.share.ToString()}});
+        data = {{"total_cost", Money::FromHundredths(total.Int(0)).ToString()}, {"shares", floors}};
         break;
       }
       case Step::kPlanNotice: {
@@ -700,7 +724,8 @@ StatusOr<std::pair<record::Attachment, std::string>> ElevatorService::Drawing(in
   return std::make_pair(std::move(attachment).value(), std::move(bytes));
 }
 
-StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_t id, Instant closes_at) {
+StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_t id, Instant closes_at,
+                                               std::optional<Matter> matter) {
   const Instant now = clock_.Now();
   int64_t ballot_id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
@@ -719,17 +744,31 @@ StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_
       return Refuse(Msg("ballot {} passed: complete the step", latest->id), "ballot");
     }
     const bool estate = *step == Step::kEstateBallot;
+    if (estate && !matter) {
+      return InvalidArgumentError("choose the matter of the estate's ballot: art. 278 item 8 or item 9", "matter");
+    }
+    if (estate && *matter != Matter::kCommonPartsUse && *matter != Matter::kOtherMajorMatter) {
+      return InvalidArgumentError("the estate's ballot is on art. 278 item 8 or item 9", "matter");
+    }
+    if (!estate && matter && *matter != Matter::kRebuild) {
+      return InvalidArgumentError("the building's ballot is on art. 278 item 7", "matter");
+    }
+    const Matter chosen = estate ? *matter : Matter::kRebuild;
     NewBallot nb;
-    nb.matter = estate ? MatterItem(Matter::kOtherMajorMatter) : MatterItem(Matter::kRebuild);
+    nb.matter = MatterItem(chosen);
     nb.area_id = estate ? p.neighborhood_id : p.building_id;
     nb.closes_at = closes_at;
     nb.title = p.building_name + (estate ? "加装电梯使用小区共有部分表决" : "加装电梯表决");
     nb.description =
-        estate
-            ? "电梯占用小区共有部分，由建筑区划内全体业主表决（沪建房管联〔2020〕801号）：参与表决的业主须占"
-              "专有部分面积和人数的三分之二以上，同意的须超过参与表决面积和人数的半数（民法典第二百七十八条第二款）。"
-            : "按民法典第二百七十八条第一款第七项由本幢业主表决（沪建房管联〔2020〕801号）：参与表决的业主须占"
-              "本幢专有部分面积和人数的三分之二以上，同意的须占参与表决面积和人数的四分之三以上。";
+        !estate ? "按民法典第二百七十八条第一款第七项由本幢业主表决（沪建房管联〔2020〕801号）：参与表决的业主须占"
+                  "本幢专有部分面积和人数的三分之二以上，同意的须占参与表决面积和人数的四分之三以上。"
+        : chosen == Matter::kCommonPartsUse
+            ? "电梯占用小区共有部分，由建筑区划内全体业主按民法典第二百七十八条第一款第八项（改变共有部分的用途）表决："
+              "参与表决的业主须占专有部分面积和人数的三分之二以上，同意的须占参与表决面积和人数的四分之三以上"
+              "（民法典第二百七十八条第二款）。"
+            : "电梯占用小区共有部分，由建筑区划内全体业主按民法典第二百七十八条第一款第九项（其他重大事项）表决"
+              "（沪建房管联〔2020〕801号）：参与表决的业主须占专有部分面积和人数的三分之二以上，同意的须超过参与表决"
+              "面积和人数的半数（民法典第二百七十八条第二款）。";
     nb.description += "\n" + p.plan_text.substr(0, 3000);
     if (nb.description.size() > kMaxDescriptionBytes) nb.description.resize(kMaxDescriptionBytes);
     // Keep the description valid UTF-8 after the cut.
@@ -744,8 +783,9 @@ StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_
                    {id, std::string(StepName(*step)), ballot_ref, ToUnix(now),
                     by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr)}));
     RETURN_IF_ERROR(record::AddLink(tx, Ref(id), "decided_by", ballot_ref, now, auth::ActorOf(by)));
-    RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "elevator.ballot", Ref(id),
-                                  {{"step", std::string(StepName(*step))}, {"ballot", ballot.id}}));
+    RETURN_IF_ERROR(
+        record::Audit(tx, now, auth::ActorOf(by), "elevator.ballot", Ref(id),
+                      {{"step", std::string(StepName(*step))}, {"ballot", ballot.id}, {"matter", MatterItem(chosen)}}));
     return record::AddEvent(tx, Ref(id), now, auth::ActorOf(by), "ballot_started", ballot_ref);
   }));
   return ballot_id;
@@ -757,7 +797,12 @@ StatusOr<CostTable> ElevatorService::SetCostShares(const auth::Principal& by, in
   CostTable out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(Project p, LoadForStaff(tx, by, id));
+    if (p.record(Step::kCostShares).state == StepState::kDone) {
+      return Refuse(Msg("the cost shares were agreed on {}: they are fixed", p.record(Step::kCostShares).done_on),
+                    "shares");
+    }
     RETURN_IF_ERROR(RequireStep(p, Step::kCostShares));
+    RETURN_IF_ERROR(LockCurrentCostShares(tx, id));
     ASSIGN_OR_RETURN(auto units, UnitsOf(tx, p.building_id));
     ASSIGN_OR_RETURN(out, AllocateCosts(total, shares, units));
     RETURN_IF_ERROR(tx.Execute("DELETE FROM elevator_cost_shares WHERE project_id = ?", {id}));
@@ -931,6 +976,7 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
     if (v.viewer.is_staff || own.count(a.unit_id)) v.answers.push_back(std::move(a));
   }
   ASSIGN_OR_RETURN(v.shares, SharesOf(*conn, id));
+  v.shares_fixed = p.record(Step::kCostShares).state == StepState::kDone;
   if (!v.shares.empty() && p.total_cost.hundredths() > 0) {
     std::vector<UnitOnFloor> list;
     for (const auto& r : units.rows) list.push_back({r.Int(0), r.Text(1), r.Int(2)});
@@ -978,14 +1024,19 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
       if (ref.rfind("ballot:", 0) != 0) continue;
       auto ballot = ParseId(std::string_view(ref).substr(7), "ballot");
       if (!ballot.ok()) continue;
-      ASSIGN_OR_RETURN(auto row,
-                       conn->QueryOptional("SELECT title, state, passed FROM ballots WHERE id = ?", {*ballot}));
+      ASSIGN_OR_RETURN(
+          auto row,
+          conn->QueryOptional("SELECT title, state, passed, matter, closes_at FROM ballots WHERE id = ?", {*ballot}));
       if (!row) continue;
       const bool closed = row->Text(1) == "closed";
+      ASSIGN_OR_RETURN(Matter matter, MatterFromItem(row->Int(3)));
       v.ballots[ref] = {{"id", *ballot},
                         {"title", row->Text(0)},
                         {"state", row->Text(1)},
-                        {"passed", closed ? nlohmann::json(row->Bool(2)) : nlohmann::json(nullptr)}};
+                        {"passed", closed ? nlohmann::json(row->Bool(2)) : nlohmann::json(nullptr)},
+                        {"matter", MatterItem(matter)},
+                        {"consent_rule", std::string(ConsentRuleName(ConsentRuleFor(matter)))},
+                        {"closes_at", FormatUtc(FromUnix(row->Int(4)))}};
     }
   }
   return v;

@@ -36,6 +36,7 @@
 #include "common/clock.h"
 #include "common/decimal.h"
 #include "common/status.h"
+#include "governance/decisions/tally.h"
 #include "record/attachments.h"
 #include "storage/database.h"
 
@@ -232,12 +233,14 @@ struct ProjectView {
   SurveySummary survey;
   std::vector<SurveyAnswer> answers;  // staff: every unit; owners: their own units; public: none
   std::vector<FloorShare> shares;     // as agreed (may be empty)
+  bool shares_fixed = false;          // the cost_shares step is complete: the shares no longer change
   std::optional<CostTable> costs;     // when the shares are set
   std::optional<NoticeDates> notice;
   int64_t objection_count = 0;
   std::vector<ObjectionRecord> objections;  // staff and owners only
   std::vector<record::Attachment> drawings;
-  // The result of each ballot of the project (public once closed): ref -> {"id", "title", "state", "passed"}.
+  // Each ballot of the project (its outcome public once closed): ref -> {"id", "title", "state", "passed", "matter"
+  // (art. 278 item), "consent_rule" ("majority" | "three_quarters"), "closes_at"}.
   nlohmann::json ballots = nlohmann::json::object();
   // Each related meeting (meetings.h): ref -> {"id", "kind", "kind_zh", "kind_en", "subject", "starts_at", "date",
   // "state"};
@@ -283,12 +286,17 @@ class ElevatorService {
   // A drawing's bytes (public: the plan is published).
   StatusOr<std::pair<record::Attachment, std::string>> Drawing(int64_t id, int64_t attachment_id);
 
-  // Creates and opens the ballot of the current ballot step (building: item 7 over the building; estate: item 9 over
-  // the neighborhood) and links it to the step. kFailedPrecondition when the current step is not a ballot step,
-  // when the step's latest ballot is still open, or when it passed already.
-  StatusOr<int64_t> StartBallot(const auth::Principal& by, int64_t id, Instant closes_at);
+  // Creates and opens the ballot of the current ballot step and links it to the step. The building's: art. 278 item 7
+  // over the building (`matter` absent or kRebuild). The estate's: over the neighborhood, on the matter staff choose,
+  // item 8 (kCommonPartsUse: consent >= 3/4) or item 9 (kOtherMajorMatter: consent > 1/2), kInvalidArgument (field
+  // "matter") when absent or another. kFailedPrecondition when the current step is not a ballot step, when the
+  // step's latest ballot is still open, or when it passed already.
+  StatusOr<int64_t> StartBallot(const auth::Principal& by, int64_t id, Instant closes_at,
+                                std::optional<Matter> matter = std::nullopt);
 
   // The cost shares and the total cost, while cost_shares is the current step (see AllocateCosts for the rules).
+  // Once the step is complete (the owners' written agreement) they are fixed: kFailedPrecondition (field "shares"),
+  // and the step's record keeps the agreed table.
   StatusOr<CostTable> SetCostShares(const auth::Principal& by, int64_t id, Money total,
                                     const std::vector<FloorShare>& shares);
 

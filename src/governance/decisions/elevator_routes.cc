@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "common/text_util.h"
 #include "common/time.h"
 
@@ -147,6 +149,7 @@ json ViewJson(const ProjectView& v) {
       {"steps", steps},
       {"survey", survey},
       {"cost_shares", v.costs ? CostJson(*v.costs) : json(nullptr)},
+      {"cost_shares_fixed", v.shares_fixed},
       {"notice", v.notice ? NoticeJson(*v.notice) : json(nullptr)},
       {"objections", {{"count", v.objection_count}}},
       {"you", {{"staff", v.viewer.is_staff}, {"owner", v.viewer.is_owner}, {"units", v.viewer.own_units}}}};
@@ -170,6 +173,15 @@ json ViewJson(const ProjectView& v) {
 
 std::string T(const web::Site& site, const web::RequestContext& ctx, const std::string& key) {
   return site.T(ctx, key);
+}
+
+// The estate ballot's matter from the form: "" (none chosen), "8" or "9".
+StatusOr<std::optional<Matter>> MatterText(std::string_view text) {
+  text = Trim(text);
+  if (text.empty()) return std::optional<Matter>();
+  if (text == "8") return std::optional<Matter>(Matter::kCommonPartsUse);
+  if (text == "9") return std::optional<Matter>(Matter::kOtherMajorMatter);
+  return InvalidArgumentError("matter is 8 or 9", "matter");
 }
 
 // What the step shows in the timeline beside its dates.
@@ -234,7 +246,11 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
         const json& b = v.ballots[ref];
         std::string state = T(site, ctx, "ballot_state_" + b["state"].get<std::string>());
         if (b["passed"].is_boolean()) state = T(site, ctx, b["passed"].get<bool>() ? "ballot_passed" : "ballot_failed");
-        ballots.push_back({{"id", b["id"]}, {"title", b["title"]}, {"state", state}});
+        // The rule it is counted by: the item of art. 278 and its thresholds.
+        const std::string rule =
+            fmt::format(fmt::runtime(T(site, ctx, "elevator_ballot_item")), b["matter"].get<int>()) + " · " +
+            T(site, ctx, "elevator_rule_" + b["consent_rule"].get<std::string>());
+        ballots.push_back({{"id", b["id"]}, {"title", b["title"]}, {"state", state}, {"rule", rule}});
       }
       if (ref.rfind("meeting:", 0) == 0 && v.meetings.contains(ref)) {
         const json& m = v.meetings[ref];
@@ -324,8 +340,11 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                         {"remainder", f.remainder_cents},
                         {"units", units}});
     }
-    data["costs"] = {
-        {"total", v.costs->total.ToString()}, {"remainder", v.costs->total_remainder_cents}, {"floors", floors}};
+    data["costs"] = {{"total", v.costs->total.ToString()},
+                     {"remainder", v.costs->total_remainder_cents},
+                     {"floors", floors},
+                     {"fixed", v.shares_fixed},
+                     {"agreed_on", v.shares_fixed ? p.record(Step::kCostShares).done_on : ""}};
   }
   // The form's rows: the agreed shares, or one empty row per floor that holds a unit.
   if (v.viewer.is_staff && current == Step::kCostShares) {
@@ -460,7 +479,8 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Instant closes, TimeText(web::Site::Field(ctx, "closes_at"), "closes_at"));
-               ASSIGN_OR_RETURN(int64_t ballot, service.StartBallot(ctx.principal, id, closes));
+               ASSIGN_OR_RETURN(std::optional<Matter> matter, MatterText(web::Site::Field(ctx, "matter")));
+               ASSIGN_OR_RETURN(int64_t ballot, service.StartBallot(ctx.principal, id, closes, matter));
                return http::Response::Redirect("/ballots/" + std::to_string(ballot) + "?done=open");
              }));
   router.Add("POST", "/elevator/{id}/cost-shares",
@@ -581,12 +601,19 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
       "POST", "/api/v1/elevator-projects/{id}/ballots",
       site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
         ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"closes_at"}));
+        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"closes_at", "matter"}));
         std::string closes;
         RETURN_IF_ERROR(Text(body, "closes_at", closes, true));
         auto ts = ParseTimestamp(closes);
         if (!ts.ok()) return InvalidArgumentError(ts.status().msg(), "closes_at");
-        ASSIGN_OR_RETURN(int64_t ballot, service.StartBallot(ctx.principal, id, FromUnix(ts->unix_seconds)));
+        std::optional<Matter> matter;
+        if (body.contains("matter")) {
+          if (!body["matter"].is_number_integer()) return InvalidArgumentError("matter is 8 or 9", "matter");
+          auto m = MatterFromItem(body["matter"].get<int64_t>());
+          if (!m.ok()) return InvalidArgumentError("matter is 8 or 9", "matter");
+          matter = *m;
+        }
+        ASSIGN_OR_RETURN(int64_t ballot, service.StartBallot(ctx.principal, id, FromUnix(ts->unix_seconds), matter));
         return web::Site::Json(201, {{"ballot_id", ballot}, {"url", "/api/v1/ballots/" + std::to_string(ballot)}});
       }));
   router.Add("GET", "/api/v1/elevator-projects/{id}/cost-shares",

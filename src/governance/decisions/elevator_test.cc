@@ -17,6 +17,7 @@ namespace ningju::decisions {
 namespace {
 
 using ::ningju::testing::StatusIs;
+using ::testing::HasSubstr;
 
 // A status with `code` whose message mentions `text`.
 MATCHER_P2(FailsWith, code, text, "fails with " + std::string(StatusCodeName(code)) + " mentioning " + text) {
@@ -511,7 +512,13 @@ TEST_F(ElevatorTest, CommonPartsOfTheEstateAddAnEstateBallotByMajority) {
   auto p = service_->Complete(staff_, id, Step::kBuildingBallot, With());
   ASSERT_OK(p);
   EXPECT_EQ(p->current(), Step::kEstateBallot);
-  auto ballot = service_->StartBallot(staff_, id, clock_.Now() + std::chrono::hours(48));
+  // Staff choose the matter: item 8 or item 9 of art. 278, nothing else, and not nothing.
+  const Instant closes = clock_.Now() + std::chrono::hours(48);
+  auto unchosen = service_->StartBallot(staff_, id, closes);
+  EXPECT_THAT(unchosen, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(unchosen.status().field(), "matter");
+  EXPECT_EQ(service_->StartBallot(staff_, id, closes, Matter::kRebuild).status().field(), "matter");
+  auto ballot = service_->StartBallot(staff_, id, closes, Matter::kOtherMajorMatter);
   ASSERT_OK(ballot);
   auto b = ballots_->Get(*ballot);
   ASSERT_OK(b);
@@ -548,7 +555,21 @@ TEST_F(ElevatorTest, CostSharesThenNoticeWithObjectionsThenConstructionToRegistr
   ASSERT_OK(pub);
   ASSERT_TRUE(pub->costs.has_value());  // the public sees the table
   EXPECT_EQ(pub->costs->total.ToString(), "300000.01");
+  EXPECT_FALSE(service_->View(staff_, id)->shares_fixed);
   ASSERT_OK(service_->Complete(staff_, id, Step::kCostShares, With()));
+  // Agreed: the shares are fixed, and the step's record keeps them.
+  auto changed = service_->SetCostShares(staff_, id, M("1.00"), Shares());
+  EXPECT_THAT(changed, FailsWith(StatusCode::kFailedPrecondition, "fixed"));
+  EXPECT_EQ(changed.status().field(), "shares");
+  auto fixed = service_->View(auth::Principal{}, id);
+  ASSERT_OK(fixed);
+  EXPECT_TRUE(fixed->shares_fixed);
+  EXPECT_EQ(fixed->costs->total.ToString(), "300000.01");
+  const nlohmann::json& agreed = fixed->project.record(Step::kCostShares).data;
+  EXPECT_EQ(agreed["total_cost"], "300000.01");
+  ASSERT_EQ(agreed["shares"].size(), 3u);
+  EXPECT_EQ(agreed["shares"][2]["floor"], 3);
+  EXPECT_EQ(agreed["shares"][2]["share"], "60.00");
 
   // The notice: not in the future, not twice; objections by postmark inside the window.
   EXPECT_THAT(service_->PublishNotice(staff_, id, "2026-05-30"), StatusIs(StatusCode::kInvalidArgument));
@@ -663,6 +684,36 @@ TEST_F(ElevatorTest, DemoSeedsAProjectAtTheSurvey) {
   auto view = service_->View(auth::Principal{}, list->front().id);
   ASSERT_OK(view);
   EXPECT_EQ(view->survey.willing.units, 1);
+}
+
+TEST_F(ElevatorTest, TheEstatesBallotOnItemEightNeedsThreeQuarters) {
+  const int64_t id = AtBuildingBallot(true);
+  // The building's ballot is item 7 only.
+  EXPECT_EQ(service_->StartBallot(staff_, id, clock_.Now() + std::chrono::hours(48), Matter::kCommonPartsUse)
+                .status()
+                .field(),
+            "matter");
+  Ballot(id, 6);
+  ASSERT_OK(service_->Complete(staff_, id, Step::kBuildingBallot, With()));
+  auto ballot = service_->StartBallot(staff_, id, clock_.Now() + std::chrono::hours(48), Matter::kCommonPartsUse);
+  ASSERT_OK(ballot);
+  auto b = ballots_->Get(*ballot);
+  ASSERT_OK(b);
+  EXPECT_EQ(b->matter, Matter::kCommonPartsUse);
+  EXPECT_THAT(b->description, HasSubstr("第八项"));
+  // The page's data says the rule: item 8, three quarters.
+  auto view = service_->View(auth::Principal{}, id);
+  ASSERT_OK(view);
+  const nlohmann::json& shown = view->ballots[record::Ref("ballot", *ballot)];
+  EXPECT_EQ(shown["matter"], 8);
+  EXPECT_EQ(shown["consent_rule"], "three_quarters");
+  // 5 of the 7 heads of the estate agree, 1 disagrees: 5/6 >= 3/4 passes; with 4 agreeing and 2 against, 4/6 fails.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(ballots_->Cast(owners_[static_cast<size_t>(i)], *ballot, i < 4 ? Choice::kAgree : Choice::kDisagree));
+  }
+  ASSERT_OK(ballots_->Close(staff_, *ballot));
+  EXPECT_THAT(service_->Complete(staff_, id, Step::kEstateBallot, With()),
+              FailsWith(StatusCode::kFailedPrecondition, "failed"));
 }
 
 }  // namespace
