@@ -128,12 +128,14 @@ Status App::Listen() {
   server_ = std::make_unique<http::Server>(ServerOptionsFrom(config_), router_);
   if (config_.access_log) {
     server_->SetAccessLogger([](const http::AccessRecord& r) {
+      // r.target has its credentials and phone numbers redacted (http/log_redaction.h); r.error is the real text
+      // of an internal error, which the client read as the general sentence with the same request id.
       if (r.error.empty()) {
-        spdlog::info("{} \"{} {}\" {} {} {:.1f}ms \"{}\"", r.remote, r.method, r.target, r.status, r.bytes, r.millis,
-                     r.user_agent);
+        spdlog::info("[{}] {} \"{} {}\" {} {} {:.1f}ms \"{}\"", r.request_id, r.remote, r.method, r.target, r.status,
+                     r.bytes, r.millis, r.user_agent);
       } else {
-        spdlog::warn("{} \"{} {}\" {} {} {:.1f}ms \"{}\": {}", r.remote, r.method, r.target, r.status, r.bytes,
-                     r.millis, r.user_agent, r.error);
+        spdlog::warn("[{}] {} \"{} {}\" {} {} {:.1f}ms \"{}\": {}", r.request_id, r.remote, r.method, r.target,
+                     r.status, r.bytes, r.millis, r.user_agent, r.error);
       }
     });
   }

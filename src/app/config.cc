@@ -43,6 +43,11 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
          "threads for handlers that mostly wait, e.g. case intake waiting for its group commit (0: the workers)")
       ->envname("NINGJU_BLOCKING_THREADS")
       ->capture_default_str();
+  cmd.add_option("--import-threads", c.import_threads,
+                 "threads for roster imports, so that imports cannot take the workers from pages (0: the workers)")
+      ->envname("NINGJU_IMPORT_THREADS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd.add_option("--max-connections", c.max_connections, "open connections at once")
       ->envname("NINGJU_MAX_CONNECTIONS")
       ->capture_default_str();
@@ -58,7 +63,7 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
   cmd.add_option("--max-upload-kb", c.max_upload_kb, "largest upload, KiB")
       ->envname("NINGJU_MAX_UPLOAD_KB")
       ->capture_default_str();
-  cmd.add_flag("--trust-proxy,!--no-trust-proxy", c.trust_proxy, "trust X-Forwarded-For/-Proto")
+  cmd.add_flag("--trust-proxy,!--no-trust-proxy", c.trust_proxy, "trust X-Forwarded-For/-Proto and X-Request-Id")
       ->envname("NINGJU_TRUST_PROXY");
   cmd.add_flag("--secure-cookies,!--no-secure-cookies", c.secure_cookies, "mark cookies Secure")
       ->envname("NINGJU_SECURE_COOKIES");
@@ -108,6 +113,7 @@ http::ServerOptions ServerOptionsFrom(const Config& c) {
   o.io_threads = c.io_threads;
   o.worker_threads = c.worker_threads;
   o.blocking_threads = c.blocking_threads;
+  o.import_threads = c.import_threads;
   o.max_connections = c.max_connections;
   o.request_timeout_seconds = c.request_timeout;
   o.idle_timeout_seconds = c.idle_timeout;

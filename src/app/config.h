@@ -25,6 +25,7 @@ struct Config {
   int io_threads = 0;                              // 0: one per core
   int worker_threads = 0;                          // 0: one per core, at least 2
   int blocking_threads = 64;                       // routes marked blocking (case intake); 0: the workers
+  int import_threads = 2;                          // routes marked import (roster uploads); 0: the workers
   int max_connections = 10000;                     // open connections at once
   int request_timeout = 30;                        // seconds to receive one request
   int idle_timeout = 75;                           // seconds a keep-alive connection may idle

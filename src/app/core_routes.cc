@@ -11,12 +11,6 @@
 namespace ningju::app {
 namespace {
 
-// Only local paths are followed after sign-in, so that a crafted link cannot send a user elsewhere.
-std::string SafeNext(const std::string& next) {
-  if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) return "/";
-  return next;
-}
-
 nlohmann::json GrantsJson(const web::Site& site, const web::RequestContext& ctx, storage::Database& db) {
   nlohmann::json grants = nlohmann::json::array();
   auto conn = db.Acquire();
@@ -158,13 +152,13 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
       std::string origin = back.substr(0, slash);
       back = origin == site.options().base_url && slash != std::string::npos ? back.substr(slash) : "/";
     }
-    http::Response resp = http::Response::Redirect(SafeNext(back));
+    http::Response resp = http::Response::Redirect(web::SafeLocalPath(back));
     site.SetLanguageCookie(resp, lang);
     return resp;
   }));
 
   router.Add("GET", "/sign-in", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    return site.Page(ctx, "account/sign_in", {{"next", SafeNext(req.Query("next").value_or("/"))}},
+    return site.Page(ctx, "account/sign_in", {{"next", web::SafeLocalPath(req.Query("next").value_or("/"))}},
                      site.T(ctx, "sign_in"));
   }));
   router.Add(
@@ -181,10 +175,10 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
           return site.Page(ctx, "account/sign_in",
                            {{"error", AccountError(site, ctx, result.status())},
                             {"login", login},
-                            {"next", SafeNext(web::Site::Field(ctx, "next"))}},
+                            {"next", web::SafeLocalPath(web::Site::Field(ctx, "next"))}},
                            site.T(ctx, "sign_in"), web::HttpStatusFor(result.status().code()));
         }
-        http::Response resp = http::Response::Redirect(SafeNext(web::Site::Field(ctx, "next")));
+        http::Response resp = http::Response::Redirect(web::SafeLocalPath(web::Site::Field(ctx, "next")));
         site.SetSessionCookie(resp, result->session_token);
         site.SetDeviceCookie(resp, result->known_device);
         return resp;

@@ -27,6 +27,9 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP address
   bool secure = false;         // arrived over TLS (X-Forwarded-Proto: https from a trusted proxy)
+  // Set by the server for every request: the id the response's X-Request-Id header, the error envelopes and the
+  // access log carry, so that a user's report of an error finds its log line.
+  std::string id;
   // Filled by the router: the values of `{name}` segments of the matched pattern.
   std::map<std::string, std::string> path_params;
 
@@ -52,6 +55,9 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // For the access log only, never sent: what the client is not told (an internal error's real text). The server
+  // puts it in AccessRecord::error.
+  std::string log_note;
 
   // Replaces every header of that name.
   void SetHeader(std::string name, std::string value);

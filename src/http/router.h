@@ -39,6 +39,9 @@ struct RouteOptions {
   // it): it runs on the server's pool of blocking threads, so that many can wait together while the workers, one per
   // core, go on with everything else.
   bool blocking = false;
+  // The handler parses and writes a large upload (a roster import): it runs on the server's small pool of import
+  // threads (ServerOptions::import_threads), so that a few imports at once cannot take the workers from the pages.
+  bool import = false;
 };
 
 struct RouteInfo {
@@ -61,6 +64,13 @@ class Router {
   RouteOptions Blocking() const {
     RouteOptions o = defaults_;
     o.blocking = true;
+    return o;
+  }
+  // The defaults with `import` set and the body limit `max_body_bytes` (RouteOptions::import).
+  RouteOptions Import(size_t max_body_bytes) const {
+    RouteOptions o = defaults_;
+    o.max_body_bytes = max_body_bytes;
+    o.import = true;
     return o;
   }
 

@@ -10,6 +10,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -30,6 +31,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/utf8.h"
+#include "http/log_redaction.h"
 
 namespace ningju::http {
 namespace {
@@ -117,6 +119,27 @@ bool IsMalformed(const beast::error_code& ec) {
   return (e >= bhttp::error::bad_line_ending && e <= bhttp::error::bad_obs_fold) || e == bhttp::error::unexpected_body;
 }
 
+// A request id from a trusted proxy is kept when it is short and plain (it goes into logs and a response header).
+bool IsSaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == ':' || c == '-';
+  });
+}
+
+// RFC 9112 section 6: a request whose body length is ambiguous. Transfer-Encoding with Content-Length (6.1), or a
+// Transfer-Encoding whose codings are anything but exactly "chunked" (6.3: the server cannot tell where the body ends;
+// we decode no other coding). Beast refuses some of these forms itself (Content-Length before a chunked coding); not
+// "Transfer-Encoding: gzip" followed by Content-Length, which it would frame by the length.
+bool HasAmbiguousLength(const Headers& headers) {
+  auto [first, last] = headers.equal_range(std::string_view("Transfer-Encoding"));
+  if (first == last) return false;
+  if (headers.find(std::string_view("Content-Length")) != headers.end()) return true;
+  if (std::next(first) != last) return true;  // chunked must appear once, and a second field adds a coding
+  return !EqualsIgnoreCase(Trim(first->second), "chunked");
+}
+
 // Splits a request target into path and query, accepting the origin form ("/a?b") and the absolute form
 // ("http://host/a?b", which HTTP/1.1 servers must accept). False when it is neither.
 bool SplitTarget(std::string_view target, std::string_view* path, std::string_view* query) {
@@ -150,7 +173,20 @@ class Core {
         grace_timer_(strand_),
         accept_retry_timer_(strand_),
         workers_(static_cast<size_t>(options_.worker_threads)),
-        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {}
+        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
+        import_(static_cast<size_t>(std::max(1, options_.import_threads))) {
+    // Ids from two servers (or a restart) differ by their prefix; within one server the counter makes them unique.
+    std::random_device random;
+    std::snprintf(id_prefix_, sizeof(id_prefix_), "%08x", static_cast<unsigned>(random()));
+  }
+
+  // "3f9a0c1b-000001a4": this server's prefix and the request's number.
+  std::string NextRequestId() {
+    char id[32];
+    std::snprintf(id, sizeof(id), "%s-%08llx", id_prefix_,
+                  static_cast<unsigned long long>(request_counter_.fetch_add(1) + 1));
+    return id;
+  }
 
   Status Listen();
   void Run(bool handle_signals);
@@ -172,6 +208,8 @@ class Core {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> running_{false};
   std::atomic<uint16_t> port_{0};
+  char id_prefix_[16] = {0};
+  std::atomic<uint64_t> request_counter_{0};
 
   // Declared before the io_context, so that sessions destroyed with it can still unregister.
   std::mutex sessions_mu_;
@@ -187,11 +225,13 @@ class Core {
   // Declared after the io_context: destroyed first, so no handler holds a session past the io_context.
   net::thread_pool workers_;
   net::thread_pool blocking_;  // routes marked blocking (RouteOptions); unused when options_.blocking_threads is 0
+  net::thread_pool import_;    // routes marked import (RouteOptions); unused when options_.import_threads is 0
 
-  // Stops both pools and waits for the handlers still running.
+  // Stops the pools and waits for the handlers still running.
   void JoinHandlers() {
     workers_.join();
     blocking_.join();
+    import_.join();
   }
 
  private:
@@ -245,6 +285,7 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = SteadyClock::now();
     request_ = Request{};
     request_.remote_address = remote_;
+    request_.id = core_->NextRequestId();
     response_ = Response{};
     error_.clear();
     match_ = Router::Match{};
@@ -278,6 +319,10 @@ class Session : public std::enable_shared_from_this<Session> {
       request_.headers.emplace(std::string(field.name_string()), std::string(field.value()));
     }
     if (core_->options_.trust_forwarded_headers) ApplyForwardedHeaders();
+    if (HasAmbiguousLength(request_.headers)) {
+      return Answer(400, "ambiguous body length (Transfer-Encoding with Content-Length, or not only chunked)",
+                    /*close=*/true);
+    }
 
     std::string_view raw_path, raw_query;
     if (!SplitTarget(request_.target, &raw_path, &raw_query)) {
@@ -338,14 +383,17 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
     }
     phase_ = Phase::kBusy;
-    bool blocking = match_.options->blocking && core_->options_.blocking_threads > 0;
-    net::post(blocking ? core_->blocking_ : core_->workers_, [self = Self()] { self->RunHandler(); });
+    const bool import = match_.options->import && core_->options_.import_threads > 0;
+    const bool blocking = match_.options->blocking && core_->options_.blocking_threads > 0;
+    net::thread_pool& pool = import ? core_->import_ : blocking ? core_->blocking_ : core_->workers_;
+    net::post(pool, [self = Self()] { self->RunHandler(); });
   }
 
   // On a worker thread.
   void RunHandler() {
     try {
       response_ = (*handler_)(request_);
+      if (!response_.log_note.empty()) error_ = std::move(response_.log_note);
     } catch (const std::exception& e) {
       error_ = std::string("handler threw: ") + e.what();
       response_ = Response::Text(500, "internal server error\n");
@@ -400,6 +448,7 @@ class Session : public std::enable_shared_from_this<Session> {
       out_.insert(name, SanitizeValue(value));
     }
     if (!has_date) out_.set(bhttp::field::date, ToBeast(HttpDate()));
+    out_.set("X-Request-Id", ToBeast(request_.id));
     if (status == 204 || status == 304) {
       response_.body.clear();
     } else {
@@ -415,9 +464,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec) {
     AccessRecord record;
+    record.request_id = request_.id;
     record.remote = request_.remote_address;
     record.method = request_.method;
-    record.target = request_.target;
+    record.target = RedactTargetForLog(request_.target);
     record.status = out_.result_int();
     record.bytes = out_.body().size();
     record.millis = std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
@@ -476,6 +526,9 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto it = pfirst; it != plast; ++it) proto = it->second;
     if (const size_t comma = proto.rfind(','); comma != std::string_view::npos) proto = proto.substr(comma + 1);
     request_.secure = EqualsIgnoreCase(Trim(proto), "https");
+
+    const std::string_view id = Trim(request_.Header("X-Request-Id"));
+    if (IsSaneRequestId(id)) request_.id = std::string(id);
   }
 
   Core* const core_;
@@ -649,8 +702,8 @@ void Core::Log(const AccessRecord& record) const {
     return;
   }
   if (!record.error.empty() && record.status >= 500) {
-    std::fprintf(stderr, "ningju http: %s %s -> %d: %s\n", record.method.c_str(), record.target.c_str(), record.status,
-                 record.error.c_str());
+    std::fprintf(stderr, "ningju http: [%s] %s %s -> %d: %s\n", record.request_id.c_str(), record.method.c_str(),
+                 record.target.c_str(), record.status, record.error.c_str());
   }
 }
 
@@ -678,6 +731,7 @@ Server::Server(ServerOptions options, const Router& router)
 Server::~Server() {
   impl_->workers_.stop();
   impl_->blocking_.stop();
+  impl_->import_.stop();
   impl_->JoinHandlers();
 }
 

@@ -213,6 +213,23 @@ class ServerTest : public ::testing::Test {
           return Response::Text(together ? 200 : 504, together ? "together" : "alone");
         },
         router_.Blocking());
+    // Waits until released (an import that takes long), counting the imports inside at once.
+    router_.Add(
+        "POST", "/import",
+        [this](Request&) {
+          std::unique_lock<std::mutex> lock(gather_mu_);
+          ++importing_;
+          gather_cv_.notify_all();
+          gather_cv_.wait_for(lock, kLiveness, [this] { return imports_released_; });
+          return Response::Text(200, "imported");
+        },
+        router_.Import(1 << 20));
+    router_.Add("GET", "/noted", [](Request&) {
+      Response r = Response::Text(500, "general sentence");
+      r.log_note = "the real text";
+      return r;
+    });
+    router_.Add("GET", "/id", [](Request& r) { return Response::Text(200, r.id); });
     slow_release_ = slow_release_promise_.get_future().share();
   }
 
@@ -293,6 +310,8 @@ class ServerTest : public ::testing::Test {
   std::mutex gather_mu_;
   std::condition_variable gather_cv_;
   int gathered_ = 0;
+  int importing_ = 0;
+  bool imports_released_ = false;
 };
 
 TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
@@ -653,6 +672,117 @@ TEST_F(ServerTest, BlockingRoutesWaitTogetherWithoutTakingTheWorkers) {
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, "together");
+  }
+}
+
+TEST_F(ServerTest, ImportRoutesRunOnTheirOwnPoolAndLeaveTheWorkersFree) {
+  ServerOptions options;
+  options.worker_threads = 2;
+  options.import_threads = 2;
+  StartServer(options);
+  // Three imports: two run (the pool's size), the third waits for one of them...
+  std::vector<Client> imports;
+  for (int i = 0; i < 3; ++i) {
+    imports.push_back(Connect());
+    ASSERT_TRUE(imports.back().Send(Post("/import", "rows")));
+  }
+  {
+    std::unique_lock<std::mutex> lock(gather_mu_);
+    ASSERT_TRUE(gather_cv_.wait_for(lock, kLiveness, [this] { return importing_ == 2; }));
+  }
+  // ...and both workers still answer pages.
+  for (int i = 0; i < 3; ++i) {
+    std::optional<ClientResponse> hello = RoundTrip(Get("/hello"));
+    ASSERT_TRUE(hello.has_value());
+    EXPECT_EQ(hello->body, "hello");
+  }
+  {
+    std::lock_guard<std::mutex> lock(gather_mu_);
+    EXPECT_EQ(importing_, 2);  // the third import is queued, not on a worker
+    imports_released_ = true;
+    gather_cv_.notify_all();
+  }
+  for (Client& c : imports) {
+    std::optional<ClientResponse> r = c.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->body, "imported");
+  }
+  std::lock_guard<std::mutex> lock(gather_mu_);
+  EXPECT_EQ(importing_, 3);
+}
+
+// RFC 9112 6.1 and 6.3: a body whose length two headers disagree on, or that no header frames, is refused and the
+// connection closed, so that what follows on it (a smuggled request) is never read as a request.
+TEST_F(ServerTest, AmbiguousBodyLengthIs400AndClosesTheConnection) {
+  StartServer();
+  const std::string smuggled = "GET /hello HTTP/1.1\r\nHost: test\r\n\r\n";
+  const std::vector<std::string> heads = {
+      "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+      "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n",
+      "Transfer-Encoding: gzip\r\n",
+      "Transfer-Encoding: chunked, gzip\r\n",
+      "Transfer-Encoding: gzip, chunked\r\nContent-Length: 5\r\n",
+      "Transfer-Encoding: identity\r\n",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+  };
+  for (const std::string& head : heads) {
+    Client client = Connect();
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: test\r\n" + head + "\r\n0\r\n\r\n" + smuggled));
+    std::optional<ClientResponse> r = client.Read();
+    ASSERT_TRUE(r.has_value()) << head;
+    EXPECT_EQ(r->status, 400) << head;
+    EXPECT_EQ(r->Header("Connection"), "close") << head;
+    EXPECT_EQ(r->Header("X-Hook"), "yes") << head;
+    // The smuggled GET is never answered: the server closes without a second response.
+    EXPECT_EQ(client.WaitForClose(), Client::End::kClosed) << head;
+  }
+  std::vector<AccessRecord> records = WaitForRecords(heads.size());
+  EXPECT_EQ(records.size(), heads.size());
+  for (const AccessRecord& record : records) EXPECT_NE(record.target, "/hello");
+  // A plain chunked body is still read.
+  std::optional<ClientResponse> ok =
+      RoundTrip("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->body, "abc");
+}
+
+TEST_F(ServerTest, EveryResponseCarriesItsRequestIdWhichTheLogHas) {
+  StartServer();
+  Client client = Connect();
+  ASSERT_TRUE(client.Send(Get("/id")));
+  std::optional<ClientResponse> first = client.Read();
+  ASSERT_TRUE(client.Send(Get("/nowhere")));
+  std::optional<ClientResponse> second = client.Read();
+  ASSERT_TRUE(client.Send(Get("/noted", "X-Request-Id: forged-by-client\r\n")));
+  std::optional<ClientResponse> third = client.Read();
+  ASSERT_TRUE(first && second && third);
+  EXPECT_THAT(first->Header("X-Request-Id"), ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{8}"));
+  EXPECT_EQ(first->body, first->Header("X-Request-Id"));  // the handler saw the same id
+  EXPECT_NE(second->Header("X-Request-Id"), first->Header("X-Request-Id"));
+  EXPECT_NE(third->Header("X-Request-Id"), "forged-by-client");  // not from an untrusted client
+  EXPECT_EQ(third->body, "general sentence");
+  std::vector<AccessRecord> records = WaitForRecords(3);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].request_id, first->Header("X-Request-Id"));
+  EXPECT_EQ(records[1].request_id, second->Header("X-Request-Id"));  // the server's own 404 too
+  EXPECT_EQ(records[2].request_id, third->Header("X-Request-Id"));
+  EXPECT_EQ(records[2].error, "the real text");  // the log note reaches the log, not the client
+  EXPECT_THAT(third->body, Not(HasSubstr("real text")));
+}
+
+TEST_F(ServerTest, RequestIdFromATrustedProxyOnlyWhenSane) {
+  ServerOptions options;
+  options.trust_forwarded_headers = true;
+  StartServer(options);
+  std::optional<ClientResponse> r = RoundTrip(Get("/id", "X-Request-Id: edge-4711.a:b_c\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->Header("X-Request-Id"), "edge-4711.a:b_c");
+  EXPECT_EQ(r->body, "edge-4711.a:b_c");
+  for (const std::string& bad : {std::string(65, 'a'), std::string("a b"), std::string("x<script>")}) {
+    r = RoundTrip(Get("/id", "X-Request-Id: " + bad + "\r\n"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_THAT(r->Header("X-Request-Id"), ::testing::MatchesRegex("[0-9a-f]{8}-[0-9a-f]{8}")) << bad;
   }
 }
 

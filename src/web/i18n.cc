@@ -6,6 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include "web/public_error.h"
+
 namespace ningju::web {
 
 StatusOr<std::unique_ptr<I18n>> I18n::Load(const std::string& dir) {
@@ -153,13 +155,14 @@ std::string I18n::FieldText(const std::string& locale, const std::string& field)
 }
 
 std::string I18n::ErrorText(const std::string& locale, const Status& status) const {
-  switch (status.code()) {
-    case StatusCode::kInternal:
-    case StatusCode::kDeadlineExceeded:
+  switch (PublicKindOf(status.code())) {  // the rule the JSON and Open311 envelopes follow too
+    case PublicErrorKind::kInternal:
       return Get(locale, "error_internal");
-    case StatusCode::kUnavailable:
+    case PublicErrorKind::kUnavailable:
       return Get(locale, "error_unavailable");
-    default:
+    case PublicErrorKind::kConflict:
+      return Get(locale, "error_conflict");
+    case PublicErrorKind::kOwnMessage:
       break;
   }
   return MessageText(locale, status.msg());

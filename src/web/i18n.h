@@ -35,7 +35,8 @@ class I18n {
 
   // The text of an error for people reading `locale`: the translation of its template with its arguments put in,
   // or the English when there is none. The context added by Status::WithContext is for logs and is left out.
-  // Internal and unavailable errors (library and system messages) read as one general sentence instead.
+  // Internal, unavailable and conflict errors (library and system messages) read as one general sentence instead
+  // (web/public_error.h).
   std::string ErrorText(const std::string& locale, const Status& status) const;
   // One message (its template translated, its arguments put in), the English when there is no translation.
   std::string MessageText(const std::string& locale, const Msg& msg) const;

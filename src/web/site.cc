@@ -1,14 +1,42 @@
 #include "web/site.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 #include "auth/crypto.h"
 #include "common/utf8.h"
+#include "web/public_error.h"
 
 namespace ningju::web {
 namespace {
 
 constexpr size_t kMaxFormFields = 200;
+
+// An integer JSON number beyond int64 (nlohmann keeps 2^63 .. 2^64-1 as unsigned): every route reads integers as
+// int64, where such a value would wrap around to a negative one. Iterative, so that deep nesting costs no stack.
+bool HasIntegerBeyondInt64(const nlohmann::json& root) {
+  std::vector<const nlohmann::json*> todo = {&root};
+  while (!todo.empty()) {
+    const nlohmann::json* v = todo.back();
+    todo.pop_back();
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return true;
+    }
+    if (v->is_structured()) {
+      for (const auto& child : *v) todo.push_back(&child);
+    }
+  }
+  return false;
+}
+
+// A template that fails to render is our bug: the visitor reads the general sentence, the log the template's error.
+http::Response TemplateFailure(const Status& status) {
+  http::Response resp = http::Response::Text(500, PublicMessage(InternalError("template")) + "\n");
+  resp.log_note = "template error: " + status.ToString();
+  return resp;
+}
 
 }  // namespace
 
@@ -46,8 +74,46 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
+namespace {
+
+// A path that cannot leave the site: one leading '/', then no backslash or control byte (nor, in the raw form, a
+// byte beyond ASCII), and never "//" at the start.
+bool IsPlainLocalPath(std::string_view p, bool raw) {
+  if (p.empty() || p[0] != '/' || (p.size() > 1 && p[1] == '/')) return false;
+  return std::none_of(p.begin(), p.end(), [raw](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    // Bytes beyond ASCII only as escapes: a browser may fold a raw fullwidth solidus into '/'; an escaped one stays.
+    return c < 0x20 || c == 0x7F || (raw && c >= 0x80) || c == '\\';
+  });
+}
+
+}  // namespace
+
+std::string SafeLocalPath(std::string_view target) {
+  constexpr size_t kMaxLength = 2000;
+  if (target.size() > kMaxLength) return "/";
+  // A proxy or browser that decodes once more must not find an off-site form either: check every decoding until it
+  // no longer changes.
+  std::string form(target);
+  for (int round = 0; round < 4; ++round) {
+    if (!IsPlainLocalPath(form, /*raw=*/round == 0)) return "/";
+    std::optional<std::string> decoded = http::PercentDecode(form, /*plus_as_space=*/false);
+    if (!decoded) return "/";
+    if (*decoded == form) return std::string(target);
+    form = std::move(*decoded);
+  }
+  return "/";  // still encoded after four rounds: no honest link does that
+}
+
 StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
+  ASSIGN_OR_RETURN(RequestContext ctx, Identify(req));
+  RETURN_IF_ERROR(ParseForm(req, ctx));
+  return ctx;
+}
+
+StatusOr<RequestContext> Site::Identify(const http::Request& req) const {
   RequestContext ctx;
+  ctx.request_id = req.id;
   std::string_view authorization = req.Header("Authorization");
   if (authorization.rfind("Bearer ", 0) == 0) {
     ASSIGN_OR_RETURN(ctx.principal, accounts_.AuthenticateToken(std::string(authorization.substr(7)), req.method));
@@ -74,7 +140,10 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
   std::string lang = req.Query("lang").value_or(req.Cookie(kLangCookie).value_or(""));
   if (lang.empty() && ctx.principal.signed_in() && !ctx.principal.locale.empty()) lang = ctx.principal.locale;
   ctx.locale = i18n_.Negotiate(lang, req.Header("Accept-Language"));
+  return ctx;
+}
 
+Status Site::ParseForm(const http::Request& req, RequestContext& ctx) const {
   std::string_view content_type = req.Header("Content-Type");
   if (!req.body.empty() && content_type.rfind("application/x-www-form-urlencoded", 0) == 0) {
     auto form = http::ParseUrlEncoded(req.body);
@@ -97,7 +166,7 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
       }
     }
   }
-  return ctx;
+  return OkStatus();
 }
 
 std::string Site::CsrfToken(const RequestContext& ctx) const {
@@ -136,7 +205,7 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
                     {"is_staff", ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)}};
   }
   auto body = templates_.Render(template_name, data, &t);
-  if (!body.ok()) return http::Response::Text(500, "template error: " + body.status().message());
+  if (!body.ok()) return TemplateFailure(body.status());
   // The layout needs only the common values; converting the page's own data a second time was wasted work.
   nlohmann::json layout = {{"lang", data["lang"]},
                            {"lang_en", data["lang_en"]},
@@ -145,7 +214,7 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
                            {"user", data.value("user", nlohmann::json())},
                            {"html_content", std::move(body).value()}};
   auto page = templates_.Render("layout", layout, &t);
-  if (!page.ok()) return http::Response::Text(500, "template error: " + page.status().message());
+  if (!page.ok()) return TemplateFailure(page.status());
   http::Response resp = http::Response::Html(status, std::move(page).value());
   resp.SetHeader("Content-Language", ctx.locale);
   resp.SetHeader("Vary", "Accept-Language, Cookie");
@@ -162,18 +231,25 @@ http::Response Site::ErrorPage(RequestContext& ctx, const Status& status) const 
   nlohmann::json data = {{"code", HttpStatusFor(status.code())},
                          {"message", ErrorText(ctx, status)},
                          {"field", FieldText(ctx, status.field())},
-                         {"needs_sign_in", status.code() == StatusCode::kUnauthenticated}};
-  return Page(ctx, "error", data, i18n_.Get(ctx.locale, "error_title"), HttpStatusFor(status.code()));
+                         {"needs_sign_in", status.code() == StatusCode::kUnauthenticated},
+                         {"request_id", ctx.request_id}};
+  http::Response resp = Page(ctx, "error", data, i18n_.Get(ctx.locale, "error_title"), HttpStatusFor(status.code()));
+  if (resp.log_note.empty()) resp.log_note = LogNoteFor(status);
+  return resp;
 }
 
 http::Response Site::Json(int status, const nlohmann::json& body) {
   return http::Response::Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-http::Response Site::JsonError(const Status& status) {
-  nlohmann::json err = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
-  err["field"] = status.field().empty() ? nlohmann::json(nullptr) : nlohmann::json(status.field());
-  return Json(HttpStatusFor(status.code()), {{"error", err}});
+http::Response Site::JsonError(const Status& status, std::string_view request_id) {
+  nlohmann::json err = {{"code", StatusCodeName(status.code())}, {"message", PublicMessage(status)}};
+  const bool own = PublicKindOf(status.code()) == PublicErrorKind::kOwnMessage;
+  err["field"] = status.field().empty() || !own ? nlohmann::json(nullptr) : nlohmann::json(status.field());
+  err["request_id"] = std::string(request_id);
+  http::Response resp = Json(HttpStatusFor(status.code()), {{"error", err}});
+  resp.log_note = LogNoteFor(status);
+  return resp;
 }
 
 void Site::SetSessionCookie(http::Response& resp, const std::string& token) const {
@@ -210,6 +286,7 @@ http::Handler Site::Web(RouteFn fn) const {
     auto ctx = Begin(req);
     if (!ctx.ok()) {
       RequestContext anonymous;
+      anonymous.request_id = req.id;
       anonymous.locale = i18n_.Negotiate("", req.Header("Accept-Language"));
       return ErrorPage(anonymous, ctx.status());
     }
@@ -222,15 +299,35 @@ http::Handler Site::Web(RouteFn fn) const {
   };
 }
 
+http::Handler Site::Upload(GateFn gate, RouteFn fn) const {
+  return [this, gate = std::move(gate), fn = std::move(fn)](http::Request& req) -> http::Response {
+    auto ctx = Identify(req);
+    auto fail = [&](RequestContext& c, const Status& s) { return ErrorPage(c, s); };
+    if (!ctx.ok()) {
+      RequestContext anonymous;
+      anonymous.request_id = req.id;
+      anonymous.locale = i18n_.Negotiate("", req.Header("Accept-Language"));
+      return fail(anonymous, ctx.status());
+    }
+    // The permission first: a stranger's upload is refused before its body is looked at (STYLE.md item 20).
+    if (Status allowed = gate(req, *ctx); !allowed.ok()) return fail(*ctx, allowed);
+    if (Status parsed = ParseForm(req, *ctx); !parsed.ok()) return fail(*ctx, parsed);
+    if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return fail(*ctx, csrf);
+    auto resp = fn(req, *ctx);
+    if (!resp.ok()) return fail(*ctx, resp.status());
+    return std::move(resp).value();
+  };
+}
+
 http::Handler Site::Api(RouteFn fn) const {
   return [this, fn = std::move(fn)](http::Request& req) -> http::Response {
     auto ctx = Begin(req);
-    if (!ctx.ok()) return JsonError(ctx.status());
+    if (!ctx.ok()) return JsonError(ctx.status(), req.id);
     if (req.method != "GET" && req.method != "HEAD" && !ctx->via_bearer && ctx->principal.signed_in()) {
-      if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return JsonError(csrf);
+      if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return JsonError(csrf, req.id);
     }
     auto resp = fn(req, *ctx);
-    if (!resp.ok()) return JsonError(resp.status());
+    if (!resp.ok()) return JsonError(resp.status(), req.id);
     return std::move(resp).value();
   };
 }
@@ -244,8 +341,15 @@ StatusOr<nlohmann::json> Site::JsonBody(const http::Request& req, const std::vec
   try {
     body = nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
-    return InvalidArgumentError(Msg("malformed JSON at byte {}: {}", e.byte, e.what()), "body");
+    // e.what() is the library's text: the byte says where, which is what the client needs.
+    return InvalidArgumentError(Msg("malformed JSON at byte {}", e.byte), "body");
+  } catch (const nlohmann::json::out_of_range&) {
+    // 1e999, -1e999: a number that overflows a double.
+    return InvalidArgumentError("a number in the JSON body is out of range", "body");
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgumentError("malformed JSON", "body");
   }
+  if (HasIntegerBeyondInt64(body)) return InvalidArgumentError("a number in the JSON body is out of range", "body");
   if (!body.is_object()) return InvalidArgumentError("the body must be a JSON object", "body");
   for (const auto& [key, value] : body.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {

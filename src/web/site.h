@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,7 @@ struct SiteOptions {
 
 // Per-request state built by Site::Begin.
 struct RequestContext {
+  std::string request_id;  // http::Request::id: shown on error pages and in error envelopes
   auth::Principal principal;
   std::string locale;
   std::string session_token;  // from the cookie, when signed in
@@ -49,9 +51,19 @@ struct RequestContext {
 // HTTP status for a Status code (400, 401, 403, 404, 409, 422, 429, 503, 500).
 int HttpStatusFor(StatusCode code);
 
+// The one test of a user-given redirect target (sign-in's `next`, the language switch's way back): `target` when it
+// is a path on this site, "/" otherwise. Refused: anything not starting with a single '/' (no "//"), a '\'
+// anywhere (browsers read "/\evil" as "//evil"), any control character (0x00-0x1F, 0x7F: "/\r/evil" is "//evil" to
+// a browser that drops it), any raw byte beyond ASCII (escaped UTF-8 is fine), more than 2,000 bytes, and a
+// percent-escape that is malformed or decodes (once or more) to any of these.
+std::string SafeLocalPath(std::string_view target);
+
 class Site;
 // A route's body: answers, or fails with a Status that the wrapper turns into an error page or a JSON error.
 using RouteFn = std::function<StatusOr<http::Response>(http::Request&, RequestContext&)>;
+// Whether the one asking may send this request at all: called with the context of Site::Identify (who is asking, the
+// language), before the body is parsed.
+using GateFn = std::function<Status(const http::Request&, const RequestContext&)>;
 
 class Site {
  public:
@@ -73,12 +85,15 @@ class Site {
   // was created.
   http::Response Page(RequestContext& ctx, const std::string& template_name, nlohmann::json data,
                       const std::string& title, int status = 200) const;
-  // An error page for `status` (its code picks the HTTP status), its message and field in the visitor's language.
+  // An error page for `status` (its code picks the HTTP status), its message and field in the visitor's language,
+  // and the request id. An internal error reads as the general sentence; its real text goes to the access log.
   http::Response ErrorPage(RequestContext& ctx, const Status& status) const;
 
   static http::Response Json(int status, const nlohmann::json& body);
-  // {"error": {"code": "not_found", "message": "...", "field": "..."}} with the matching HTTP status.
-  static http::Response JsonError(const Status& status);
+  // {"error": {"code": "not_found", "message": "...", "field": "...", "request_id": "..."}} with the matching HTTP
+  // status. An internal error's message is the general sentence (web/public_error.h) and its field null; its real
+  // text goes to the access log (Response::log_note).
+  static http::Response JsonError(const Status& status, std::string_view request_id);
 
   // Starts a session cookie after sign-in / clears it.
   void SetSessionCookie(http::Response& resp, const std::string& token) const;
@@ -89,11 +104,16 @@ class Site {
 
   // Wraps a page route: Begin(), the CSRF check for every method but GET/HEAD, errors as error pages.
   http::Handler Web(RouteFn fn) const;
+  // Wraps an upload page route (a roster, an attachment): who is asking, then `gate` (the permission for the object),
+  // and only when it allows: the form body is parsed, the CSRF token checked and `fn` run. A stranger's file is never
+  // parsed (STYLE.md item 20). Errors as error pages.
+  http::Handler Upload(GateFn gate, RouteFn fn) const;
   // Wraps an API route: Begin(), the CSRF check for cookie-authenticated writes, errors as the JSON envelope.
   http::Handler Api(RouteFn fn) const;
 
-  // Parses a JSON object body: malformed JSON is an error naming the byte, a field not in `allowed` is refused by
-  // name, invalid UTF-8 is refused.
+  // Parses a JSON object body: malformed JSON is an error naming the byte, a number out of range (1e999, or an
+  // integer beyond int64) is refused, a field not in `allowed` is refused by name, invalid UTF-8 is refused. Every
+  // error is kInvalidArgument (400).
   static StatusOr<nlohmann::json> JsonBody(const http::Request& req, const std::vector<std::string>& allowed);
 
   // A form field (first value), or "".
@@ -114,6 +134,11 @@ class Site {
   }
 
  private:
+  // The first part of Begin: the principal (Bearer token or session cookie), the CSRF seed, the language.
+  StatusOr<RequestContext> Identify(const http::Request& req) const;
+  // The second part: a urlencoded or multipart form body into ctx.form and ctx.files.
+  Status ParseForm(const http::Request& req, RequestContext& ctx) const;
+
   SiteOptions options_;
   const Templates& templates_;
   const I18n& i18n_;

@@ -193,51 +193,61 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                }
                return RosterPage(site, service, ctx, id, nlohmann::json::object());
              }));
+  // The permission is asked before a byte of the upload is parsed (the multipart body, then the .xlsx): a stranger's
+  // file costs nothing. The import runs on the server's small import pool (RouteOptions::import).
+  auto may_import = [&db](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    ASSIGN_OR_RETURN(auto conn, db.Acquire());
+    return auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id);
+  };
   router.Add(
       "POST", "/areas/{id}/roster",
-      site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-        ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-        if (ctx.files.size() != 1) return InvalidArgumentError("choose one roster file (.xlsx or .csv)", "file");
-        auto table = ReadRosterBytes(ctx.files[0].body, ctx.files[0].filename);
-        if (!table.ok()) {
-          if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
-          ASSIGN_OR_RETURN(auto conn, db.Acquire());
-          RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id));
-          std::string where =
-              table.status().field().empty() ? "" : " (" + site.FieldText(ctx, table.status().field()) + ")";
-          return RosterPage(site, service, ctx, id, {{"error", site.ErrorText(ctx, table.status()) + where}}, 400);
-        }
-        const bool apply = web::Site::Field(ctx, "mode") == "apply";
-        ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
-                                                : service.PlanRoster(ctx.principal, id, *table));
-        nlohmann::json data;
-        data["problems"] = nlohmann::json::array();
-        for (const auto& p : plan.problems) {
-          data["problems"].push_back({{"row", p.row},
-                                      {"column", p.column + (p.column_name.empty() ? "" : " " + p.column_name)},
-                                      {"reason", p.reason}});
-        }
-        if (plan.ok()) {
-          const RosterCounts& c = plan.counts;
-          const bool en = ctx.locale == "en";
-          auto line = [&](const char* zh, const char* english, int64_t n) {
-            return (en ? std::string(english) : std::string(zh)) + ": " + std::to_string(n);
-          };
-          data["plan"] = {
-              {"lines",
-               {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
-                line("新建门洞", "entrances created", c.entrances_created),
-                line("新建房屋", "units created", c.units_created), line("更新房屋", "units updated", c.units_updated),
-                line("未变房屋", "units unchanged", c.units_unchanged),
-                line("新建业主", "owners created", c.owners_created),
-                line("新增产权关系", "ownerships added", c.owner_links_added),
-                line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
-          data["notice"] = apply ? (en ? "Imported." : "已导入。")
-                                 : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
-        }
-        return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
-      }),
-      http::RouteOptions{max_upload_bytes});
+      site.Upload(
+          may_import,
+          [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+            ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+            if (ctx.files.size() != 1) return InvalidArgumentError("choose one roster file (.xlsx or .csv)", "file");
+            auto table = ReadRosterBytes(ctx.files[0].body, ctx.files[0].filename);
+            if (!table.ok()) {
+              if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
+              std::string where =
+                  table.status().field().empty() ? "" : " (" + site.FieldText(ctx, table.status().field()) + ")";
+              // A file beyond a limit (size, rows, cells, strings) is 413, any other fault of the file 400.
+              const int code = table.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
+              return RosterPage(site, service, ctx, id, {{"error", site.ErrorText(ctx, table.status()) + where}}, code);
+            }
+            const bool apply = web::Site::Field(ctx, "mode") == "apply";
+            ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
+                                                    : service.PlanRoster(ctx.principal, id, *table));
+            nlohmann::json data;
+            data["problems"] = nlohmann::json::array();
+            for (const auto& p : plan.problems) {
+              data["problems"].push_back({{"row", p.row},
+                                          {"column", p.column + (p.column_name.empty() ? "" : " " + p.column_name)},
+                                          {"reason", p.reason}});
+            }
+            if (plan.ok()) {
+              const RosterCounts& c = plan.counts;
+              const bool en = ctx.locale == "en";
+              auto line = [&](const char* zh, const char* english, int64_t n) {
+                return (en ? std::string(english) : std::string(zh)) + ": " + std::to_string(n);
+              };
+              data["plan"] = {
+                  {"lines",
+                   {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
+                    line("新建门洞", "entrances created", c.entrances_created),
+                    line("新建房屋", "units created", c.units_created),
+                    line("更新房屋", "units updated", c.units_updated),
+                    line("未变房屋", "units unchanged", c.units_unchanged),
+                    line("新建业主", "owners created", c.owners_created),
+                    line("新增产权关系", "ownerships added", c.owner_links_added),
+                    line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
+              data["notice"] = apply ? (en ? "Imported." : "已导入。")
+                                     : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
+            }
+            return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
+          }),
+      router.Import(max_upload_bytes));
   for (const char* format : {"csv", "xlsx"}) {
     const std::string fmt = format;
     router.Add("GET", "/areas/{id}/roster." + fmt,

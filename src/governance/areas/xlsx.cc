@@ -295,6 +295,24 @@ StatusOr<std::map<std::string, std::pair<std::string, std::string>>> ReadRelatio
 
 bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
+// How many elements named `local` (with or without a namespace prefix) open in `xml`, counting up to `limit + 1`:
+// a scan of the inflated text, so that a part with too many is refused before its XML tree is built.
+size_t CountElements(std::string_view xml, std::string_view local, size_t limit) {
+  size_t n = 0;
+  for (size_t at = xml.find('<'); at != std::string_view::npos && n <= limit; at = xml.find('<', at + 1)) {
+    size_t name_start = at + 1;
+    size_t name_end = name_start;
+    while (name_end < xml.size() && xml[name_end] != ' ' && xml[name_end] != '>' && xml[name_end] != '/' &&
+           xml[name_end] != '\t' && xml[name_end] != '\r' && xml[name_end] != '\n') {
+      ++name_end;
+    }
+    std::string_view name = xml.substr(name_start, name_end - name_start);
+    if (const size_t colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
+    if (name == local) ++n;
+  }
+  return n;
+}
+
 // The cells read so far, by row number.
 using Grid = std::map<int64_t, std::vector<std::string>>;
 
@@ -400,6 +418,9 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
   ASSIGN_OR_RETURN(std::optional<std::string> sst_xml,
                    ReadPart(zip.get(), shared_strings_path, limits.max_shared_strings_bytes));
   if (sst_xml) {
+    if (CountElements(*sst_xml, "si", limits.max_shared_strings) > limits.max_shared_strings) {
+      return ResourceExhaustedError(Msg(".xlsx shared strings: more than {} entries", limits.max_shared_strings));
+    }
     pugi::xml_document sst;
     RETURN_IF_ERROR(ParseXml(*sst_xml, shared_strings_path, sst));
     ForEachChild(Child(sst, "sst"), "si", [&](pugi::xml_node si) { shared_strings.push_back(StringItemText(si)); });
@@ -407,6 +428,9 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
 
   ASSIGN_OR_RETURN(std::optional<std::string> sheet_xml, ReadPart(zip.get(), sheet_path, limits.max_sheet_bytes));
   if (!sheet_xml) return InvalidArgumentError(Msg("damaged .xlsx file: the first worksheet {} is missing", sheet_path));
+  if (CountElements(*sheet_xml, "c", limits.max_cells) > limits.max_cells) {
+    return ResourceExhaustedError(Msg(".xlsx worksheet: more than {} cells", limits.max_cells));
+  }
   pugi::xml_document sheet;
   RETURN_IF_ERROR(ParseXml(*sheet_xml, sheet_path, sheet));
   const pugi::xml_node worksheet = Child(sheet, "worksheet");

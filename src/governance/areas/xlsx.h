@@ -23,7 +23,8 @@ namespace ningju::areas {
 // Errors: kInvalidArgument when `bytes` is not a zip archive (an encrypted workbook or an old .xls is named as such),
 // a part is missing, damaged or not well-formed XML, or a shared-string index is out of range, naming the part and,
 // where it applies, the cell ("row 7, column C" in Status::field()); kResourceExhausted when a part inflates beyond
-// its limit or the sheet has more rows or columns than `limits` allow.
+// its limit or the sheet has more rows, columns, cells or shared strings than `limits` allow (the message names the
+// limit; the routes answer 413). Memory stays within a few times the caps of SheetLimits.
 StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, const SheetLimits& limits = {});
 
 // One column of a written sheet.

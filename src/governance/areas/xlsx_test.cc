@@ -1,5 +1,7 @@
 #include "governance/areas/xlsx.h"
 
+#include <sys/resource.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +52,44 @@ TEST(ReadXlsx, SheetPartLimitIsAZipBombGuard) {
   limits = {};
   limits.max_shared_strings_bytes = 100;
   EXPECT_THAT(ReadXlsxFirstWorksheet(ReadFixture("handmade.xlsx"), limits), StatusIs(StatusCode::kResourceExhausted));
+}
+
+// The peak resident memory of this process so far, in MB (it only grows).
+long PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+// tests/roster/make_bomb_xlsx.py: small files that inflate to much, each refused by the limit it breaks, naming it,
+// with the memory bounded (the XML tree of a part is never built when the part breaks a limit).
+TEST(ReadXlsx, BombsAreRefusedByTheirLimitWithMemoryBounded) {
+  const long before = PeakRssMb();
+  const auto cells = ReadXlsxFirstWorksheet(ReadFixture("cells_bomb.xlsx"));
+  ASSERT_THAT(cells, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(cells.status().message(), ".xlsx worksheet: more than 1500000 cells");
+  const auto strings = ReadXlsxFirstWorksheet(ReadFixture("strings_bomb.xlsx"));
+  ASSERT_THAT(strings, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(strings.status().message(), ".xlsx shared strings: more than 1000000 entries");
+  const auto bytes = ReadXlsxFirstWorksheet(ReadFixture("bytes_bomb.xlsx"));
+  ASSERT_THAT(bytes, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(bytes.status().message(), ".xlsx part xl/worksheets/sheet1.xml is larger than 50331648 bytes");
+  // The inflated text (at most the 48 MB cap) is held; no tree of millions of nodes is built.
+  EXPECT_LT(PeakRssMb() - before, 120) << "peak RSS grew from " << before << " MB";
+}
+
+TEST(ReadXlsx, CellAndSharedStringCountLimits) {
+  SheetLimits limits;
+  limits.max_cells = 20;  // the fixture has 28 cells
+  const auto cells = ReadXlsxFirstWorksheet(ReadFixture("handmade.xlsx"), limits);
+  ASSERT_THAT(cells, StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT(cells.status().message(), HasSubstr("more than 20 cells"));
+  limits = {};
+  limits.max_shared_strings = 2;
+  EXPECT_THAT(ReadXlsxFirstWorksheet(ReadFixture("handmade.xlsx"), limits), StatusIs(StatusCode::kResourceExhausted));
+  limits.max_shared_strings = 1000;
+  limits.max_cells = 1000;
+  EXPECT_OK(ReadXlsxFirstWorksheet(ReadFixture("handmade.xlsx"), limits));
 }
 
 TEST(ReadXlsx, RowAndColumnLimits) {

@@ -17,7 +17,8 @@
 // cookie, so a browser cannot be made to post. Anonymous readers see the cases marked public; a client sees what its
 // account may see (CaseService). Outputs never carry the contact name or phone, whoever asks. Our detailed state is
 // in status_notes (its label) and extended_attributes.ningju_state; open/closed follows IsOpen(). Ids are JSON
-// strings. Times are ISO 8601 with the +08:00 offset. Errors are [{"code": <HTTP status>, "description": "..."}].
+// strings. Times are ISO 8601 with the +08:00 offset. Errors are [{"code": <HTTP status>, "description": "...",
+// "request_id": "..."}]; an internal error's description is the general sentence (web/public_error.h).
 #ifndef NINGJU_GOVERNANCE_CASES_OPEN311_H_
 #define NINGJU_GOVERNANCE_CASES_OPEN311_H_
 

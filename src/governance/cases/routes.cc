@@ -154,7 +154,7 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
                ASSIGN_OR_RETURN(auto refusal,
                                 limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
                if (refusal) {
-                 http::Response r = web::Site::JsonError(refusal->ToStatus());
+                 http::Response r = web::Site::JsonError(refusal->ToStatus(), req.id);
                  r.SetHeader("Retry-After", std::to_string(refusal->retry_after_seconds));
                  return r;
                }
