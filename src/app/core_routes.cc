@@ -190,7 +190,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
     return resp;
   }));
   router.Add("GET", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    return site.Page(ctx, "account/sign_up", {{"next", SafeNext(req.Query("next").value_or("/account"))}},
+    return site.Page(ctx, "account/sign_up", {{"next", web::SafeLocalPath(req.Query("next").value_or("/account"))}},
                      site.T(ctx, "sign_up"));
   }));
   router.Add(
@@ -210,14 +210,14 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
                                           : AccountError(site, ctx, user.status())},
                             {"login", account.login},
                             {"display_name", account.display_name},
-                            {"next", SafeNext(web::Site::Field(ctx, "next"))}},
+                            {"next", web::SafeLocalPath(web::Site::Field(ctx, "next"))}},
                            site.T(ctx, "sign_up"), web::HttpStatusFor(user.status().code()));
         }
         ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
                                                               std::string(req.Header("User-Agent"))));
         // Back where the visitor came from (the claim page of an invitation letter), else the account page.
         const std::string next = web::Site::Field(ctx, "next");
-        http::Response resp = http::Response::Redirect(next.empty() ? "/account" : SafeNext(next));
+        http::Response resp = http::Response::Redirect(next.empty() ? "/account" : web::SafeLocalPath(next));
         site.SetSessionCookie(resp, session.session_token);
         site.SetDeviceCookie(resp, session.known_device);
         return resp;
