@@ -635,8 +635,8 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
                                                attachment.id, now, auth::ActorOf(by), stored_reason));
     if (replaces_online) {
       ASSIGN_OR_RETURN(std::string role, ActingRole(tx, by, b.area_id));
-      RETURN_IF_ERROR(record::AddEvent(tx, record::Ref("ballot", id), now, auth::ActorOf(by),
-                                       "online_replaced", stored_reason,
+      RETURN_IF_ERROR(record::AddEvent(tx, record::Ref("ballot", id), now, auth::ActorOf(by), "online_replaced",
+                                       stored_reason,
                                        {{"voter", entry.voter},
                                         {"vote", out.id},
                                         {"channel", std::string(ChannelName(entry.channel))},
