@@ -293,10 +293,14 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
                  }
                  spec.expires_days = body["expires_days"].get<int>();
                }
-               ASSIGN_OR_RETURN(std::string token, site.accounts().CreateApiToken(ctx.principal.user_id, spec));
+               int64_t id = 0;
+               ASSIGN_OR_RETURN(std::string token, site.accounts().CreateApiToken(ctx.principal.user_id, spec, &id));
                ASSIGN_OR_RETURN(std::vector<auth::ApiToken> tokens,
                                 site.accounts().ListApiTokens(ctx.principal.user_id));
-               nlohmann::json out = tokens.empty() ? nlohmann::json::object() : TokenJson(tokens.front());
+               nlohmann::json out = nlohmann::json::object();
+               for (const auth::ApiToken& t : tokens) {
+                 if (t.id == id) out = TokenJson(t);  // this request's token, not another made at the same time
+               }
                out["token"] = token;  // shown once
                return web::Site::Json(201, out);
              }));

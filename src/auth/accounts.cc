@@ -358,7 +358,7 @@ StatusOr<int64_t> AccountService::Prune() {
   return deleted;
 }
 
-StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const NewApiToken& spec) {
+StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const NewApiToken& spec, int64_t* id) {
   RETURN_IF_ERROR(utf8::Validate(spec.name, "name"));
   if (spec.name.empty() || utf8::CodePointCount(spec.name) > 60) {
     return InvalidArgumentError("a token name has 1 to 60 characters", "name");
@@ -378,7 +378,8 @@ StatusOr<std::string> AccountService::CreateApiToken(int64_t user_id, const NewA
                      tx.QueryOne("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scope) "
                                  "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                                  {user_id, spec.name, Sha256Hex(token), now, expires_at, spec.scope}));
-    return record::Audit(tx, clock_.Now(), record::Actor::User(user_id), "api_token.create",
+    if (id != nullptr) *id = row.Int(0);
+    return record::Audit(tx, FromUnix(now), record::Actor::User(user_id), "api_token.create",
                          record::Ref("api_token", row.Int(0)),
                          {{"name", spec.name}, {"scope", spec.scope}, {"expires_at", expires_at}});
   }));

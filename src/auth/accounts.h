@@ -121,8 +121,8 @@ class AccountService {
   StatusOr<int64_t> Prune();
 
   // A new personal access token; its value is returned once and never stored. kInvalidArgument names "name",
-  // "scope" or "expires_days".
-  StatusOr<std::string> CreateApiToken(int64_t user_id, const NewApiToken& token);
+  // "scope" or "expires_days". `id`, when given, receives the new token's id.
+  StatusOr<std::string> CreateApiToken(int64_t user_id, const NewApiToken& token, int64_t* id = nullptr);
   StatusOr<std::string> CreateApiToken(int64_t user_id, const std::string& name) {
     return CreateApiToken(user_id, NewApiToken{name});
   }
