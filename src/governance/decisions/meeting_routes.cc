@@ -32,7 +32,7 @@ StatusOr<int> LimitParam(const http::Request& req, int fallback) {
 // "2026-05-01 19:00–20:30" in Asia/Shanghai.
 std::string When(const Meeting& m) {
   std::string out = FormatShanghai(m.starts_at) + "–";
-  if (ShanghaiDate(m.starts_at) != ShanghaiDate(m.ends_at)) out += ShanghaiDate(m.ends_at) + " ";
+  if (ShanghaiDate(m.starts_at) != ShanghaiDate(m.ends_at)) out += FormatShanghaiDate(m.ends_at) + " ";
   return out + FormatShanghaiClock(m.ends_at);
 }
 
@@ -151,7 +151,7 @@ json ValuesOf(const Meeting& m) {
   return {{"kind", m.kind},
           {"subject", m.subject},
           {"area_id", std::to_string(m.area_id)},
-          {"date", ShanghaiDate(m.starts_at)},
+          {"date", FormatShanghaiDate(m.starts_at)},
           {"start_time", FormatShanghaiClock(m.starts_at)},
           {"end_time", FormatShanghaiClock(m.ends_at)},
           {"place", m.place},
@@ -192,7 +192,7 @@ StatusOr<http::Response> RenderMeeting(const web::Site& site, MeetingService& se
                      {"registered", m.registered_count},
                      {"attendance_total", m.attendance_total},
                      {"minutes", m.minutes.value_or("")},
-                     {"due_min", ShanghaiDate(m.starts_at)}};
+                     {"due_min", FormatShanghaiDate(m.starts_at)}};
   data["agenda"] = m.agenda;
   data["links"] = json::array();
   for (const auto& l : m.links) {
