@@ -213,14 +213,20 @@ TEST_F(AppTest, StaffEditThroughTheApiAndEveryChangeIsAudited) {
 }
 
 TEST_F(AppTest, TheUnitTableIsForRosterKeepersAndAnonymousVisitorsSeeFigures) {
-  int64_t nb = FirstOfKind("neighborhood");
-  HttpResult children = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-  int64_t building = json::parse(children.body)["items"][0]["id"].get<int64_t>();
+  // The demo's balloting building: its owners are on the roster (other buildings of the small demo have none).
+  int64_t building = 0;
+  {
+    auto conn = app_->db().Acquire();
+    ASSERT_OK(conn);
+    auto row = (*conn)->QueryOne("SELECT area_id FROM ballots ORDER BY id LIMIT 1");
+    ASSERT_OK(row);
+    building = row->Int(0);
+  }
   // Anyone: the numbers (to pick an apartment when reporting), no floor areas, no owners.
   HttpResult pub = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units");
   ASSERT_EQ(pub.status, 200);
   json units = json::parse(pub.body)["items"];
-  ASSERT_EQ(units.size(), 6u);
+  ASSERT_FALSE(units.empty());
   for (const auto& u : units) {
     EXPECT_TRUE(u["number"].is_string());
     EXPECT_FALSE(u.contains("owners")) << u.dump();
@@ -234,11 +240,12 @@ TEST_F(AppTest, TheUnitTableIsForRosterKeepersAndAnonymousVisitorsSeeFigures) {
   HttpResult staff = Client().Get("/api/v1/areas/" + std::to_string(building) + "/units",
                                   {{"Authorization", "Bearer " + TokenFor("sd-huayang")}});
   std::string staff_owner;
-  for (const auto& u : json::parse(staff.body)["items"]) {
+  const json staff_units = json::parse(staff.body);  // kept alive: a range-for over parse(...)["items"] dangles
+  for (const auto& u : staff_units["items"]) {
     EXPECT_TRUE(u.contains("area_m2"));
-    if (!u["owners"].empty()) staff_owner = u["owners"][0];
+    if (!u["owners"].empty()) staff_owner = u["owners"][0].get<std::string>();
   }
-  ASSERT_FALSE(staff_owner.empty());
+  ASSERT_FALSE(staff_owner.empty()) << staff.body;
   EXPECT_THAT(staff_owner, Not(HasSubstr("*")));
   // The page: the building's figures for an anonymous visitor, no unit-by-unit table, no owner, masked or not.
   HttpResult page = Client().Get("/areas/" + std::to_string(building));

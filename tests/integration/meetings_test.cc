@@ -7,6 +7,7 @@
 
 #include "app_fixture.h"
 #include "common/clock.h"
+#include "common/time.h"
 #include "governance/decisions/meetings.h"
 
 namespace ningju::testing {
@@ -112,7 +113,7 @@ TEST_F(MeetingsApiTest, ApiFromCreationToMinutes) {
   HttpResult action = Api("POST", path + "/actions", staff,
                           {{"title", "张贴征询结果"},
                            {"assignee", "resident1"},
-                           {"due_date", decisions::ShanghaiDate(clock_.Now() + std::chrono::hours(24 * 7))}});
+                           {"due_date", FormatShanghaiDate(clock_.Now() + std::chrono::hours(24 * 7))}});
   ASSERT_EQ(action.status, 201) << action.body;
   const int64_t action_id = json::parse(action.body)["actions"][0]["id"].get<int64_t>();
   HttpResult minutes =
@@ -210,7 +211,7 @@ TEST_F(MeetingsApiTest, PagesAndFormsWithCsrf) {
   HttpResult form = staff.Get(list_path + "/new");
   ASSERT_EQ(form.status, 200);
   const Instant soon = clock_.Now() + std::chrono::minutes(90);
-  const std::string date = decisions::ShanghaiDate(soon);
+  const std::string date = FormatShanghaiDate(soon);
   const std::string hhmm = FormatShanghai(soon).substr(11, 5);
   std::vector<std::pair<std::string, std::string>> fields = {{"kind", "coordination"},
                                                              {"subject", "楼道堆物协调会"},
