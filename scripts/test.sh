@@ -68,14 +68,16 @@ if [ -f tests/e2e/run.sh ]; then
   fi
 fi
 
-# ASan + UBSan (STYLE.md): the layers every module stands on -- common, http, storage (both backends) -- built with
+# ASan + UBSan (STYLE.md): the layers every module stands on -- common, http, storage (both backends), record, auth,
+# web, text (not the text CLI test, which needs the whole binary) -- built with
 # the sanitizers and their tests run; any report fails its test (UBSan halts on the first error).
 ASAN_BUILD=${NINGJU_ASAN_BUILD_DIR:-build/asan}
-echo "== sanitizers (ASan + UBSan): common, http, storage"
+echo "== sanitizers (ASan + UBSan): common, http, storage, record, auth, web, text"
 if cmake -S . -B "$ASAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNINGJU_WERROR=ON -DNINGJU_SANITIZE=ON \
-     >/dev/null && ninja -C "$ASAN_BUILD" -j"$JOBS" common_test http_test http_server_test storage_test; then
+     >/dev/null && ninja -C "$ASAN_BUILD" -j"$JOBS" common_test http_test http_server_test storage_test \
+     record_test auth_test web_test error_catalog_test text_test text_search_test; then
   (cd "$ASAN_BUILD" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-     ctest -j"$JOBS" --output-on-failure --timeout 600 -L '^(common|http|storage)$') 2>&1 | tee "$ASAN_BUILD/ctest-asan.log"
+     ctest -j"$JOBS" --output-on-failure --timeout 600 -L '^(common|http|storage|record|auth|web|text)$') 2>&1 | tee "$ASAN_BUILD/ctest-asan.log"
   count_ctest "$ASAN_BUILD/ctest-asan.log"
 else
   echo "the sanitizer build failed"
