@@ -11,6 +11,7 @@
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
+#include "testing/test_principal.h"
 
 namespace ningju::areas {
 namespace {
@@ -74,18 +75,7 @@ class OwnerLinksTest : public ::testing::Test {
 
   // A principal as a session loads it (Authorize reads its grants).
   auth::Principal User(const std::string& login, std::optional<auth::Role> role, int64_t area) {
-    auth::Principal p;
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne(
-        "INSERT INTO users (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', 0) RETURNING id",
-        {login, login});
-    EXPECT_OK(row);
-    p.user_id = row->Int(0);
-    p.display_name = login;
-    p.via = "session";
-    if (role) p.grants.push_back({0, *role, area});
-    return p;
+    return ::ningju::testing::NewPrincipal(*db_, login, role, area);
   }
 
   std::optional<int64_t> LinkedUser(int64_t owner) {
