@@ -332,6 +332,22 @@ http::Handler Site::Api(RouteFn fn) const {
   };
 }
 
+http::Handler Site::ApiUpload(GateFn gate, RouteFn fn) const {
+  return [this, gate = std::move(gate), fn = std::move(fn)](http::Request& req) -> http::Response {
+    auto ctx = Identify(req);
+    if (!ctx.ok()) return JsonError(ctx.status(), req.id);
+    // The permission first, as in Upload(): a stranger's file is refused before its body is looked at.
+    if (Status allowed = gate(req, *ctx); !allowed.ok()) return JsonError(allowed, req.id);
+    if (Status parsed = ParseForm(req, *ctx); !parsed.ok()) return JsonError(parsed, req.id);
+    if (!ctx->via_bearer && ctx->principal.signed_in()) {
+      if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return JsonError(csrf, req.id);
+    }
+    auto resp = fn(req, *ctx);
+    if (!resp.ok()) return JsonError(resp.status(), req.id);
+    return std::move(resp).value();
+  };
+}
+
 StatusOr<nlohmann::json> Site::JsonBody(const http::Request& req, const std::vector<std::string>& allowed) {
   if (req.Header("Content-Type").rfind("application/json", 0) != 0) {
     return InvalidArgumentError("send the body as application/json", "Content-Type");

@@ -110,6 +110,9 @@ class Site {
   http::Handler Upload(GateFn gate, RouteFn fn) const;
   // Wraps an API route: Begin(), the CSRF check for cookie-authenticated writes, errors as the JSON envelope.
   http::Handler Api(RouteFn fn) const;
+  // Api() for a route that takes an upload: who is asking, then `gate`, and only when it allows is the body parsed,
+  // the CSRF token checked (cookie-authenticated writes) and `fn` run. Errors as the JSON envelope.
+  http::Handler ApiUpload(GateFn gate, RouteFn fn) const;
 
   // Parses a JSON object body: malformed JSON is an error naming the byte, a number out of range (1e999, or an
   // integer beyond int64) is refused, a field not in `allowed` is refused by name, invalid UTF-8 is refused. Every

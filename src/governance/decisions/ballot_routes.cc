@@ -272,13 +272,23 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                RETURN_IF_ERROR(service.Cast(ctx.principal, id, choice).status());
                return http::Response::Redirect("/ballots/" + std::to_string(id) + "?done=vote");
              }));
+  // A paper ballot comes with its scan: only staff of the ballot's scope enter one, and anyone else's file is refused
+  // before its body is parsed. The API's multipart votes are such entries; its JSON votes are owners' own.
+  auto may_enter = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    if (req.Header("Content-Type").rfind("multipart/form-data", 0) != 0 && req.path.rfind("/api/", 0) == 0) {
+      return OkStatus();
+    }
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckEnter(ctx.principal, id);
+  };
   router.Add("POST", "/ballots/{id}/entries",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Entry entry, EntryFromForm(ctx));
-               RETURN_IF_ERROR(service.Enter(ctx.principal, id, entry).status());
-               return http::Response::Redirect("/ballots/" + std::to_string(id) + "?done=entry");
-             }),
+             site.Upload(may_enter,
+                         [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                           ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                           ASSIGN_OR_RETURN(Entry entry, EntryFromForm(ctx));
+                           RETURN_IF_ERROR(service.Enter(ctx.principal, id, entry).status());
+                           return http::Response::Redirect("/ballots/" + std::to_string(id) + "?done=entry");
+                         }),
              http::RouteOptions{max_upload_bytes});
   // A scanned sheet or written authorization, for staff who may see personal data on the scope.
   router.Add("GET", "/ballots/{id}/attachments/{file}",
@@ -433,23 +443,25 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                return web::Site::Json(200, b.ToJson());
              }));
   router.Add("POST", "/api/v1/ballots/{id}/votes",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               // A multipart form carries a staff entry with its file; a JSON body is the caller's own ballot.
-               if (std::string(req.Header("Content-Type")).rfind("multipart/form-data", 0) == 0) {
-                 ASSIGN_OR_RETURN(Entry entry, EntryFromForm(ctx));
-                 ASSIGN_OR_RETURN(Vote v, service.Enter(ctx.principal, id, entry));
-                 return web::Site::Json(201, VoteJson(v));
-               }
-               ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"choice"}));
-               if (!body.contains("choice") || !body["choice"].is_string()) {
-                 return InvalidArgumentError("choice is agree, disagree or abstain", "choice");
-               }
-               auto choice = ParseChoice(body["choice"].get<std::string>());
-               if (!choice.ok()) return InvalidArgumentError(choice.status().msg(), "choice");
-               ASSIGN_OR_RETURN(Vote v, service.Cast(ctx.principal, id, *choice));
-               return web::Site::Json(201, VoteJson(v));
-             }),
+             site.ApiUpload(may_enter,
+                            [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                              ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                              // A multipart form carries a staff entry with its file; a JSON body is the caller's own
+                              // ballot.
+                              if (std::string(req.Header("Content-Type")).rfind("multipart/form-data", 0) == 0) {
+                                ASSIGN_OR_RETURN(Entry entry, EntryFromForm(ctx));
+                                ASSIGN_OR_RETURN(Vote v, service.Enter(ctx.principal, id, entry));
+                                return web::Site::Json(201, VoteJson(v));
+                              }
+                              ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"choice"}));
+                              if (!body.contains("choice") || !body["choice"].is_string()) {
+                                return InvalidArgumentError("choice is agree, disagree or abstain", "choice");
+                              }
+                              auto choice = ParseChoice(body["choice"].get<std::string>());
+                              if (!choice.ok()) return InvalidArgumentError(choice.status().msg(), "choice");
+                              ASSIGN_OR_RETURN(Vote v, service.Cast(ctx.principal, id, *choice));
+                              return web::Site::Json(201, VoteJson(v));
+                            }),
              http::RouteOptions{max_upload_bytes});
   router.Add("GET", "/api/v1/ballots/{id}/result",
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {

@@ -238,6 +238,12 @@ bool BallotService::IsStaff(const auth::Principal& viewer, const OwnersBallot& b
   return RequireStaff(**conn, viewer, ballot).ok();
 }
 
+Status BallotService::CheckEnter(const auth::Principal& by, int64_t id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(OwnersBallot ballot, Load(*conn, id));
+  return RequireStaff(*conn, by, ballot);
+}
+
 bool BallotService::IsStaffOn(const auth::Principal& viewer, int64_t area_id) {
   if (!viewer.signed_in()) return false;
   auto conn = db_.Acquire();

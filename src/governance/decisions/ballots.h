@@ -240,6 +240,9 @@ class BallotService {
   bool IsStaffOn(const auth::Principal& viewer, int64_t area_id);
   // Whether `viewer` holds kManageRoster on the ballot's scope.
   bool IsStaff(const auth::Principal& viewer, const OwnersBallot& ballot);
+  // OK when `by` may enter paper ballots in ballot `id` (staff of its scope): the upload routes ask it before the
+  // scan's body is parsed. kNotFound, kUnauthenticated or kPermissionDenied as Enter() would answer.
+  Status CheckEnter(const auth::Principal& by, int64_t id);
 
  private:
   StatusOr<OwnersBallot> Load(storage::Connection& conn, int64_t id);

@@ -481,6 +481,12 @@ StatusOr<Project> ElevatorService::LoadForStaff(storage::Connection& tx, const a
   return p;
 }
 
+Status ElevatorService::CheckManage(const auth::Principal& by, int64_t id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Project p, LoadProject(*conn, id, /*lock=*/false));
+  return auth::Authorize(*conn, by, auth::Permission::kManageRoster, p.building_id);
+}
+
 bool ElevatorService::IsStaffOn(const auth::Principal& viewer, int64_t building_id) {
   if (!viewer.signed_in()) return false;
   auto conn = db_.Acquire();

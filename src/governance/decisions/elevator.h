@@ -313,6 +313,9 @@ class ElevatorService {
   Status LinkMeeting(const auth::Principal& by, int64_t id, Step step, int64_t meeting_id);
 
   bool IsStaffOn(const auth::Principal& viewer, int64_t building_id);
+  // OK when `by` is staff of project `id`'s building (kManageRoster): the drawing upload routes ask it before the
+  // file's body is parsed. kNotFound, kUnauthenticated or kPermissionDenied as AddDrawing() would answer.
+  Status CheckManage(const auth::Principal& by, int64_t id);
 
  private:
   StatusOr<Project> Load(storage::Connection& conn, int64_t id);

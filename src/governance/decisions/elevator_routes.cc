@@ -460,13 +460,19 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                                    .status());
                return http::Response::Redirect(Path(id) + "?done=plan");
              }));
+  // Only the building's staff send drawings: anyone else's file is refused before its body is parsed.
+  auto may_add_drawing = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckManage(ctx.principal, id);
+  };
   router.Add("POST", "/elevator/{id}/drawings",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(auto file, OneFile(ctx));
-               RETURN_IF_ERROR(service.AddDrawing(ctx.principal, id, file.first, file.second).status());
-               return http::Response::Redirect(Path(id) + "?done=drawing");
-             }),
+             site.Upload(may_add_drawing,
+                         [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                           ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                           ASSIGN_OR_RETURN(auto file, OneFile(ctx));
+                           RETURN_IF_ERROR(service.AddDrawing(ctx.principal, id, file.first, file.second).status());
+                           return http::Response::Redirect(Path(id) + "?done=drawing");
+                         }),
              http::RouteOptions{max_upload_bytes});
   router.Add("GET", "/elevator/{id}/drawings/{file}",
              site.Web([&](http::Request& req, web::RequestContext&) -> StatusOr<http::Response> {
@@ -590,12 +596,14 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return view(ctx, id, 200);
              }));
   router.Add("POST", "/api/v1/elevator-projects/{id}/drawings",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(auto file, OneFile(ctx));
-               ASSIGN_OR_RETURN(record::Attachment a, service.AddDrawing(ctx.principal, id, file.first, file.second));
-               return web::Site::Json(201, DrawingJson(id, a));
-             }),
+             site.ApiUpload(may_add_drawing,
+                            [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                              ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                              ASSIGN_OR_RETURN(auto file, OneFile(ctx));
+                              ASSIGN_OR_RETURN(record::Attachment a,
+                                               service.AddDrawing(ctx.principal, id, file.first, file.second));
+                              return web::Site::Json(201, DrawingJson(id, a));
+                            }),
              http::RouteOptions{max_upload_bytes});
   router.Add(
       "POST", "/api/v1/elevator-projects/{id}/ballots",
