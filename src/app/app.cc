@@ -16,6 +16,8 @@
 
 namespace ningju::app {
 
+void ConfigureLogging() { spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc); }
+
 void EnsureDatabaseFolder(const std::string& database_url) {
   if (database_url.rfind("sqlite:", 0) != 0 || database_url == "sqlite::memory:") return;
   std::filesystem::path path = database_url.substr(7);

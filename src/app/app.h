@@ -27,6 +27,11 @@
 
 namespace ningju::app {
 
+// The log's format for the server and every command: each line starts with its time in UTC, ISO 8601 with its "Z"
+// ("2026-12-02T01:30:00.123Z info ..."), whatever the host's zone, so that lines from hosts in different zones (or a
+// Shanghai-time host and its UTC log collector) sort and compare as they are. Call once, before the first log line.
+void ConfigureLogging();
+
 // Creates the folder of an embedded (sqlite:PATH) database, so that a first start needs no set-up.
 void EnsureDatabaseFolder(const std::string& database_url);
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/app.h"
 #include "cli/command.h"
 #include "cli/config_file.h"
 
@@ -25,6 +26,7 @@ std::vector<Registration>& Registrations() {
 }  // namespace ningju::cli
 
 int main(int argc, char** argv) {
+  ningju::app::ConfigureLogging();
   CLI::App app{"ningju: community governance and public participation (凝聚)", "ningju"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ningju 0.1.0");

@@ -1,14 +1,20 @@
 // The foundation over real sockets: the shell, accounts, areas, the API conventions (fixture: app_fixture.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "app/app.h"
 #include "app_fixture.h"
 #include "common/text_util.h"
+#include "common/time.h"
 #include "record/record.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
@@ -19,6 +25,28 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
+
+// The log's times are UTC with their "Z" whatever the host's zone: CI runs this under TZ=Asia/Shanghai, where a
+// local-time pattern would be 8 hours off.
+TEST(LoggingTest, LinesStartWithTheirTimeInUtc) {
+  auto previous = spdlog::default_logger();
+  std::ostringstream out;
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("utc", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
+  app::ConfigureLogging();
+  const Instant before = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  spdlog::info("hello {}", 1);
+  spdlog::default_logger()->flush();
+  spdlog::set_default_logger(previous);
+  const std::string line = out.str();
+  ASSERT_GE(line.size(), 24u) << line;
+  EXPECT_EQ(line.substr(23, 1), "Z") << line;
+  EXPECT_THAT(line, HasSubstr(" info hello 1"));
+  auto logged = ParseTimestamp(line.substr(0, 19) + "Z");
+  ASSERT_TRUE(logged.ok()) << line;
+  EXPECT_LE(std::chrono::abs(logged->instant() - before), std::chrono::seconds(120))
+      << line << " vs " << FormatUtc(before);
+}
 
 TEST_F(AppTest, HealthzAnswers) {
   HttpResult r = Client().Get("/healthz");
