@@ -16,7 +16,8 @@ LIBS=(
   libqrencode-dev            # building door QR codes
   libxlsxwriter-dev          # .xlsx export
   libminizip-dev zlib1g-dev  # .xlsx import (zip)
-  libpugixml-dev             # .xlsx import (xml)
+  libexpat1-dev              # .xlsx import (xml, streamed)
+  libpugixml-dev             # tests: the door sheet's SVG
   libicu-dev                 # NFKC, word breaks
   libopencc-dev opencc       # traditional -> simplified
   libxxhash-dev              # MinHash

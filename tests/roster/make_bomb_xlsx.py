@@ -6,7 +6,9 @@
   strings_bomb.xlsx  a shared-strings table of 1,500,000 entries (about 7 MB inflated, 13 KB on disk): more than
                      max_shared_strings;
   bytes_bomb.xlsx    a worksheet that inflates to 400 MB of blanks (about 400 KB on disk): beyond max_sheet_bytes,
-                     refused as it inflates.
+                     refused as it inflates;
+  entities_bomb.xlsx a worksheet whose DOCTYPE declares nested entities (a "billion laughs": one cell would expand
+                     to 10^9 "lol"): refused for the DOCTYPE, so no entity is ever expanded.
 
 Run from this folder: python3 make_bomb_xlsx.py  (deterministic: fixed timestamps)."""
 import zipfile
@@ -51,3 +53,9 @@ write('strings_bomb.xlsx', {'xl/worksheets/sheet1.xml': HEAD + TAIL,
                             'xl/sharedStrings.xml': f'<sst xmlns="{NS}">' + '<si/>' * 1_500_000 + '</sst>'})
 write('bytes_bomb.xlsx', {'xl/worksheets/sheet1.xml': HEAD + ' ' * (400 << 20) + TAIL,
                           'xl/sharedStrings.xml': f'<sst xmlns="{NS}"></sst>'})
+
+LAUGHS = '<!DOCTYPE worksheet [<!ENTITY l0 "lol">' + ''.join(
+    f'<!ENTITY l{i} "' + f'&l{i - 1};' * 10 + '">' for i in range(1, 10)) + ']>'
+write('entities_bomb.xlsx', {'xl/worksheets/sheet1.xml': HEAD.replace('<worksheet', LAUGHS + '<worksheet', 1).replace(
+    '<sheetData>', '<sheetData><row><c t="inlineStr"><is><t>&l9;</t></is></c></row>', 1) + TAIL,
+                             'xl/sharedStrings.xml': f'<sst xmlns="{NS}"></sst>'})

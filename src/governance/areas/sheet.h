@@ -27,10 +27,11 @@ struct SheetLimits {
   size_t max_columns = 256;
   // XLSX only: the largest uncompressed worksheet, shared-strings part, and any other part read, in bytes. The
   // bytes actually inflated are counted, not the sizes the archive declares (zip-bomb guard).
-  // The caps bound the memory of a hostile file: a part is inflated to at most its cap, then held as an XML tree
-  // of a few times its size, so the cell and string counts are checked on the inflated text before the tree is
-  // built. A 100,000-row roster of ten columns stays well inside them.
-  size_t max_sheet_bytes = 48u << 20;
+  // The caps bound the work a hostile file can ask for, not the memory: a part streams through the XML parser in
+  // 64 KB pieces and is refused once it has inflated beyond its cap; it is never held whole. The worksheet's cap
+  // leaves room for max_cells cells written as inline strings (about 120 bytes each, as ningju's own export writes
+  // them): a 100,000-row roster of ten columns is about 60 MB.
+  size_t max_sheet_bytes = 192u << 20;
   size_t max_shared_strings_bytes = 24u << 20;
   size_t max_small_part_bytes = 4u << 20;
   // XLSX only: cells (<c> elements) in the worksheet, and entries (<si>) in the shared-strings table.

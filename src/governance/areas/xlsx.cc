@@ -17,9 +17,9 @@
 #include <system_error>
 #include <utility>
 
+#include <expat.h>
 #include <minizip/unzip.h>
 #include <xlsxwriter.h>
-#include <pugixml.hpp>
 
 namespace ningju::areas {
 namespace {
@@ -82,11 +82,96 @@ struct UnzCloser {
 };
 using UnzHandle = std::unique_ptr<void, UnzCloser>;
 
-// The bytes of one part, or nullopt when the archive has no such part. At most `cap` bytes are inflated: the sizes
-// recorded in the archive are not trusted.
-StatusOr<std::optional<std::string>> ReadPart(unzFile zip, const std::string& name, size_t cap) {
+// ---------------------------------------------------------------------------------------------------------------
+// XML as a stream of events (expat): no part is ever held whole, nor built into a tree. Producers differ in namespace
+// prefixes ("x:row"), and Strict OOXML uses other namespace URIs, so elements and attributes are matched by local
+// name.
+
+std::string_view LocalName(const char* name) {
+  std::string_view n(name);
+  const size_t colon = n.rfind(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+// The value of the attribute named `local` (any prefix), or nullptr.
+const char* Attr(const XML_Char** attrs, std::string_view local) {
+  for (int i = 0; attrs[i] != nullptr; i += 2) {
+    if (LocalName(attrs[i]) == local) return attrs[i + 1];
+  }
+  return nullptr;
+}
+
+// What one part's reader does with the events; a handler's error stops the parse and is its result.
+class XmlHandler {
+ public:
+  virtual ~XmlHandler() = default;
+  virtual Status Start(std::string_view name, const XML_Char** attrs) = 0;
+  virtual Status End(std::string_view /*name*/) { return OkStatus(); }
+  virtual void Text(std::string_view /*text*/) {}
+};
+
+// One expat parser over one part. A DOCTYPE is refused outright (no workbook has one), so no entity is ever declared
+// and none expands (the "billion laughs").
+class XmlParser {
+ public:
+  XmlParser(XmlHandler& handler, std::string part) : handler_(handler), part_(std::move(part)) {
+    parser_ = XML_ParserCreate("UTF-8");
+    XML_SetUserData(parser_, this);
+    XML_SetElementHandler(parser_, OnStart, OnEnd);
+    XML_SetCharacterDataHandler(parser_, OnText);
+    XML_SetStartDoctypeDeclHandler(parser_, OnDoctype);
+  }
+  ~XmlParser() { XML_ParserFree(parser_); }
+  XmlParser(const XmlParser&) = delete;
+  XmlParser& operator=(const XmlParser&) = delete;
+
+  // Parses the next `size` bytes; `last` for the end of the part.
+  Status Feed(const char* data, size_t size, bool last) {
+    if (parser_ == nullptr) return InternalError("cannot create an XML parser");
+    if (XML_Parse(parser_, data, static_cast<int>(size), last ? XML_TRUE : XML_FALSE) == XML_STATUS_OK) {
+      return OkStatus();
+    }
+    if (!error_.ok()) return error_;
+    return InvalidArgumentError(Msg("damaged .xlsx file: {} is not well-formed XML ({} at byte {})", part_,
+                                    XML_ErrorString(XML_GetErrorCode(parser_)), XML_GetCurrentByteIndex(parser_)));
+  }
+
+ private:
+  // Stops at the first error (an OK status goes on).
+  void Stop(Status status) {
+    if (status.ok() || !error_.ok()) return;
+    error_ = std::move(status);
+    XML_StopParser(parser_, XML_FALSE);
+  }
+  static void OnStart(void* self, const XML_Char* name, const XML_Char** attrs) {
+    auto* p = static_cast<XmlParser*>(self);
+    if (p->error_.ok()) p->Stop(p->handler_.Start(LocalName(name), attrs));
+  }
+  static void OnEnd(void* self, const XML_Char* name) {
+    auto* p = static_cast<XmlParser*>(self);
+    if (p->error_.ok()) p->Stop(p->handler_.End(LocalName(name)));
+  }
+  static void OnText(void* self, const XML_Char* text, int size) {
+    auto* p = static_cast<XmlParser*>(self);
+    if (p->error_.ok()) p->handler_.Text(std::string_view(text, static_cast<size_t>(size)));
+  }
+  static void OnDoctype(void* self, const XML_Char* /*name*/, const XML_Char* /*sysid*/, const XML_Char* /*pubid*/,
+                        int /*has_internal_subset*/) {
+    auto* p = static_cast<XmlParser*>(self);
+    p->Stop(InvalidArgumentError(Msg("damaged .xlsx file: {} declares a DOCTYPE, which no workbook does", p->part_)));
+  }
+
+  XML_Parser parser_;
+  XmlHandler& handler_;
+  std::string part_;
+  Status error_;  // OK until a handler fails (or a DOCTYPE is met)
+};
+
+// Streams part `name` of the archive through `handler`, inflating it in 64 KB pieces and at most `cap` bytes (the
+// sizes the archive records are not trusted). false when the archive has no such part.
+StatusOr<bool> StreamPart(unzFile zip, const std::string& name, size_t cap, XmlHandler& handler) {
   // Case-insensitive: some producers differ in case from the names their relationships give.
-  if (unzLocateFile(zip, name.c_str(), 2) != UNZ_OK) return std::optional<std::string>();
+  if (unzLocateFile(zip, name.c_str(), 2) != UNZ_OK) return false;
   unz_file_info64 info;
   if (unzGetCurrentFileInfo64(zip, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK) {
     return InvalidArgumentError(Msg("damaged .xlsx file: cannot read the entry of {}", name));
@@ -97,68 +182,28 @@ StatusOr<std::optional<std::string>> ReadPart(unzFile zip, const std::string& na
   if (unzOpenCurrentFile(zip) != UNZ_OK) {
     return InvalidArgumentError(Msg("damaged or encrypted .xlsx file: cannot open {}", name));
   }
-  std::string out;
-  out.reserve(static_cast<size_t>(info.uncompressed_size));
-  char buf[64 * 1024];
-  while (true) {
-    const int n = unzReadCurrentFile(zip, buf, sizeof buf);
+  XmlParser parser(handler, name);
+  std::vector<char> buf(64 * 1024);
+  size_t inflated = 0;
+  Status status;
+  while (status.ok()) {
+    const int n = unzReadCurrentFile(zip, buf.data(), static_cast<unsigned>(buf.size()));
     if (n < 0) {
-      unzCloseCurrentFile(zip);
-      return InvalidArgumentError(Msg("damaged .xlsx file: cannot inflate {}", name));
+      status = InvalidArgumentError(Msg("damaged .xlsx file: cannot inflate {}", name));
+      break;
     }
+    inflated += static_cast<size_t>(n);
+    if (inflated > cap) {
+      status = ResourceExhaustedError(Msg(".xlsx part {} is larger than {} bytes", name, cap));
+      break;
+    }
+    status = parser.Feed(buf.data(), static_cast<size_t>(n), n == 0);
     if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > cap) {
-      unzCloseCurrentFile(zip);
-      return ResourceExhaustedError(Msg(".xlsx part {} is larger than {} bytes", name, cap));
-    }
-    out.append(buf, static_cast<size_t>(n));
   }
-  if (unzCloseCurrentFile(zip) != UNZ_OK) {
-    return InvalidArgumentError(Msg("damaged .xlsx file: checksum of {} does not match", name));
-  }
-  return std::optional<std::string>(std::move(out));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// XML helpers. Producers differ in namespace prefixes ("x:row"), and Strict OOXML uses other namespace URIs, so
-// elements and attributes are matched by local name.
-
-std::string_view LocalName(const char* name) {
-  std::string_view n(name);
-  const size_t colon = n.rfind(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
-
-pugi::xml_node Child(pugi::xml_node node, std::string_view local) {
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element && LocalName(c.name()) == local) return c;
-  }
-  return {};
-}
-
-pugi::xml_attribute Attr(pugi::xml_node node, std::string_view local) {
-  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-    if (LocalName(a.name()) == local) return a;
-  }
-  return {};
-}
-
-template <typename Fn>
-void ForEachChild(pugi::xml_node node, std::string_view local, Fn fn) {
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element && LocalName(c.name()) == local) fn(c);
-  }
-}
-
-// Parses `text` in place (the document points into it, so `text` must outlive `doc`).
-Status ParseXml(std::string& text, const std::string& part, pugi::xml_document& doc) {
-  const pugi::xml_parse_result result = doc.load_buffer_inplace(
-      text.data(), text.size(), pugi::parse_default | pugi::parse_ws_pcdata_single, pugi::encoding_utf8);
-  if (!result) {
-    return InvalidArgumentError(Msg("damaged .xlsx file: {} is not well-formed XML ({} at byte {})", part,
-                                    result.description(), result.offset));
-  }
-  return OkStatus();
+  const int closed = unzCloseCurrentFile(zip);
+  RETURN_IF_ERROR(status);
+  if (closed != UNZ_OK) return InvalidArgumentError(Msg("damaged .xlsx file: checksum of {} does not match", name));
+  return true;
 }
 
 void AppendUtf8(uint32_t cp, std::string& out) {
@@ -197,21 +242,35 @@ std::string DecodeOoxmlEscapes(std::string_view s) {
   return out;
 }
 
-// The text of a shared string item or an inline string: plain <t>, or rich-text runs <r><t>; phonetic runs <rPh>
-// are annotations, not content.
-std::string StringItemText(pugi::xml_node si) {
-  std::string text;
-  for (pugi::xml_node c = si.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    const std::string_view name = LocalName(c.name());
-    if (name == "t") {
-      text += c.child_value();
-    } else if (name == "r") {
-      ForEachChild(c, "t", [&](pugi::xml_node t) { text += t.child_value(); });
-    }
+// The text of a shared string item <si> or an inline string <is>, gathered from its events: plain <t>, or rich-text
+// runs <r><t>; phonetic runs <rPh> are annotations, not content.
+class StringItem {
+ public:
+  void Start(std::string_view name) {
+    if (name == "rPh") ++phonetic_;
+    if (name == "t") in_text_ = true;
   }
-  return DecodeOoxmlEscapes(text);
-}
+  void End(std::string_view name) {
+    if (name == "rPh") --phonetic_;
+    if (name == "t") in_text_ = false;
+  }
+  void Text(std::string_view text) {
+    if (in_text_ && phonetic_ == 0) text_ += text;
+  }
+  // The text, _xHHHH_ escapes decoded; the item is empty again.
+  std::string Take() {
+    std::string out = DecodeOoxmlEscapes(text_);
+    text_.clear();
+    phonetic_ = 0;
+    in_text_ = false;
+    return out;
+  }
+
+ private:
+  std::string text_;
+  int phonetic_ = 0;
+  bool in_text_ = false;
+};
 
 // A number as Excel shows it in General format: at most 15 significant digits, which hides binary noise.
 std::string NormalizeNumber(std::string_view raw) {
@@ -275,43 +334,102 @@ std::string ResolveTarget(const std::string& base_dir, std::string_view target) 
   return out;
 }
 
-// Relationship id -> resolved target, for the relationships part `rels_path` of a part in `base_dir`.
-StatusOr<std::map<std::string, std::pair<std::string, std::string>>> ReadRelationships(unzFile zip,
-                                                                                       const std::string& rels_path,
-                                                                                       const std::string& base_dir,
-                                                                                       const SheetLimits& limits) {
-  std::map<std::string, std::pair<std::string, std::string>> rels;  // id -> (type, target)
-  ASSIGN_OR_RETURN(std::optional<std::string> text, ReadPart(zip, rels_path, limits.max_small_part_bytes));
-  if (!text) return rels;
-  pugi::xml_document doc;
-  RETURN_IF_ERROR(ParseXml(*text, rels_path, doc));
-  ForEachChild(Child(doc, "Relationships"), "Relationship", [&](pugi::xml_node r) {
-    if (std::string_view(Attr(r, "TargetMode").as_string()) == "External") return;
-    rels[Attr(r, "Id").as_string()] = {Attr(r, "Type").as_string(),
-                                       ResolveTarget(base_dir, Attr(r, "Target").as_string())};
-  });
+// Relationship id -> (type, resolved target), for the relationships part `rels_path` of a part in `base_dir`; empty
+// when there is no such part.
+using Relationships = std::map<std::string, std::pair<std::string, std::string>>;
+
+class RelationshipsReader : public XmlHandler {
+ public:
+  RelationshipsReader(const std::string& base_dir, Relationships& out) : base_dir_(base_dir), out_(out) {}
+  Status Start(std::string_view name, const XML_Char** attrs) override {
+    if (name != "Relationship") return OkStatus();
+    const char* mode = Attr(attrs, "TargetMode");
+    if (mode != nullptr && std::string_view(mode) == "External") return OkStatus();
+    const char* id = Attr(attrs, "Id");
+    const char* type = Attr(attrs, "Type");
+    const char* target = Attr(attrs, "Target");
+    if (id != nullptr) out_[id] = {type ? type : "", ResolveTarget(base_dir_, target ? target : "")};
+    return OkStatus();
+  }
+
+ private:
+  const std::string& base_dir_;
+  Relationships& out_;
+};
+
+StatusOr<Relationships> ReadRelationships(unzFile zip, const std::string& rels_path, const std::string& base_dir,
+                                          const SheetLimits& limits) {
+  Relationships rels;
+  RelationshipsReader reader(base_dir, rels);
+  RETURN_IF_ERROR(StreamPart(zip, rels_path, limits.max_small_part_bytes, reader).status());
   return rels;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
-
-// How many elements named `local` (with or without a namespace prefix) open in `xml`, counting up to `limit + 1`:
-// a scan of the inflated text, so that a part with too many is refused before its XML tree is built.
-size_t CountElements(std::string_view xml, std::string_view local, size_t limit) {
-  size_t n = 0;
-  for (size_t at = xml.find('<'); at != std::string_view::npos && n <= limit; at = xml.find('<', at + 1)) {
-    size_t name_start = at + 1;
-    size_t name_end = name_start;
-    while (name_end < xml.size() && xml[name_end] != ' ' && xml[name_end] != '>' && xml[name_end] != '/' &&
-           xml[name_end] != '\t' && xml[name_end] != '\r' && xml[name_end] != '\n') {
-      ++name_end;
+// The relationship id of the workbook's first sheet (workbook order).
+class WorkbookReader : public XmlHandler {
+ public:
+  Status Start(std::string_view name, const XML_Char** attrs) override {
+    ++depth_;
+    if (name == "sheets" && depth_ == 2) in_sheets_ = true;
+    if (name == "sheet" && in_sheets_ && depth_ == 3 && !found) {
+      found = true;
+      const char* id = Attr(attrs, "id");
+      first_sheet_id = id ? id : "";
     }
-    std::string_view name = xml.substr(name_start, name_end - name_start);
-    if (const size_t colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-    if (name == local) ++n;
+    return OkStatus();
   }
-  return n;
-}
+  Status End(std::string_view name) override {
+    if (name == "sheets" && depth_ == 2) in_sheets_ = false;
+    --depth_;
+    return OkStatus();
+  }
+  bool found = false;
+  std::string first_sheet_id;
+
+ private:
+  int depth_ = 0;
+  bool in_sheets_ = false;
+};
+
+// The shared-strings table, counted against its limit as it is read.
+class SharedStringsReader : public XmlHandler {
+ public:
+  SharedStringsReader(const SheetLimits& limits, std::vector<std::string>& out) : limits_(limits), out_(out) {}
+  Status Start(std::string_view name, const XML_Char** /*attrs*/) override {
+    ++depth_;
+    if (depth_ == 2 && name == "si") {
+      if (out_.size() >= limits_.max_shared_strings) {
+        return ResourceExhaustedError(Msg(".xlsx shared strings: more than {} entries", limits_.max_shared_strings));
+      }
+      in_item_ = true;
+    } else if (in_item_) {
+      item_.Start(name);
+    }
+    return OkStatus();
+  }
+  Status End(std::string_view name) override {
+    if (depth_ == 2 && in_item_) {
+      out_.push_back(item_.Take());
+      in_item_ = false;
+    } else if (in_item_) {
+      item_.End(name);
+    }
+    --depth_;
+    return OkStatus();
+  }
+  void Text(std::string_view text) override {
+    if (in_item_) item_.Text(text);
+  }
+
+ private:
+  const SheetLimits& limits_;
+  std::vector<std::string>& out_;
+  StringItem item_;
+  int depth_ = 0;
+  bool in_item_ = false;
+};
+
+bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
 // The cells read so far, by row number.
 using Grid = std::map<int64_t, std::vector<std::string>>;
@@ -332,36 +450,169 @@ Status SetCell(Grid& grid, int64_t row, size_t column, std::string value, const 
 }
 
 // Copies each merged range's top-left value into the empty cells of the range, on rows that exist.
-Status FillMergedRanges(pugi::xml_node worksheet, Grid& grid, const SheetLimits& limits) {
+Status FillMergedRanges(const std::vector<std::string>& ranges, Grid& grid, const SheetLimits& limits) {
   constexpr int64_t kMaxFilledCells = 10'000'000;  // bounds the work a hostile file can ask for
   int64_t budget = kMaxFilledCells;
-  Status status;
-  ForEachChild(Child(worksheet, "mergeCells"), "mergeCell", [&](pugi::xml_node m) {
-    if (!status.ok()) return;
-    const std::string_view ref = Attr(m, "ref").as_string();
+  for (const std::string& range : ranges) {
+    const std::string_view ref = range;
     const size_t colon = ref.find(':');
-    if (colon == std::string_view::npos) return;
+    if (colon == std::string_view::npos) continue;
     size_t c1 = 0, c2 = 0;
     int64_t r1 = 0, r2 = 0;
-    if (!ParseCellRef(ref.substr(0, colon), c1, r1) || !ParseCellRef(ref.substr(colon + 1), c2, r2)) return;
-    if (c2 < c1 || r2 < r1) return;
+    if (!ParseCellRef(ref.substr(0, colon), c1, r1) || !ParseCellRef(ref.substr(colon + 1), c2, r2)) continue;
+    if (c2 < c1 || r2 < r1) continue;
     const auto top = grid.find(r1);
-    if (top == grid.end() || top->second.size() <= c1 || top->second[c1].empty()) return;
+    if (top == grid.end() || top->second.size() <= c1 || top->second[c1].empty()) continue;
     const std::string value = top->second[c1];
     const size_t last_col = std::min(c2, limits.max_columns - 1);
     for (auto it = grid.upper_bound(r1); it != grid.end() && it->first <= r2; ++it) {
       for (size_t c = c1; c <= last_col; ++c) {
-        if (--budget < 0) {
-          status = ResourceExhaustedError("too many merged cells");
-          return;
-        }
+        if (--budget < 0) return ResourceExhaustedError("too many merged cells");
         if (it->second.size() <= c) it->second.resize(c + 1);
         if (it->second[c].empty()) it->second[c] = value;
       }
     }
-  });
-  return status;
+  }
+  return OkStatus();
 }
+
+// The first worksheet, cell by cell as it streams: rows (<row r>) of cells (<c r t>) with a value (<v>) or an inline
+// string (<is>), and the merged ranges (<mergeCell ref>), counted against the limits as they come.
+class WorksheetReader : public XmlHandler {
+ public:
+  WorksheetReader(const SheetLimits& limits, const std::vector<std::string>& shared_strings, Grid& grid)
+      : limits_(limits), shared_strings_(shared_strings), grid_(grid) {}
+
+  Status Start(std::string_view name, const XML_Char** attrs) override {
+    ++depth_;
+    if (depth_ == 1) {
+      if (name != "worksheet")
+        return InvalidArgumentError("the first sheet of the workbook is not a worksheet (a chart?)");
+    } else if (depth_ == 2) {
+      in_sheet_data_ = name == "sheetData";
+      in_merge_cells_ = name == "mergeCells";
+    } else if (depth_ == 3 && in_sheet_data_ && name == "row") {
+      RETURN_IF_ERROR(StartRow(attrs));
+    } else if (depth_ == 3 && in_merge_cells_ && name == "mergeCell") {
+      if (const char* ref = Attr(attrs, "ref")) merged_.emplace_back(ref);
+    } else if (depth_ == 4 && in_row_ && name == "c") {
+      RETURN_IF_ERROR(StartCell(attrs));
+    } else if (depth_ == 5 && in_cell_ && name == "v") {
+      in_value_ = true;
+      has_value_ = true;
+    } else if (depth_ == 5 && in_cell_ && name == "is") {
+      in_inline_ = true;
+    } else if (in_inline_) {
+      inline_.Start(name);
+    }
+    return OkStatus();
+  }
+
+  Status End(std::string_view name) override {
+    Status status;
+    if (depth_ == 2) {
+      in_sheet_data_ = in_merge_cells_ = false;
+    } else if (depth_ == 3 && in_row_) {
+      in_row_ = false;
+    } else if (depth_ == 4 && in_cell_) {
+      in_cell_ = false;
+      status = EndCell();
+    } else if (depth_ == 5 && in_value_) {
+      in_value_ = false;
+    } else if (depth_ == 5 && in_inline_) {
+      in_inline_ = false;
+    } else if (in_inline_) {
+      inline_.End(name);
+    }
+    --depth_;
+    return status;
+  }
+
+  void Text(std::string_view text) override {
+    if (in_value_) value_ += text;
+    if (in_inline_) inline_.Text(text);
+  }
+
+  const std::vector<std::string>& merged() const { return merged_; }
+
+ private:
+  Status StartRow(const XML_Char** attrs) {
+    in_row_ = true;
+    column_ = 0;
+    first_cell_ = true;
+    if (const char* r = Attr(attrs, "r")) {
+      const std::string_view text(r);
+      int64_t n = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 1048576) {
+        return InvalidArgumentError(Msg("damaged .xlsx file: bad row number \"{}\"", text));
+      }
+      row_ = n;
+    } else {
+      ++row_;
+    }
+    return OkStatus();
+  }
+
+  Status StartCell(const XML_Char** attrs) {
+    if (++cells_ > limits_.max_cells) {
+      return ResourceExhaustedError(Msg(".xlsx worksheet: more than {} cells", limits_.max_cells));
+    }
+    if (const char* ref = Attr(attrs, "r")) {
+      int64_t ref_row = 0;
+      if (!ParseCellRef(ref, column_, ref_row)) {
+        return InvalidArgumentError(Msg("damaged .xlsx file: bad cell reference \"{}\"", ref),
+                                    "row " + std::to_string(row_));
+      }
+    } else if (!first_cell_) {
+      ++column_;
+    }
+    first_cell_ = false;
+    const char* type = Attr(attrs, "t");
+    type_ = type ? type : "";
+    in_cell_ = true;
+    has_value_ = false;
+    value_.clear();
+    inline_.Take();
+    return OkStatus();
+  }
+
+  Status EndCell() {
+    std::string value;
+    if (type_ == "s") {
+      if (!has_value_) return OkStatus();
+      size_t index = 0;
+      const auto [end, ec] = std::from_chars(value_.data(), value_.data() + value_.size(), index);
+      if (ec != std::errc() || end != value_.data() + value_.size() || index >= shared_strings_.size()) {
+        return InvalidArgumentError(Msg("damaged .xlsx file: shared string index {} out of range", value_),
+                                    Place(row_, column_));
+      }
+      value = shared_strings_[index];
+    } else if (type_ == "inlineStr") {
+      value = inline_.Take();
+    } else if (type_ == "str" || type_ == "e" || type_ == "d") {
+      value = DecodeOoxmlEscapes(value_);
+    } else if (type_ == "b") {
+      value = value_ == "1" ? "1" : (has_value_ ? "0" : "");
+    } else {  // "n" or absent: a number
+      value = NormalizeNumber(value_);
+    }
+    return SetCell(grid_, row_, column_, std::move(value), limits_);
+  }
+
+  const SheetLimits& limits_;
+  const std::vector<std::string>& shared_strings_;
+  Grid& grid_;
+  std::vector<std::string> merged_;
+  int depth_ = 0;
+  bool in_sheet_data_ = false, in_merge_cells_ = false, in_row_ = false, in_cell_ = false;
+  bool in_value_ = false, in_inline_ = false, has_value_ = false, first_cell_ = true;
+  int64_t row_ = 0;
+  size_t column_ = 0;
+  size_t cells_ = 0;
+  std::string type_, value_;
+  StringItem inline_;
+};
 
 }  // namespace
 
@@ -388,107 +639,38 @@ StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, c
   // The workbook part: named by the package relationships, xl/workbook.xml by convention.
   std::string workbook_path = "xl/workbook.xml";
   {
-    ASSIGN_OR_RETURN(auto package_rels, ReadRelationships(zip.get(), "_rels/.rels", "", limits));
+    ASSIGN_OR_RETURN(Relationships package_rels, ReadRelationships(zip.get(), "_rels/.rels", "", limits));
     for (const auto& [id, rel] : package_rels) {
       if (EndsWith(rel.first, "/officeDocument")) workbook_path = rel.second;
     }
   }
   const std::string workbook_dir = DirName(workbook_path);
-  ASSIGN_OR_RETURN(std::optional<std::string> workbook_xml,
-                   ReadPart(zip.get(), workbook_path, limits.max_small_part_bytes));
-  if (!workbook_xml) return InvalidArgumentError(Msg("not an .xlsx workbook ({} is missing)", workbook_path));
-  pugi::xml_document workbook;
-  RETURN_IF_ERROR(ParseXml(*workbook_xml, workbook_path, workbook));
-  const pugi::xml_node first_sheet = Child(Child(Child(workbook, "workbook"), "sheets"), "sheet");
-  if (!first_sheet) return InvalidArgumentError("the workbook has no worksheet");
-  const std::string sheet_rel_id = Attr(first_sheet, "id").as_string();
+  WorkbookReader workbook;
+  ASSIGN_OR_RETURN(bool has_workbook, StreamPart(zip.get(), workbook_path, limits.max_small_part_bytes, workbook));
+  if (!has_workbook) return InvalidArgumentError(Msg("not an .xlsx workbook ({} is missing)", workbook_path));
+  if (!workbook.found) return InvalidArgumentError("the workbook has no worksheet");
 
   const std::string workbook_file = workbook_path.substr(workbook_dir.size());
-  ASSIGN_OR_RETURN(auto workbook_rels, ReadRelationships(zip.get(), workbook_dir + "_rels/" + workbook_file + ".rels",
-                                                         workbook_dir, limits));
+  ASSIGN_OR_RETURN(
+      Relationships workbook_rels,
+      ReadRelationships(zip.get(), workbook_dir + "_rels/" + workbook_file + ".rels", workbook_dir, limits));
   std::string sheet_path;
   std::string shared_strings_path = workbook_dir + "sharedStrings.xml";
   for (const auto& [id, rel] : workbook_rels) {
-    if (id == sheet_rel_id) sheet_path = rel.second;
+    if (id == workbook.first_sheet_id) sheet_path = rel.second;
     if (EndsWith(rel.first, "/sharedStrings")) shared_strings_path = rel.second;
   }
   if (sheet_path.empty()) sheet_path = workbook_dir + "worksheets/sheet1.xml";
 
   std::vector<std::string> shared_strings;
-  ASSIGN_OR_RETURN(std::optional<std::string> sst_xml,
-                   ReadPart(zip.get(), shared_strings_path, limits.max_shared_strings_bytes));
-  if (sst_xml) {
-    if (CountElements(*sst_xml, "si", limits.max_shared_strings) > limits.max_shared_strings) {
-      return ResourceExhaustedError(Msg(".xlsx shared strings: more than {} entries", limits.max_shared_strings));
-    }
-    pugi::xml_document sst;
-    RETURN_IF_ERROR(ParseXml(*sst_xml, shared_strings_path, sst));
-    ForEachChild(Child(sst, "sst"), "si", [&](pugi::xml_node si) { shared_strings.push_back(StringItemText(si)); });
-  }
-
-  ASSIGN_OR_RETURN(std::optional<std::string> sheet_xml, ReadPart(zip.get(), sheet_path, limits.max_sheet_bytes));
-  if (!sheet_xml) return InvalidArgumentError(Msg("damaged .xlsx file: the first worksheet {} is missing", sheet_path));
-  if (CountElements(*sheet_xml, "c", limits.max_cells) > limits.max_cells) {
-    return ResourceExhaustedError(Msg(".xlsx worksheet: more than {} cells", limits.max_cells));
-  }
-  pugi::xml_document sheet;
-  RETURN_IF_ERROR(ParseXml(*sheet_xml, sheet_path, sheet));
-  const pugi::xml_node worksheet = Child(sheet, "worksheet");
-  if (!worksheet) return InvalidArgumentError("the first sheet of the workbook is not a worksheet (a chart?)");
+  SharedStringsReader strings(limits, shared_strings);
+  RETURN_IF_ERROR(StreamPart(zip.get(), shared_strings_path, limits.max_shared_strings_bytes, strings).status());
 
   Grid grid;
-  int64_t row_number = 0;
-  for (pugi::xml_node row = Child(Child(worksheet, "sheetData"), "row"); row; row = row.next_sibling()) {
-    if (row.type() != pugi::node_element || LocalName(row.name()) != "row") continue;
-    if (const pugi::xml_attribute r = Attr(row, "r")) {
-      const int64_t n = r.as_llong(0);
-      if (n < 1 || n > 1048576) {
-        return InvalidArgumentError(Msg("damaged .xlsx file: bad row number \"{}\"", r.as_string()));
-      }
-      row_number = n;
-    } else {
-      ++row_number;
-    }
-    size_t column = 0;
-    bool first_cell = true;
-    for (pugi::xml_node c = row.first_child(); c; c = c.next_sibling()) {
-      if (c.type() != pugi::node_element || LocalName(c.name()) != "c") continue;
-      if (const pugi::xml_attribute ref = Attr(c, "r")) {
-        int64_t ref_row = 0;
-        if (!ParseCellRef(ref.as_string(), column, ref_row)) {
-          return InvalidArgumentError(Msg("damaged .xlsx file: bad cell reference \"{}\"", ref.as_string()),
-                                      "row " + std::to_string(row_number));
-        }
-      } else if (!first_cell) {
-        ++column;
-      }
-      first_cell = false;
-      const std::string_view type = Attr(c, "t").as_string();
-      const pugi::xml_node v = Child(c, "v");
-      std::string value;
-      if (type == "s") {
-        if (!v) continue;
-        const std::string_view index_text = v.child_value();
-        size_t index = 0;
-        const auto [end, ec] = std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
-        if (ec != std::errc() || end != index_text.data() + index_text.size() || index >= shared_strings.size()) {
-          return InvalidArgumentError(Msg("damaged .xlsx file: shared string index {} out of range", index_text),
-                                      Place(row_number, column));
-        }
-        value = shared_strings[index];
-      } else if (type == "inlineStr") {
-        value = StringItemText(Child(c, "is"));
-      } else if (type == "str" || type == "e" || type == "d") {
-        value = DecodeOoxmlEscapes(v.child_value());
-      } else if (type == "b") {
-        value = std::string_view(v.child_value()) == "1" ? "1" : (v ? "0" : "");
-      } else {  // "n" or absent: a number
-        value = NormalizeNumber(v.child_value());
-      }
-      RETURN_IF_ERROR(SetCell(grid, row_number, column, std::move(value), limits));
-    }
-  }
-  RETURN_IF_ERROR(FillMergedRanges(worksheet, grid, limits));
+  WorksheetReader sheet(limits, shared_strings, grid);
+  ASSIGN_OR_RETURN(bool has_sheet, StreamPart(zip.get(), sheet_path, limits.max_sheet_bytes, sheet));
+  if (!has_sheet) return InvalidArgumentError(Msg("damaged .xlsx file: the first worksheet {} is missing", sheet_path));
+  RETURN_IF_ERROR(FillMergedRanges(sheet.merged(), grid, limits));
 
   std::vector<SheetRow> rows;
   rows.reserve(grid.size());

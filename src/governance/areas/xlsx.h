@@ -1,5 +1,5 @@
-// Office Open XML spreadsheets (.xlsx): reading the first worksheet as text (minizip + pugixml), and writing one
-// simple sheet (libxlsxwriter). Enough for the rosters staff keep in Excel, WPS or LibreOffice; not a general
+// Office Open XML spreadsheets (.xlsx): reading the first worksheet as text (minizip + expat, streamed), and writing
+// one simple sheet (libxlsxwriter). Enough for the rosters staff keep in Excel, WPS or LibreOffice; not a general
 // spreadsheet library (no formulas are evaluated: a formula cell reads as its cached value).
 #ifndef NINGJU_GOVERNANCE_AREAS_XLSX_H_
 #define NINGJU_GOVERNANCE_AREAS_XLSX_H_
@@ -24,7 +24,9 @@ namespace ningju::areas {
 // a part is missing, damaged or not well-formed XML, or a shared-string index is out of range, naming the part and,
 // where it applies, the cell ("row 7, column C" in Status::field()); kResourceExhausted when a part inflates beyond
 // its limit or the sheet has more rows, columns, cells or shared strings than `limits` allow (the message names the
-// limit; the routes answer 413). Memory stays within a few times the caps of SheetLimits.
+// limit; the routes answer 413), or a part declares a DOCTYPE (no entity is ever expanded). The reader streams: each
+// part is inflated in 64 KB pieces into an XML event parser, never held whole nor built into a tree, so memory is the
+// cells kept and the shared strings, not the size of the XML.
 StatusOr<std::vector<SheetRow>> ReadXlsxFirstWorksheet(std::string_view bytes, const SheetLimits& limits = {});
 
 // One column of a written sheet.
