@@ -260,10 +260,13 @@ class StringItem {
   // The text, _xHHHH_ escapes decoded; the item is empty again.
   std::string Take() {
     std::string out = DecodeOoxmlEscapes(text_);
+    Clear();
+    return out;
+  }
+  void Clear() {
     text_.clear();
     phonetic_ = 0;
     in_text_ = false;
-    return out;
   }
 
  private:
@@ -573,7 +576,7 @@ class WorksheetReader : public XmlHandler {
     in_cell_ = true;
     has_value_ = false;
     value_.clear();
-    inline_.Take();
+    inline_.Clear();
     return OkStatus();
   }
 
