@@ -94,6 +94,9 @@ StatusOr<std::string> Templates::Render(const std::string& name, const nlohmann:
       *const_cast<mus::data*>(d.get("t")) = ToData(*messages);
     }
     for (const auto& [pname, text] : sources_) {
+      // Only templates in a folder are partials: a top-level one (error, home, layout) would answer a page's
+      // {{#error}} when the page has no error, and show an empty alert.
+      if (pname.find('/') == std::string::npos) continue;
       const std::string* source = &text;
       d.set(pname, mus::partial([source]() { return *source; }));
     }

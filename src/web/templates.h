@@ -19,7 +19,8 @@ namespace ningju::web {
 class Templates {
  public:
   // Loads every *.mustache file under `dir` (recursively); a template is named by its path without the extension
-  // ("areas/area"). Any template can include another as a partial ({{> areas/card}}).
+  // ("areas/area"). A template in a folder can be included as a partial ({{> areas/card}}); the top-level ones
+  // (error, home, layout) cannot, so that their names never stand in for a page's own value ({{#error}}).
   static StatusOr<std::unique_ptr<Templates>> Load(const std::string& dir);
 
   // Renders `name` with `data`. kNotFound for an unknown template; kInternal when the template has an error.

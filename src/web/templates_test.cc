@@ -40,6 +40,24 @@ TEST(Templates, UnknownTemplateIsNotFound) {
   EXPECT_THAT(Templates::Load("/no/such/dir"), ::ningju::testing::StatusIs(StatusCode::kNotFound));
 }
 
+// A page's {{#error}} is its own value: the top-level template named "error" does not answer it (every form page
+// showed an empty alert), while templates in folders stay includable as partials.
+TEST(Templates, ATemplateNameNeverStandsInForAPagesValue) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ningju-templates-" + std::to_string(getpid()));
+  fs::create_directories(dir / "areas");
+  auto write = [&](const std::string& name, const std::string& body) { std::ofstream(dir / name) << body; };
+  write("error.mustache", "E");
+  write("page.mustache", "[{{#error}}alert {{error}}{{/error}}]");
+  write("areas/card.mustache", "card {{name}}");
+  write("areas/page.mustache", "<{{> areas/card}}>");
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(dir.string()));
+  EXPECT_EQ(*templates->Render("page", nlohmann::json::object()), "[]");
+  EXPECT_EQ(*templates->Render("page", {{"error", "bad"}}), "[alert bad]");
+  EXPECT_EQ(*templates->Render("areas/page", {{"name", "x"}}), "<card x>");
+  fs::remove_all(dir);
+}
+
 TEST(I18n, MergesModuleCatalogsAndRefusesAKeyDefinedTwice) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("ningju-i18n-" + std::to_string(getpid()));
