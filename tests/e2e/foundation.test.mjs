@@ -145,6 +145,7 @@ const a11yPages = [
   { name: 'door sheet', path: (t) => `/areas/${t.building}/door-sheet` },
   { name: 'account', path: () => '/account', as: RESIDENT },
   { name: 'roles admin', path: () => '/admin/roles', as: ADMIN },
+  { name: 'holidays admin', path: () => '/admin/holidays', as: ADMIN },
   { name: 'sign-in error', path: () => '/sign-in', wrongPassword: true },
   { name: 'home (English)', path: () => '/', english: true },
 ];
@@ -190,3 +191,25 @@ for (const p of a11yPages) {
     assert.ok(problems.length === 0, `${problems.length} problem(s):\n    ${problems.join('\n    ')}`);
   }, { bypassCSP: true });
 }
+
+// The account page with its token list (created through the form, as a user would): no sideways scroll at phone
+// width, no serious accessibility fault; the token is shown once, listed, and revoked through its button.
+test('account tokens at phone width', async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await signIn(page, RESIDENT, DEMO_PASSWORD, '/');
+  await page.goto(url('/account'));
+  const form = page.locator('form[action="/account/tokens"]');
+  await form.locator('#token_name').fill('手机上的记账工具 phone app');
+  await form.locator('#token_scope').selectOption('read');
+  await Promise.all([page.waitForLoadState('load'), form.getByRole('button').click()]);
+  const shown = page.locator('p.notice code');
+  assert.match(await shown.innerText(), /^\S{20,}$/, 'the new token is shown once');
+  const row = page.locator('tr', { hasText: '手机上的记账工具' });
+  assert.equal(await row.count(), 1, 'the token is listed');
+  const problems = await axeProblems(page, '/account with a token [phone]');
+  const overflow = await overflowProblem(page, '/account with a token [phone 390x844]');
+  if (overflow) problems.push(`horizontal overflow: ${overflow}`);
+  assert.ok(problems.length === 0, `${problems.length} problem(s):\n    ${problems.join('\n    ')}`);
+  await Promise.all([page.waitForLoadState('load'), row.getByRole('button').click()]);
+  assert.equal(await page.locator('tr', { hasText: '手机上的记账工具' }).getByRole('button').count(), 0, 'revoked: no button');
+}, { bypassCSP: true });
