@@ -265,7 +265,12 @@ Status JoinRequestService::Approve(const auth::Principal& by, int64_t id, std::o
     const int64_t neighborhood = request.Int(1);
     RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, neighborhood));
     RETURN_IF_ERROR(CheckPending(request));
-    if (owner_id) RETURN_IF_ERROR(LinkOwner(tx, by, *owner_id, user_id, neighborhood));
+    if (owner_id) {
+      RETURN_IF_ERROR(LinkOwner(tx, by, *owner_id, user_id, neighborhood));
+      // The owner's own history shows the link, as for a link by hand.
+      RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "owner.link", record::Ref("owner", *owner_id),
+                                    {{"user_id", user_id}, {"join_request", id}}));
+    }
     const std::optional<int64_t> granted_by = by.user_id > 0 ? std::optional<int64_t>(by.user_id) : std::nullopt;
     RETURN_IF_ERROR(GrantResident(tx, user_id, neighborhood, granted_by, kOriginJoin, now));
     RETURN_IF_ERROR(

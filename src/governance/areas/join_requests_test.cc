@@ -168,6 +168,12 @@ TEST_F(JoinRequestsTest, AskThenApproveMakesAResidentInOneAuditedStep) {
   EXPECT_EQ(mine[0].owner_id, owner1_);
   EXPECT_TRUE(mine[0].decided_at.has_value());
   EXPECT_THAT(AuditActions(asked.id), ElementsAre("join.approve", "join.ask"));
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto records, record::ListAudit(*conn, record::Ref("owner", owner1_), 10));
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].action, "owner.link");
+  }
   // Decided once: a second decision is refused.
   EXPECT_THAT(service_->Approve(staff1_, asked.id), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(service_->Refuse(staff1_, asked.id, "重复"), StatusIs(StatusCode::kFailedPrecondition));
