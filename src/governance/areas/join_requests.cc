@@ -183,6 +183,11 @@ StatusOr<JoinRequestView> JoinRequestService::Ask(const auth::Principal& by, con
       return ResourceExhaustedError(
           Msg("at most {} pending join requests; withdraw one or wait for an answer", options_.max_pending));
     }
+    ASSIGN_OR_RETURN(Row today, tx.QueryOne("SELECT COUNT(*) FROM join_requests WHERE user_id = ? AND created_at > ?",
+                                            {by.user_id, ToUnix(now) - 24 * 3600}));
+    if (today.Int(0) >= options_.max_per_day) {
+      return ResourceExhaustedError(Msg("at most {} join requests in a day; try again tomorrow", options_.max_per_day));
+    }
     ASSIGN_OR_RETURN(Row row, tx.QueryOne("INSERT INTO join_requests (user_id, neighborhood_id, building_id, "
                                           "unit_number, message, state, created_at) VALUES (?, ?, ?, ?, ?, "
                                           "'pending', ?) RETURNING id",

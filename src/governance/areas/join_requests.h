@@ -29,6 +29,7 @@ namespace ningju::areas {
 
 struct JoinRequestOptions {
   int max_pending = 3;          // pending requests an account may hold across all neighborhoods
+  int max_per_day = 10;         // requests an account may make in 24 hours (withdrawn ones count)
   int max_message_chars = 200;  // code points of the message, of the unit (at most 20) and of a refusal's reason
 };
 
@@ -77,7 +78,7 @@ class JoinRequestService {
   // A new pending request of `by`. kUnauthenticated; kNotFound (no such neighborhood); kInvalidArgument (not a
   // neighborhood, a building outside it, a unit or message too long or with invalid UTF-8 or control characters);
   // kAlreadyExists (a pending request for this neighborhood, or already a resident there); kResourceExhausted
-  // (max_pending pending requests). Audited "join.ask".
+  // (max_pending pending requests, or max_per_day requests in the last 24 hours). Audited "join.ask".
   StatusOr<JoinRequestView> Ask(const auth::Principal& by, const NewJoinRequest& request);
 
   // The requests of `by`, newest first (at most 100).

@@ -241,6 +241,17 @@ TEST_F(JoinRequestsTest, LimitsOnWhatAStrangerSends) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM join_requests WHERE user_id = ?", {alice_.user_id}), 3);
 }
 
+TEST_F(JoinRequestsTest, AskingAndWithdrawingIsLimitedPerDay) {
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(JoinRequestView r, service_->Ask(alice_, Request(nb1_)));
+    ASSERT_OK(service_->Withdraw(alice_, r.id));
+  }
+  EXPECT_THAT(service_->Ask(alice_, Request(nb1_)), StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_OK(service_->Ask(bob_, Request(nb1_)));  // another account is not held back
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_OK(service_->Ask(alice_, Request(nb1_)));
+}
+
 TEST_F(JoinRequestsTest, SubdistrictStaffSeeEveryNeighborhoodOfTheirArea) {
   auth::Principal sub = User("sub", auth::Role::kSubdistrictStaff, sd_);
   ASSERT_OK(service_->Ask(alice_, Request(nb1_)));
