@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "governance/areas/area_writer.h"
 #include "governance/areas/join_requests.h"
 #include "record/record.h"
+#include "storage/locking.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 #include "testing/test_principal.h"
@@ -284,6 +287,35 @@ TEST_F(OwnerLinksTest, UnlinkKeepsTheResidentRoleWhileAnotherReasonRemains) {
   ASSERT_OK(service_->Link(staff1_, owner1_, "carol", "本人核对"));
   ASSERT_OK(service_->Unlink(staff1_, owner1_, "房屋已出售"));
   EXPECT_THAT(ResidentAreas(carol.user_id), ::testing::ElementsAre(nb1_));
+}
+
+// Two owners of one account unlinked at once (PostgreSQL, where transactions run side by side): each unlink alone
+// would see the other owner still linked and keep the role; under the grant's lock the second sees the first's
+// commit, so the role goes. A third connection holds the grant's lock while both start, so that both are inside
+// their transactions when it lets go.
+TEST_F(OwnerLinksTest, TwoUnlinksAtOnceStillTakeBackTheRole) {
+  if (::ningju::testing::TestBackend() != "postgres") GTEST_SKIP() << "SQLite lets one writer in at a time";
+  ASSERT_OK(service_->Link(staff1_, owner1_, "alice", "本人核对"));
+  ASSERT_OK(service_->Link(staff1_, owner2_, "alice", "本人核对"));
+  Status first, second;
+  {
+    ASSERT_OK_AND_ASSIGN(auto holder, db_->Acquire());
+    ASSERT_OK(holder->Begin());
+    ASSERT_OK(holder->Execute(
+        "SELECT id FROM role_grants WHERE user_id = ? AND revoked_at = 0" + storage::ForUpdate(holder->dialect()),
+        {alice_.user_id}));
+    std::thread t1([&] { first = service_->Unlink(staff1_, owner1_, "房屋已出售"); });
+    std::thread t2([&] { second = service_->Unlink(staff1_, owner2_, "房屋已出售"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_OK(holder->Commit());
+    t1.join();
+    t2.join();
+  }
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_EQ(LinkedUser(owner1_), std::nullopt);
+  EXPECT_EQ(LinkedUser(owner2_), std::nullopt);
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::IsEmpty());
 }
 
 TEST_F(OwnerLinksTest, BuildingLettersGiveEveryOwnerACodeAndTheListShowsThem) {
