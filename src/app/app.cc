@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "governance/areas/join_routes.h"
 #include "governance/areas/owner_routes.h"
 #include "governance/areas/routes.h"
 #include "governance/cases/holiday_routes.h"
@@ -84,6 +85,7 @@ Status App::Init() {
   site_ = std::make_unique<web::Site>(site_options, *templates_, *i18n_, *accounts_);
   areas_ = std::make_unique<areas::AreaService>(*db_, clock_);
   owner_links_ = std::make_unique<areas::OwnerLinkService>(*db_, clock_, site_options.base_url);
+  join_requests_ = std::make_unique<areas::JoinRequestService>(*db_, clock_);
   ballots_ = std::make_unique<decisions::BallotService>(*db_, clock_);
   ASSIGN_OR_RETURN(WorkingCalendar base, LoadBaseCalendar(config_));
   calendars_ = std::make_unique<CalendarHolder>(base);
@@ -117,6 +119,7 @@ void App::RegisterRoutes() {
   RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   areas::RegisterOwnerLinkRoutes(router_, *site_, *owner_links_);
+  areas::RegisterJoinRequestRoutes(router_, *site_, *join_requests_, *owner_links_);
   decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "governance/areas/areas.h"
+#include "governance/areas/join_requests.h"
 #include "governance/areas/owner_links.h"
 #include "governance/cases/cases.h"
 #include "governance/cases/holidays.h"
@@ -79,6 +80,7 @@ class App {
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<areas::AreaService> areas_;
   std::unique_ptr<areas::OwnerLinkService> owner_links_;
+  std::unique_ptr<areas::JoinRequestService> join_requests_;
   std::unique_ptr<decisions::BallotService> ballots_;
   std::unique_ptr<CalendarHolder> calendars_;  // the base calendar with the stored years; shared by the services
   std::unique_ptr<cases::HolidayService> holidays_;

@@ -89,6 +89,38 @@ check "export unmasked" 0 "13812345678" -- "$NJ" export --neighborhood "$NB" --u
 check "export xlsx" 0 "" -- bash -c "'$NJ' export --neighborhood $NB --format xlsx -o $TMP/r.xlsx --database $DB && head -c 2 $TMP/r.xlsx | grep -q PK"
 check "import of a missing file" 2 "" -- "$NJ" import --neighborhood "$NB" "$TMP/none.csv" --database "$DB"
 
+# Invitation letters from the command line: every owner of a building of the imported roster, then one owner.
+B=$(sqlite3 "$TMP/cli.db" "SELECT u.building_id FROM units u JOIN unit_owners uo ON uo.unit_id = u.id JOIN areas b ON b.id = u.building_id WHERE b.parent_id = $NB ORDER BY u.building_id LIMIT 1")
+OWNERS=$(sqlite3 "$TMP/cli.db" "SELECT COUNT(DISTINCT uo.owner_id) FROM unit_owners uo JOIN units u ON u.id = uo.unit_id WHERE u.building_id = $B")
+OWNER=$(sqlite3 "$TMP/cli.db" "SELECT MIN(uo.owner_id) FROM unit_owners uo JOIN units u ON u.id = uo.unit_id WHERE u.building_id = $B")
+OTHER_B=$(sqlite3 "$TMP/cli.db" "SELECT id FROM areas WHERE kind = 'building' AND id <> $B ORDER BY id LIMIT 1")
+check "owner letter prints every owner's letter" 0 "^$OWNERS letter\(s\) written to $TMP/letters.html" -- "$NJ" owner letter --building "$B" --out "$TMP/letters.html" --database "$DB"
+check "the letters file holds a code and a QR code per owner" 0 "^$OWNERS $OWNERS$" -- bash -c "echo \$(grep -o 'data-claim-code=\"[0-9A-Z-]\{14\}\"' $TMP/letters.html | wc -l) \$(grep -o '<svg' $TMP/letters.html | wc -l)"
+check "the letters file is a page of its own with the site's style" 0 "<style>" -- cat "$TMP/letters.html"
+check "the letters are audited as the command line" 0 "^$OWNERS$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM audit_log WHERE action = 'owner.invite' AND actor = 'cli' AND actor_id IS NULL"
+check "the codes are not on the terminal" 1 "" -- bash -c "'$NJ' owner letter --building $B --owner $OWNER --out $TMP/one.html --database '$DB' | grep -q 'data-claim-code'"
+check "owner letter for one owner" 0 "^1 letter\(s\) written" -- "$NJ" owner letter --building "$B" --owner "$OWNER" --lang en --out "$TMP/one.html" --database "$DB"
+check "the English letter" 0 "Invitation to take part online" -- cat "$TMP/one.html"
+check "one open code per owner: the earlier ones are replaced" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM owner_invitations WHERE owner_id = $OWNER AND used_at IS NULL AND replaced_at IS NULL"
+check "owner letter refuses an owner of another building" 2 "holds no unit in building $OTHER_B" -- "$NJ" owner letter --building "$OTHER_B" --owner "$OWNER" --out "$TMP/x.html" --database "$DB"
+check "owner letter refuses what is not a building" 2 "per building" -- "$NJ" owner letter --building "$NB" --out "$TMP/x.html" --database "$DB"
+
+# Join requests from the command line: two accounts asked (as the site stores a request), one approved, one refused.
+WANGWU=$(sqlite3 "$TMP/cli.db" "SELECT id FROM users WHERE username = 'wangwu'")
+LISI=$(sqlite3 "$TMP/cli.db" "SELECT id FROM users WHERE username = 'lisi'")
+sqlite3 "$TMP/cli.db" "INSERT INTO join_requests (user_id, neighborhood_id, unit_number, message, state, created_at) VALUES ($WANGWU, $NB, '1-101', '租户', 'pending', 1780000000), ($LISI, $NB, '', '', 'pending', 1780000100)"
+J1=$(sqlite3 "$TMP/cli.db" "SELECT id FROM join_requests WHERE user_id = $WANGWU")
+J2=$(sqlite3 "$TMP/cli.db" "SELECT id FROM join_requests WHERE user_id = $LISI")
+check "join list shows the pending requests" 0 "^$J1	pending	2026-05-29 04:26	.*	-	1-101	王五" -- "$NJ" join list --area "$NB" --database "$DB"
+check "join approve" 0 "approved join request $J1" -- "$NJ" join approve "$J1" --database "$DB"
+check "the approved account is a resident of the neighborhood" 0 "^1$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM role_grants WHERE user_id = $WANGWU AND role = 'resident' AND area_id = $NB AND revoked_at = 0 AND origin = 'join'"
+check "join approve twice is refused" 2 "no longer pending" -- "$NJ" join approve "$J1" --database "$DB"
+check "join refuse needs a reason" 2 "reason" -- "$NJ" join refuse "$J2" --database "$DB"
+check "join refuse" 0 "refused join request $J2" -- "$NJ" join refuse "$J2" --reason "请到居委会核实" --database "$DB"
+check "join list: nothing pending" 0 "^0 request\(s\)$" -- "$NJ" join list --area "$NB" --database "$DB"
+check "join list --all shows the decided ones" 0 "$J2	refused" -- "$NJ" join list --area "$NB" --all --database "$DB"
+check "the decisions are audited as the command line" 0 "^2$" -- sqlite3 "$TMP/cli.db" "SELECT COUNT(*) FROM audit_log WHERE action IN ('join.approve', 'join.refuse') AND actor = 'cli'"
+
 # A published head, then a rewrite that recomputes every later hash: the chain alone looks intact, the published
 # head finds it.
 HEAD=$("$NJ" audit head --database "$DB")

@@ -8,6 +8,7 @@
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "governance/areas/door_sheet.h"
+#include "governance/areas/resident_grants.h"
 #include "record/record.h"
 
 namespace ningju::areas {
@@ -92,26 +93,6 @@ Status CheckReason(const std::string& reason) {
   if (trimmed.empty()) return InvalidArgumentError("give a reason", "reason");
   if (utf8::FindInvalid(trimmed) || utf8::CodePointCount(trimmed) > kMaxReasonChars) {
     return InvalidArgumentError(Msg("the reason is longer than {} characters", kMaxReasonChars), "reason");
-  }
-  return OkStatus();
-}
-
-// The resident role on the neighborhood and a residency, unless the account has them.
-Status MakeResident(Connection& tx, int64_t user_id, int64_t neighborhood_id, std::optional<int64_t> granted_by,
-                    Instant now) {
-  ASSIGN_OR_RETURN(auto grant, tx.QueryOptional("SELECT id FROM role_grants WHERE user_id = ? AND role = 'resident' "
-                                                "AND area_id = ? AND revoked_at = 0",
-                                                {user_id, neighborhood_id}));
-  if (!grant) {
-    RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO role_grants (user_id, role, area_id, granted_by, granted_at) VALUES (?, 'resident', ?, ?, ?)",
-        {user_id, neighborhood_id, storage::Nullable(granted_by), ToUnix(now)}));
-  }
-  ASSIGN_OR_RETURN(auto residency, tx.QueryOptional("SELECT 1 FROM residencies WHERE user_id = ? AND area_id = ?",
-                                                    {user_id, neighborhood_id}));
-  if (!residency) {
-    RETURN_IF_ERROR(tx.Execute("INSERT INTO residencies (user_id, area_id, since) VALUES (?, ?, ?)",
-                               {user_id, neighborhood_id, ToUnix(now)}));
   }
   return OkStatus();
 }
@@ -291,7 +272,7 @@ StatusOr<ClaimResult> OwnerLinkService::Claim(const auth::Principal& by, std::st
                                   {ToUnix(now), by.user_id, id}));
       if (used.rows_affected != 1) return FailedPreconditionError("this invitation code was already used", "code");
       RETURN_IF_ERROR(tx.Execute("UPDATE owners SET user_id = ? WHERE id = ?", {by.user_id, owner_id}));
-      RETURN_IF_ERROR(MakeResident(tx, by.user_id, place.neighborhood_id, std::nullopt, now));
+      RETURN_IF_ERROR(GrantResident(tx, by.user_id, place.neighborhood_id, std::nullopt, kOriginOwner, now));
       RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "owner.claim", record::Ref("owner", owner_id),
                                     {{"invitation", id}, {"user_id", by.user_id}}));
       out = {owner_id, place.neighborhood_id, place.neighborhood_name, place.units};
@@ -328,7 +309,7 @@ Status OwnerLinkService::Link(const auth::Principal& by, int64_t owner_id, const
       return AlreadyExistsError("the owner is linked to another account; unlink it first", "login");
     }
     RETURN_IF_ERROR(tx.Execute("UPDATE owners SET user_id = ? WHERE id = ?", {user_id, owner_id}));
-    RETURN_IF_ERROR(MakeResident(tx, user_id, place.neighborhood_id, by.user_id, now));
+    RETURN_IF_ERROR(GrantResident(tx, user_id, place.neighborhood_id, by.user_id, kOriginOwner, now));
     return record::Audit(tx, now, auth::ActorOf(by), "owner.link", record::Ref("owner", owner_id),
                          {{"user_id", user_id}, {"reason", std::string(Trim(reason))}});
   });
@@ -344,8 +325,17 @@ Status OwnerLinkService::Unlink(const auth::Principal& by, int64_t owner_id, con
     RETURN_IF_ERROR(AuthorizeOwner(tx, by, place));
     if (!place.user_id) return FailedPreconditionError("the owner is not linked to an account");
     RETURN_IF_ERROR(tx.Execute("UPDATE owners SET user_id = NULL WHERE id = ?", {owner_id}));
+    // The resident role the link gave goes with it, unless the account has another reason to hold it there.
+    ASSIGN_OR_RETURN(bool released, ReleaseResident(tx, *place.user_id, place.neighborhood_id, now));
+    if (released) {
+      RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "role.revoke", record::Ref("user", *place.user_id),
+                                    {{"before", {{"role", "resident"}, {"area_id", place.neighborhood_id}}},
+                                     {"because", record::Ref("owner", owner_id)}}));
+    }
     return record::Audit(tx, now, auth::ActorOf(by), "owner.unlink", record::Ref("owner", owner_id),
-                         {{"user_id", *place.user_id}, {"reason", std::string(Trim(reason))}});
+                         {{"user_id", *place.user_id},
+                          {"reason", std::string(Trim(reason))},
+                          {"resident_role", released ? "revoked" : "kept"}});
   });
 }
 

@@ -89,6 +89,8 @@ class OwnerLinkService {
 
   // Staff link the account `login` to the owner (kAlreadyExists when it is linked to another account: unlink first)
   // and unlink it. `reason` is required (1..200 characters). Audited "owner.link" / "owner.unlink" with the reason.
+  // An unlink also revokes the account's resident role on the neighborhood (audited "role.revoke") when a claim, a
+  // link or an approved join request gave it and no other reason holds it there (resident_grants.h).
   Status Link(const auth::Principal& by, int64_t owner_id, const std::string& login, const std::string& reason);
   Status Unlink(const auth::Principal& by, int64_t owner_id, const std::string& reason);
 

@@ -6,9 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "governance/areas/area_writer.h"
+#include "governance/areas/join_requests.h"
 #include "record/record.h"
+#include "storage/locking.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 #include "testing/test_principal.h"
@@ -84,6 +88,26 @@ class OwnerLinksTest : public ::testing::Test {
     auto row = (*conn)->QueryOne("SELECT user_id FROM owners WHERE id = ?", {owner});
     EXPECT_OK(row);
     return row->OptInt(0);
+  }
+
+  std::vector<int64_t> ResidentAreas(int64_t user) {
+    auto conn = db_->Acquire();
+    EXPECT_OK(conn);
+    auto grants = auth::LoadGrants(**conn, user);
+    EXPECT_OK(grants);
+    std::vector<int64_t> out;
+    for (const auto& g : *grants) {
+      if (g.role == auth::Role::kResident) out.push_back(g.area_id);
+    }
+    return out;
+  }
+
+  int64_t Count(const std::string& sql, const storage::Params& params) {
+    auto conn = db_->Acquire();
+    EXPECT_OK(conn);
+    auto row = (*conn)->QueryOne(sql, params);
+    EXPECT_OK(row);
+    return row->Int(0);
   }
 
   std::vector<std::string> AuditActions(int64_t owner) {
@@ -215,6 +239,83 @@ TEST_F(OwnerLinksTest, OnlyStaffOverTheOwnersBuildingPrintLinkAndUnlink) {
     for (const auto& r : records) reason = reason || r.summary.find("房屋已出售") != std::string::npos;
     EXPECT_TRUE(reason);
   }
+}
+
+// Unlink takes back the resident role the claim gave, unless the account has another reason to hold it there.
+TEST_F(OwnerLinksTest, UnlinkRevokesTheResidentRoleTheClaimGave) {
+  ASSERT_OK_AND_ASSIGN(InvitationLetter letter, service_->IssueLetter(staff1_, owner1_));
+  ASSERT_OK(service_->Claim(alice_, letter.code));
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::ElementsAre(nb1_));
+  ASSERT_OK(service_->Unlink(staff1_, owner1_, "房屋已出售"));
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::IsEmpty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM residencies WHERE user_id = ?", {alice_.user_id}), 0);
+  ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
+  ASSERT_OK_AND_ASSIGN(auto records, record::ListAudit(*conn, record::Ref("user", alice_.user_id), 10));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].action, "role.revoke");
+  ASSERT_OK_AND_ASSIGN(auto unlink, record::ListAudit(*conn, record::Ref("owner", owner1_), 10));
+  bool said = false;
+  for (const auto& r : unlink) said = said || r.summary.find("\"resident_role\":\"revoked\"") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST_F(OwnerLinksTest, UnlinkKeepsTheResidentRoleWhileAnotherReasonRemains) {
+  // Two owners of the neighborhood linked to one account: the first unlink keeps the role, the second takes it.
+  ASSERT_OK(service_->Link(staff1_, owner1_, "alice", "本人核对"));
+  ASSERT_OK(service_->Link(staff1_, owner2_, "alice", "本人核对"));
+  ASSERT_OK(service_->Unlink(staff1_, owner1_, "房屋已出售"));
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::ElementsAre(nb1_));
+  ASSERT_OK(service_->Unlink(staff1_, owner2_, "房屋已出售"));
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::IsEmpty());
+
+  // An approved join request is a reason of its own.
+  JoinRequestService joins(*db_, clock_);
+  NewJoinRequest ask;
+  ask.neighborhood_id = nb1_;
+  ASSERT_OK_AND_ASSIGN(JoinRequestView request, joins.Ask(bob_, ask));
+  ASSERT_OK(joins.Approve(staff1_, request.id, owner2_));
+  ASSERT_OK(service_->Unlink(staff1_, owner2_, "账号填错"));
+  EXPECT_THAT(ResidentAreas(bob_.user_id), ::testing::ElementsAre(nb1_));
+
+  // A role granted by hand (origin "") is never taken back by an unlink.
+  auth::Principal carol = User("carol", std::nullopt, 0);
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
+    ASSERT_OK(conn->Execute("INSERT INTO role_grants (user_id, role, area_id, granted_at) VALUES (?, 'resident', ?, 0)",
+                            {carol.user_id, nb1_}));
+  }
+  ASSERT_OK(service_->Link(staff1_, owner1_, "carol", "本人核对"));
+  ASSERT_OK(service_->Unlink(staff1_, owner1_, "房屋已出售"));
+  EXPECT_THAT(ResidentAreas(carol.user_id), ::testing::ElementsAre(nb1_));
+}
+
+// Two owners of one account unlinked at once (PostgreSQL, where transactions run side by side): each unlink alone
+// would see the other owner still linked and keep the role; under the grant's lock the second sees the first's
+// commit, so the role goes. A third connection holds the grant's lock while both start, so that both are inside
+// their transactions when it lets go.
+TEST_F(OwnerLinksTest, TwoUnlinksAtOnceStillTakeBackTheRole) {
+  if (::ningju::testing::TestBackend() != "postgres") GTEST_SKIP() << "SQLite lets one writer in at a time";
+  ASSERT_OK(service_->Link(staff1_, owner1_, "alice", "本人核对"));
+  ASSERT_OK(service_->Link(staff1_, owner2_, "alice", "本人核对"));
+  Status first, second;
+  {
+    ASSERT_OK_AND_ASSIGN(auto holder, db_->Acquire());
+    ASSERT_OK(holder->Begin());
+    ASSERT_OK(holder->Execute(
+        "SELECT id FROM role_grants WHERE user_id = ? AND revoked_at = 0" + storage::ForUpdate(holder->dialect()),
+        {alice_.user_id}));
+    std::thread t1([&] { first = service_->Unlink(staff1_, owner1_, "房屋已出售"); });
+    std::thread t2([&] { second = service_->Unlink(staff1_, owner2_, "房屋已出售"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_OK(holder->Commit());
+    t1.join();
+    t2.join();
+  }
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_EQ(LinkedUser(owner1_), std::nullopt);
+  EXPECT_EQ(LinkedUser(owner2_), std::nullopt);
+  EXPECT_THAT(ResidentAreas(alice_.user_id), ::testing::IsEmpty());
 }
 
 TEST_F(OwnerLinksTest, BuildingLettersGiveEveryOwnerACodeAndTheListShowsThem) {

@@ -12,6 +12,22 @@ using json = nlohmann::json;
 // Only the date is printed: a code stays valid to the second, but a letter says "until 2027-01-01".
 std::string ShanghaiDay(Instant t) { return FormatShanghai(t).substr(0, 10); }
 
+std::string EscapeText(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '&') {
+      out += "&amp;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 json LetterJson(const InvitationLetter& l) {
   return {{"owner_id", l.owner_id}, {"owner_name", l.owner_name},
           {"units", l.units},       {"neighborhood", l.neighborhood_name},
@@ -154,6 +170,22 @@ void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerL
                RETURN_IF_ERROR(service.Unlink(ctx.principal, id, reason));
                return web::Site::Json(200, {{"owner_id", id}, {"linked", false}});
              }));
+}
+
+StatusOr<std::string> LettersDocument(const web::Templates& templates, const web::I18n& i18n, const std::string& locale,
+                                      const std::vector<InvitationLetter>& letters, const std::string& css) {
+  json data;
+  data["standalone"] = true;
+  data["letters"] = json::array();
+  for (const auto& l : letters) data["letters"].push_back(LetterJson(l));
+  const json& messages = i18n.Messages(locale);
+  ASSIGN_OR_RETURN(std::string body, templates.Render("areas/letters", data, &messages));
+  // The stylesheet is the site's own file: it holds no "</style".
+  if (css.find("</") != std::string::npos) return InternalError("the stylesheet may not contain \"</\"");
+  const std::string title = i18n.Get(locale, "owner_letter");
+  return "<!doctype html>\n<html lang=\"" + locale + "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
+         EscapeText(title) + "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body>\n<main>\n" + body +
+         "</main>\n</body>\n</html>\n";
 }
 
 }  // namespace ningju::areas
