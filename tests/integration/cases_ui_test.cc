@@ -30,20 +30,10 @@ json Report(int64_t area, const std::string& title, const std::string& phone = "
 
 class CasesUiTest : public AppTest {
  protected:
-  // resident1's neighborhood and its first building.
-  std::pair<int64_t, int64_t> HomeArea() {
-    const int64_t nb = FirstOfKind("neighborhood");
-    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-    return {nb, json::parse(r.body)["items"][0]["id"].get<int64_t>()};
-  }
-
+  // Api as `login` (anonymous when empty).
   HttpResult Call(const std::string& method, const std::string& path, const std::string& login,
                   const json& body = nullptr, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    std::vector<std::pair<std::string, std::string>> headers = extra;
-    if (!login.empty()) headers.push_back({"Authorization", "Bearer " + Token(login)});
-    if (method == "GET") return Client().Get(path, headers);
-    headers.push_back({"Content-Type", "application/json"});
-    return Client().Send(method, path, body.is_null() ? "" : body.dump(), headers);
+    return Api(method, path, login.empty() ? "" : Token(login), body, extra);
   }
 
   int64_t Submit(const std::string& login, const json& body) {
@@ -57,14 +47,6 @@ class CasesUiTest : public AppTest {
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }
-
-  std::string Token(const std::string& login) {
-    auto it = tokens_.find(login);
-    if (it != tokens_.end()) return it->second;
-    return tokens_[login] = TokenFor(login);
-  }
-
-  std::map<std::string, std::string> tokens_;
 };
 
 // ---- merge from the case page
