@@ -10,8 +10,11 @@
 
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "app/app.h"
 #include "app/demo.h"
@@ -78,6 +81,34 @@ class AppTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200);
     return nlohmann::json::parse(r.body)["items"][0]["id"].get<int64_t>();
   }
+
+  // TokenFor, made once per test and login.
+  std::string Token(const std::string& login) {
+    auto it = tokens_.find(login);
+    if (it != tokens_.end()) return it->second;
+    return tokens_[login] = TokenFor(login);
+  }
+
+  // A JSON API call with `token` (none when empty) and `body` (for other methods than GET; "{}" when null).
+  HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
+                 const nlohmann::json& body = nullptr,
+                 const std::vector<std::pair<std::string, std::string>>& extra_headers = {}) {
+    std::vector<std::pair<std::string, std::string>> headers = extra_headers;
+    if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
+    if (method == "GET") return Client().Get(path, headers);
+    headers.push_back({"Content-Type", "application/json"});
+    return Client().Send(method, path, body.is_null() ? "{}" : body.dump(), headers);
+  }
+
+  // The first neighborhood of 华阳路街道 (where resident1 lives and nb-huayang works) and its first building.
+  std::pair<int64_t, int64_t> HomeArea() {
+    const int64_t nb = FirstOfKind("neighborhood");
+    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
+    EXPECT_EQ(r.status, 200);
+    return {nb, nlohmann::json::parse(r.body)["items"][0]["id"].get<int64_t>()};
+  }
+
+  std::map<std::string, std::string> tokens_;  // by Token()
 
   // A suite that needs other settings sets this in its own SetUpTestSuite before calling AppTest's (and clears it).
   static inline std::function<void(app::Config&)> configure_;

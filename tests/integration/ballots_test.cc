@@ -29,15 +29,6 @@ class BallotsApiTest : public AppTest {
     return {row->Int(0), row->Int(1)};
   }
 
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
-                 const json& body = nullptr) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
-    if (method == "GET") return Client().Get(path, headers);
-    headers.push_back({"Content-Type", "application/json"});
-    return Client().Send(method, path, body.is_null() ? "" : body.dump(), headers);
-  }
-
   HttpResult Entry(int64_t id, const std::string& token, const std::string& voter, const std::string& choice,
                    const std::string& channel, const std::string& proxy_name) {
     const std::string boundary = "----ningju-test-boundary";

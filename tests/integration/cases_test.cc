@@ -18,28 +18,6 @@ using json = nlohmann::json;
 
 class CasesApiTest : public AppTest {
  protected:
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& token,
-                  const json& body = nullptr) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
-    if (method == "GET") return Client().Get(path, headers);
-    headers.push_back({"Content-Type", "application/json"});
-    return Client().Send(method, path, body.is_null() ? "" : body.dump(), headers);
-  }
-
-  std::string Token(const std::string& login) {
-    auto it = tokens_.find(login);
-    if (it != tokens_.end()) return it->second;
-    return tokens_[login] = TokenFor(login);
-  }
-
-  // The first neighborhood of 华阳路街道 (where resident1 lives and nb-huayang works) and its first building.
-  std::pair<int64_t, int64_t> HomeArea() {
-    const int64_t nb = FirstOfKind("neighborhood");
-    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-    return {nb, json::parse(r.body)["items"][0]["id"].get<int64_t>()};
-  }
-
   int64_t UnitId(const std::string& code) {
     HttpResult r = Client().Get("/api/v1/handling-units");
     EXPECT_EQ(r.status, 200);
@@ -60,7 +38,7 @@ class CasesApiTest : public AppTest {
   }
 
   int64_t Submit(const std::string& login, const json& body) {
-    HttpResult r = Call("POST", "/api/v1/cases", Token(login), body);
+    HttpResult r = Api("POST", "/api/v1/cases", Token(login), body);
     EXPECT_EQ(r.status, 201) << r.body;
     return json::parse(r.body)["id"].get<int64_t>();
   }
@@ -68,36 +46,34 @@ class CasesApiTest : public AppTest {
   std::string Action(int64_t id, const std::string& action) {
     return "/api/v1/cases/" + std::to_string(id) + "/actions/" + action;
   }
-
-  std::map<std::string, std::string> tokens_;
 };
 
 TEST_F(CasesApiTest, FullPathFromReportToClose) {
   auto [nb, building] = HomeArea();
   const int64_t id = Submit("resident1", Report(building, false));
   const int64_t housing = UnitId("dept-housing");
-  HttpResult d = Call("POST", Action(id, "dispatch"), Token("nb-huayang"), {{"lead_unit_id", housing}});
+  HttpResult d = Api("POST", Action(id, "dispatch"), Token("nb-huayang"), {{"lead_unit_id", housing}});
   ASSERT_EQ(d.status, 200) << d.body;
   EXPECT_EQ(json::parse(d.body)["state"], "dispatched");
   // The unit's inbox holds it, with counts.
-  HttpResult inbox = Call("GET", "/api/v1/handling-units/" + std::to_string(housing) + "/inbox", Token("unit-housing"));
+  HttpResult inbox = Api("GET", "/api/v1/handling-units/" + std::to_string(housing) + "/inbox", Token("unit-housing"));
   ASSERT_EQ(inbox.status, 200) << inbox.body;
   json box = json::parse(inbox.body);
   EXPECT_GE(box["open"].get<int>(), 1);
   EXPECT_TRUE(box.contains("overdue"));
   EXPECT_TRUE(box.contains("due_today"));
-  ASSERT_EQ(Call("POST", Action(id, "sign"), Token("unit-housing")).status, 200);
-  HttpResult reply = Call("POST", Action(id, "reply"), Token("unit-housing"), {{"note", "已清理楼道，并告知诉求人。"}});
+  ASSERT_EQ(Api("POST", Action(id, "sign"), Token("unit-housing")).status, 200);
+  HttpResult reply = Api("POST", Action(id, "reply"), Token("unit-housing"), {{"note", "已清理楼道，并告知诉求人。"}});
   ASSERT_EQ(reply.status, 200) << reply.body;
-  HttpResult rate = Call("POST", Action(id, "follow_up"), Token("resident1"),
-                         {{"resolved", true}, {"satisfaction", "satisfied"}, {"comment", "很满意"}});
+  HttpResult rate = Api("POST", Action(id, "follow_up"), Token("resident1"),
+                        {{"resolved", true}, {"satisfaction", "satisfied"}, {"comment", "很满意"}});
   ASSERT_EQ(rate.status, 200) << rate.body;
   EXPECT_EQ(json::parse(rate.body)["state"], "followed_up");
-  HttpResult closed = Call("POST", Action(id, "close"), Token("nb-huayang"));
+  HttpResult closed = Api("POST", Action(id, "close"), Token("nb-huayang"));
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(json::parse(closed.body)["state"], "closed");
 
-  HttpResult get = Call("GET", "/api/v1/cases/" + std::to_string(id), Token("resident1"));
+  HttpResult get = Api("GET", "/api/v1/cases/" + std::to_string(id), Token("resident1"));
   ASSERT_EQ(get.status, 200);
   json c = json::parse(get.body);
   std::vector<std::string> kinds;
@@ -107,7 +83,7 @@ TEST_F(CasesApiTest, FullPathFromReportToClose) {
   EXPECT_EQ(c["follow_ups"][0]["satisfaction"], "satisfied");
 
   // An illegal action is a 409 naming the state and what is allowed.
-  HttpResult illegal = Call("POST", Action(id, "sign"), Token("unit-housing"));
+  HttpResult illegal = Api("POST", Action(id, "sign"), Token("unit-housing"));
   EXPECT_EQ(illegal.status, 409);
   json err = json::parse(illegal.body)["error"];
   EXPECT_EQ(err["code"], "failed_precondition");
@@ -117,17 +93,17 @@ TEST_F(CasesApiTest, FullPathFromReportToClose) {
 TEST_F(CasesApiTest, OtherSubdistrictsStaffGet403AndMissingThings404) {
   auto [nb, building] = HomeArea();
   const int64_t id = Submit("resident1", Report(building, false));
-  HttpResult other = Call("GET", "/api/v1/cases/" + std::to_string(id), Token("sd-jiangsu"));
+  HttpResult other = Api("GET", "/api/v1/cases/" + std::to_string(id), Token("sd-jiangsu"));
   EXPECT_EQ(other.status, 403) << other.body;
   EXPECT_THAT(other.body, Not(HasSubstr("13900001111")));
-  EXPECT_EQ(Call("GET", "/api/v1/cases/" + std::to_string(id), Token("sd-huayang")).status, 200);
-  EXPECT_EQ(Call("GET", "/api/v1/cases/" + std::to_string(id), "").status, 401);
-  EXPECT_EQ(Call("POST", Action(id, "accept"), Token("resident2")).status, 403);
-  EXPECT_EQ(Call("GET", "/api/v1/cases/987654321", Token("admin")).status, 404);
-  EXPECT_EQ(Call("POST", Action(id, "teleport"), Token("admin")).status, 404);
-  EXPECT_EQ(Call("GET", "/api/v1/handling-units/987654321/inbox", Token("admin")).status, 404);
+  EXPECT_EQ(Api("GET", "/api/v1/cases/" + std::to_string(id), Token("sd-huayang")).status, 200);
+  EXPECT_EQ(Api("GET", "/api/v1/cases/" + std::to_string(id), "").status, 401);
+  EXPECT_EQ(Api("POST", Action(id, "accept"), Token("resident2")).status, 403);
+  EXPECT_EQ(Api("GET", "/api/v1/cases/987654321", Token("admin")).status, 404);
+  EXPECT_EQ(Api("POST", Action(id, "teleport"), Token("admin")).status, 404);
+  EXPECT_EQ(Api("GET", "/api/v1/handling-units/987654321/inbox", Token("admin")).status, 404);
   // Another subdistrict's list does not show it.
-  HttpResult list = Call("GET", "/api/v1/cases?limit=200", Token("sd-jiangsu"));
+  HttpResult list = Api("GET", "/api/v1/cases?limit=200", Token("sd-jiangsu"));
   ASSERT_EQ(list.status, 200);
   const json listed = json::parse(list.body);
   for (const auto& c : listed["items"]) EXPECT_NE(c["id"].get<int64_t>(), id);
@@ -136,52 +112,52 @@ TEST_F(CasesApiTest, OtherSubdistrictsStaffGet403AndMissingThings404) {
 TEST_F(CasesApiTest, PublicJsonHasNoNameOrPhone) {
   auto [nb, building] = HomeArea();
   const int64_t id = Submit("resident1", Report(building, true, "路灯不亮"));
-  HttpResult one = Call("GET", "/api/v1/cases/" + std::to_string(id), "");
+  HttpResult one = Api("GET", "/api/v1/cases/" + std::to_string(id), "");
   ASSERT_EQ(one.status, 200);
   EXPECT_THAT(one.body, Not(HasSubstr("13900001111")));
   EXPECT_THAT(one.body, Not(HasSubstr("陆小凤")));
   EXPECT_FALSE(json::parse(one.body).contains("contact_phone"));
-  HttpResult list = Call("GET", "/api/v1/cases?public=1&area=" + std::to_string(nb) + "&limit=200", "");
+  HttpResult list = Api("GET", "/api/v1/cases?public=1&area=" + std::to_string(nb) + "&limit=200", "");
   ASSERT_EQ(list.status, 200);
   EXPECT_THAT(list.body, HasSubstr("路灯不亮"));
   EXPECT_THAT(list.body, Not(HasSubstr("13900001111")));
   EXPECT_THAT(list.body, Not(HasSubstr("contact_name")));
   // Me too: once.
   const std::string path = "/api/v1/cases/" + std::to_string(id) + "/me-too";
-  HttpResult me = Call("POST", path, Token("resident2"));
+  HttpResult me = Api("POST", path, Token("resident2"));
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(json::parse(me.body)["me_too_count"], 1);
-  EXPECT_EQ(Call("POST", path, Token("resident2")).status, 409);
-  EXPECT_EQ(Call("POST", path, "").status, 401);
+  EXPECT_EQ(Api("POST", path, Token("resident2")).status, 409);
+  EXPECT_EQ(Api("POST", path, "").status, 401);
 }
 
 TEST_F(CasesApiTest, IntakeErrorsNameTheField) {
   auto [nb, building] = HomeArea();
   json anonymous = Report(building, false);
   anonymous.erase("contact_phone");
-  HttpResult r = Call("POST", "/api/v1/cases", "", anonymous);
+  HttpResult r = Api("POST", "/api/v1/cases", "", anonymous);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"]["field"], "contact_phone");
   json api = Report(building, false);
   api["channel"] = "api";
-  EXPECT_EQ(Call("POST", "/api/v1/cases", "", api).status, 401);
+  EXPECT_EQ(Api("POST", "/api/v1/cases", "", api).status, 401);
   json unknown = Report(building, false);
   unknown["priority"] = "high";
-  HttpResult u = Call("POST", "/api/v1/cases", Token("resident1"), unknown);
+  HttpResult u = Api("POST", "/api/v1/cases", Token("resident1"), unknown);
   EXPECT_EQ(u.status, 400);
   EXPECT_EQ(json::parse(u.body)["error"]["field"], "priority");
   json bad_area = Report(building, false);
   bad_area["area_id"] = "seven";
-  EXPECT_EQ(json::parse(Call("POST", "/api/v1/cases", Token("resident1"), bad_area).body)["error"]["field"], "area_id");
+  EXPECT_EQ(json::parse(Api("POST", "/api/v1/cases", Token("resident1"), bad_area).body)["error"]["field"], "area_id");
   // Anonymous with a phone from a door QR code: accepted, no reporter.
   json door = Report(building, false);
   door["channel"] = "door_qr";
-  HttpResult ok = Call("POST", "/api/v1/cases", "", door);
+  HttpResult ok = Api("POST", "/api/v1/cases", "", door);
   EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
 TEST_F(CasesApiTest, CategoriesSimilarAndMetrics) {
-  HttpResult cats = Call("GET", "/api/v1/case-categories", "");
+  HttpResult cats = Api("GET", "/api/v1/case-categories", "");
   ASSERT_EQ(cats.status, 200);
   EXPECT_THAT(cats.body, HasSubstr("\"elevator_retrofit\""));
   EXPECT_THAT(cats.body, HasSubstr("加装电梯"));
@@ -197,7 +173,7 @@ TEST_F(CasesApiTest, CategoriesSimilarAndMetrics) {
   EXPECT_TRUE(items[0]["same_building"].get<bool>());
   EXPECT_EQ(Client().Get("/api/v1/cases/similar?title=x").status, 400);
 
-  HttpResult m = Call("GET", "/api/v1/case-metrics?group=unit&from=2026-01-01&to=2026-12-31", Token("admin"));
+  HttpResult m = Api("GET", "/api/v1/case-metrics?group=unit&from=2026-01-01&to=2026-12-31", Token("admin"));
   ASSERT_EQ(m.status, 200) << m.body;
   json rows = json::parse(m.body)["items"];
   ASSERT_FALSE(rows.empty());  // the demo's cases
@@ -205,9 +181,9 @@ TEST_F(CasesApiTest, CategoriesSimilarAndMetrics) {
     EXPECT_LE(row["response_rate"]["numerator"].get<int64_t>(), row["response_rate"]["denominator"].get<int64_t>());
     EXPECT_EQ(row["response_rate"]["denominator"], row["dispatched"]);
   }
-  EXPECT_EQ(Call("GET", "/api/v1/case-metrics?group=area", Token("sd-huayang")).status, 200);
-  EXPECT_EQ(Call("GET", "/api/v1/case-metrics", Token("resident1")).status, 403);
-  EXPECT_EQ(Call("GET", "/api/v1/case-metrics?from=2026-13-01", Token("admin")).status, 400);
+  EXPECT_EQ(Api("GET", "/api/v1/case-metrics?group=area", Token("sd-huayang")).status, 200);
+  EXPECT_EQ(Api("GET", "/api/v1/case-metrics", Token("resident1")).status, 403);
+  EXPECT_EQ(Api("GET", "/api/v1/case-metrics?from=2026-13-01", Token("admin")).status, 400);
 }
 
 TEST_F(CasesApiTest, OneRunnerClaimsADueJob) {

@@ -54,13 +54,6 @@ std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fi
 
 class CasesWebTest : public AppTest {
  protected:
-  // The first neighborhood of 华阳路街道 (resident1's, nb-huayang's) and its first building.
-  std::pair<int64_t, int64_t> HomeArea() {
-    const int64_t nb = FirstOfKind("neighborhood");
-    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-    return {nb, json::parse(r.body)["items"][0]["id"].get<int64_t>()};
-  }
-
   std::vector<std::pair<std::string, std::string>> Fields(int64_t area, const std::string& title, bool is_public,
                                                           const std::string& csrf) {
     std::vector<std::pair<std::string, std::string>> f = {{"type", "complaint"},
@@ -92,8 +85,9 @@ class CasesWebTest : public AppTest {
     return std::stoll(location.substr(location.find("/cases/") + 7));
   }
 
-  json Api(const std::string& login, const std::string& path) {
-    HttpResult r = Client().Get(path, {{"Authorization", "Bearer " + TokenFor(login)}});
+  // GET `path` as `login`: its JSON, expecting 200.
+  json GetJson(const std::string& login, const std::string& path) {
+    HttpResult r = Api("GET", path, TokenFor(login));
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }
@@ -134,7 +128,7 @@ TEST_F(CasesWebTest, AnonymousReportNeedsTheCsrfTokenAndAPhone) {
   EXPECT_THAT(ok.body, HasSubstr("139****1111"));
   EXPECT_THAT(ok.body, Not(HasSubstr("13900001111")));
   // Staff see it with the door_qr channel.
-  json list = Api("nb-huayang", "/api/v1/cases?state=submitted&limit=200");
+  json list = GetJson("nb-huayang", "/api/v1/cases?state=submitted&limit=200");
   bool found = false;
   for (const auto& item : list["items"]) {
     if (item["title"] == "匿名反映楼道堆物") {
@@ -167,7 +161,7 @@ TEST_F(CasesWebTest, SecondStepShowsSimilarOpenCasesWithMeToo) {
   ASSERT_EQ(me.status, 303) << me.body;
   HttpResult page = r2.Get("/cases/" + std::to_string(first));
   EXPECT_EQ(page.status, 200);
-  EXPECT_EQ(Api("resident2", "/api/v1/cases/" + std::to_string(first))["me_too_count"], 1);
+  EXPECT_EQ(GetJson("resident2", "/api/v1/cases/" + std::to_string(first))["me_too_count"], 1);
 }
 
 TEST_F(CasesWebTest, UploadsAreImagesOrPdfAndServedOnlyToThoseWhoSeeTheCase) {
@@ -175,13 +169,13 @@ TEST_F(CasesWebTest, UploadsAreImagesOrPdfAndServedOnlyToThoseWhoSeeTheCase) {
   HttpClient r1 = SignedIn("resident1");
   r1.Get("/cases/new");
   // A text file named like a photo: refused by its sniffed type, and no case is stored.
-  const json before = Api("resident1", "/api/v1/cases?mine=1&limit=200");
+  const json before = GetJson("resident1", "/api/v1/cases?mine=1&limit=200");
   HttpResult text = PostMultipart(r1, "/cases",
                                   Multipart(Fields(building, "带文本附件", false, r1.csrf()),
                                             {{"files", "photo.jpg", "image/jpeg", "just some text, not a picture"}}));
   EXPECT_EQ(text.status, 400);
   EXPECT_THAT(text.body, HasSubstr("text/plain"));
-  EXPECT_EQ(Api("resident1", "/api/v1/cases?mine=1&limit=200")["items"].size(), before["items"].size());
+  EXPECT_EQ(GetJson("resident1", "/api/v1/cases?mine=1&limit=200")["items"].size(), before["items"].size());
 
   const std::string png = SourceFile("tests/record/photo.png");
   const std::string pdf = SourceFile("tests/record/sheet.pdf");
@@ -242,7 +236,7 @@ TEST_F(CasesWebTest, CasePageActionsAsFormsThroughToTheRating) {
   EXPECT_THAT(page.body, HasSubstr("value=\"dispatch\""));
   EXPECT_THAT(page.body, HasSubstr("13900001111"));  // staff over the area see the contact
   // The routing proposal (property management -> the housing bureau) is pre-selected.
-  const json units = Api("nb-huayang", "/api/v1/handling-units");
+  const json units = GetJson("nb-huayang", "/api/v1/handling-units");
   int64_t housing = 0;
   for (const auto& u : units["items"]) {
     if (u["code"] == "dept-housing") housing = u["id"].get<int64_t>();
@@ -283,7 +277,7 @@ TEST_F(CasesWebTest, CasePageActionsAsFormsThroughToTheRating) {
   HttpResult after = r1.Get(path);
   EXPECT_THAT(after.body, HasSubstr("很快就公示了"));
   EXPECT_THAT(after.body, HasSubstr("已督促物业本周公示。"));
-  EXPECT_EQ(Api("resident1", "/api/v1/cases/" + std::to_string(id))["state"], "followed_up");
+  EXPECT_EQ(GetJson("resident1", "/api/v1/cases/" + std::to_string(id))["state"], "followed_up");
   // My cases lists it; a stranger gets 403 on the page.
   EXPECT_THAT(r1.Get("/cases/mine").body, HasSubstr(path + "\""));
   EXPECT_EQ(SignedIn("resident2").Get(path).status, 403);
@@ -326,7 +320,7 @@ TEST_F(CasesWebTest, MetricsPageAndXlsxExportHoldTheApiNumbers) {
   EXPECT_EQ(x.body.substr(0, 2), "PK");
   EXPECT_THAT(x.Header("content-type"), HasSubstr("spreadsheetml"));
   ASSERT_OK_AND_ASSIGN(auto rows, areas::ReadXlsxFirstWorksheet(x.body));
-  const json api = Api("sd-huayang", "/api/v1/case-metrics?group=unit&from=2026-01-01&to=2026-12-31");
+  const json api = GetJson("sd-huayang", "/api/v1/case-metrics?group=unit&from=2026-01-01&to=2026-12-31");
   ASSERT_EQ(rows.size(), api["items"].size() + 1);  // the header row
   ASSERT_FALSE(api["items"].empty());
   for (size_t i = 0; i < api["items"].size(); ++i) {

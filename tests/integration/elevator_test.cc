@@ -29,15 +29,6 @@ class ElevatorApiTest : public AppTest {
     return {row->Int(0), row->Int(1)};
   }
 
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
-                 const json& body = nullptr) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
-    if (method == "GET") return Client().Get(path, headers);
-    headers.push_back({"Content-Type", "application/json"});
-    return Client().Send(method, path, body.is_null() ? "{}" : body.dump(), headers);
-  }
-
   HttpResult Multipart(const std::string& path, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& fields) {
     const std::string boundary = "----ningju-elevator-boundary";

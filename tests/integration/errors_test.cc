@@ -16,11 +16,7 @@ using json = nlohmann::json;
 class ErrorsTest : public AppTest {
  protected:
   // The first building of the first neighborhood of 华阳路街道.
-  int64_t Building() {
-    int64_t nb = FirstOfKind("neighborhood");
-    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-    return json::parse(r.body)["items"][0]["id"].get<int64_t>();
-  }
+  int64_t Building() { return HomeArea().second; }
 };
 
 TEST_F(ErrorsTest, ErrorPageSpeaksTheVisitorsLanguage) {

@@ -23,19 +23,6 @@ const std::regex kIsoWithOffset(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d
 
 class Open311Test : public AppTest {
  protected:
-  std::string Token(const std::string& login) {
-    auto it = tokens_.find(login);
-    if (it != tokens_.end()) return it->second;
-    return tokens_[login] = TokenFor(login);
-  }
-
-  // resident1's neighborhood and its first building.
-  std::pair<int64_t, int64_t> HomeArea() {
-    const int64_t nb = FirstOfKind("neighborhood");
-    HttpResult r = Client().Get("/api/v1/areas/" + std::to_string(nb) + "/children");
-    return {nb, json::parse(r.body)["items"][0]["id"].get<int64_t>()};
-  }
-
   HttpResult PostRequest(std::vector<std::pair<std::string, std::string>> fields, const std::string& ext = "json") {
     return Client().PostForm("/open311/v2/requests." + ext, fields, /*with_csrf=*/false);
   }
@@ -64,8 +51,6 @@ class Open311Test : public AppTest {
     EXPECT_EQ(body[0]["code"], code);
     EXPECT_TRUE(body[0]["description"].is_string());
   }
-
-  std::map<std::string, std::string> tokens_;
 };
 
 TEST_F(Open311Test, ServicesAreOurCategoriesInTheSpecShape) {

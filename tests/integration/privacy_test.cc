@@ -20,15 +20,6 @@ const std::string kSheet = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 class PrivacyTest : public AppTest {
  protected:
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
-                 const json& body = nullptr) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
-    if (method == "GET") return Client().Get(path, headers);
-    headers.push_back({"Content-Type", "application/json"});
-    return Client().Send(method, path, body.is_null() ? "" : body.dump(), headers);
-  }
-
   // A paper ballot entered by staff (multipart, with the scanned sheet).
   HttpResult Paper(int64_t ballot, const std::string& token, const std::string& voter, const std::string& reason) {
     const std::string boundary = "----ningju-privacy-boundary";

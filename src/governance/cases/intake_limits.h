@@ -5,10 +5,12 @@
 // counted intake of the full window leaves it. Signed-in residents and staff entry are not limited.
 //
 // The same approach as the sign-in limit (auth/accounts.cc, auth_throttle): rows in a table counted over a
-// window. Only accepted intakes count: routes Check() before submitting and Record() after the case is committed, so
-// concurrent submissions of one client may pass the limit by the number in flight. Addresses and phones are kept as
-// HMAC-SHA-256 digests under the server secret; rows older than a day are deleted by Prune() (the job
-// "cases.intake_limits").
+// window. The check and the count are one step: the routes Reserve() a slot before submitting, in one transaction
+// that locks the subject's row (intake_limit_subjects) so that concurrent submissions of one client are counted one
+// after the other, and Release() it when the submission fails; so of N concurrent intakes with K slots left exactly
+// K are admitted, and only admitted intakes count (a server killed between the two keeps the slot counted).
+// Addresses and phones are kept as HMAC-SHA-256 digests under the server secret; rows older than a day are deleted
+// by Prune() (the job "cases.intake_limits").
 //
 // Thread-safety: safe to use from many threads (state lives in the database).
 #ifndef NINGJU_GOVERNANCE_CASES_INTAKE_LIMITS_H_
@@ -18,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/roles.h"
 #include "common/clock.h"
@@ -53,6 +56,12 @@ struct IntakeRefusal {
   int64_t RetryAfterMinutes() const;  // rounded up
 };
 
+// What Reserve answers: the refusal, or the counts written for the admitted intake.
+struct IntakeReservation {
+  std::optional<IntakeRefusal> refusal;  // set: refused, nothing counted
+  std::vector<int64_t> hit_ids;          // admitted: its rows of intake_limit_hits (none when the limit does not apply)
+};
+
 class IntakeLimiter {
  public:
   // `db` and `clock` must outlive the limiter.
@@ -63,12 +72,16 @@ class IntakeLimiter {
   static bool Applies(const auth::Principal& by, std::string_view channel);
 
   // The refusal when `remote` or `phone` is at a limit; nullopt when the intake may go ahead (always when !Applies).
-  // An empty remote or a phone without digits is not counted on that side.
+  // An empty remote or a phone without digits is not counted on that side. Only looks: counts nothing.
   StatusOr<std::optional<IntakeRefusal>> Check(const auth::Principal& by, std::string_view channel,
                                                const std::string& remote, const std::string& phone);
-  // Counts an accepted intake against `remote` and `phone` (when Applies).
-  Status Record(const auth::Principal& by, std::string_view channel, const std::string& remote,
-                const std::string& phone);
+  // Check and count in one step: refused, nothing is counted; admitted, the intake is counted against `remote` and
+  // `phone` before the call returns (when Applies). Concurrent reservations of one subject wait for each other.
+  StatusOr<IntakeReservation> Reserve(const auth::Principal& by, std::string_view channel, const std::string& remote,
+                                      const std::string& phone);
+  // Takes back the counts of an admitted intake whose submission failed; nothing for a refused one. A failure to
+  // delete them is logged: the slot then stays counted until it leaves the window.
+  void Release(const IntakeReservation& reservation);
   // Deletes the counts older than a day; returns how many.
   StatusOr<int64_t> Prune();
 

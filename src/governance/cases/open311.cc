@@ -6,7 +6,6 @@
 #include <map>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.h"
@@ -410,16 +409,18 @@ class Open311 {
     }
     // A client that is not staff posts for residents: the anonymous-intake limit applies (intake_limits.h).
     IntakeLimiter& limiter = service_.intake_limiter();
-    ASSIGN_OR_RETURN(auto refusal, limiter.Check(by, n.channel, req.remote_address, n.contact_phone));
-    if (refusal) {
-      const Status too_many = refusal->ToStatus();
+    ASSIGN_OR_RETURN(IntakeReservation slot, limiter.Reserve(by, n.channel, req.remote_address, n.contact_phone));
+    if (slot.refusal) {
+      const Status too_many = slot.refusal->ToStatus();
       return Doc{json::array({{{"code", 429}, {"description", too_many.message()}}}), "errors", 429,
-                 refusal->retry_after_seconds};
+                 slot.refusal->retry_after_seconds};
     }
-    ASSIGN_OR_RETURN(Case c, service_.Submit(by, n));
-    if (Status counted = limiter.Record(by, n.channel, req.remote_address, n.contact_phone); !counted.ok()) {
-      spdlog::warn("case {}: the intake limit did not count it: {}", c.id, counted.ToString());
+    StatusOr<Case> submitted = service_.Submit(by, n);
+    if (!submitted.ok()) {
+      limiter.Release(slot);
+      return submitted.status();
     }
+    const Case& c = *submitted;
     std::string notice = site_.T(ctx, "open311_notice_received");
     if (c.due_at) {
       const size_t at = notice.find("{due}");

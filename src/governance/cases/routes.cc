@@ -3,8 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include <spdlog/spdlog.h>
-
 #include "common/text_util.h"
 
 namespace ningju::cases {
@@ -151,18 +149,19 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
                ASSIGN_OR_RETURN(NewCase n, NewCaseFromJson(body));
                // Without a session or token: the anonymous-intake limit (intake_limits.h).
                IntakeLimiter& limiter = service.intake_limiter();
-               ASSIGN_OR_RETURN(auto refusal,
-                                limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
-               if (refusal) {
-                 http::Response r = web::Site::JsonError(refusal->ToStatus(), req.id);
-                 r.SetHeader("Retry-After", std::to_string(refusal->retry_after_seconds));
+               ASSIGN_OR_RETURN(IntakeReservation slot,
+                                limiter.Reserve(ctx.principal, n.channel, req.remote_address, n.contact_phone));
+               if (slot.refusal) {
+                 http::Response r = web::Site::JsonError(slot.refusal->ToStatus(), req.id);
+                 r.SetHeader("Retry-After", std::to_string(slot.refusal->retry_after_seconds));
                  return r;
                }
-               ASSIGN_OR_RETURN(Case c, service.Submit(ctx.principal, n));
-               if (Status counted = limiter.Record(ctx.principal, n.channel, req.remote_address, n.contact_phone);
-                   !counted.ok()) {
-                 spdlog::warn("case {}: the intake limit did not count it: {}", c.id, counted.ToString());
+               StatusOr<Case> submitted = service.Submit(ctx.principal, n);
+               if (!submitted.ok()) {
+                 limiter.Release(slot);
+                 return submitted.status();
                }
+               const Case& c = *submitted;
                http::Response r = web::Site::Json(201, c.ToJson());
                r.SetHeader("Location", "/api/v1/cases/" + std::to_string(c.id));
                return r;

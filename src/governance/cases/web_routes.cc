@@ -8,7 +8,6 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "common/text_util.h"
 #include "governance/areas/xlsx.h"
@@ -369,8 +368,9 @@ class Pages {
     }
     // Without a sign-in: the anonymous-intake limit (intake_limits.h); the form comes back with what was written.
     IntakeLimiter& limiter = service_.intake_limiter();
-    ASSIGN_OR_RETURN(auto refusal, limiter.Check(ctx.principal, n.channel, req.remote_address, n.contact_phone));
-    if (refusal) {
+    ASSIGN_OR_RETURN(IntakeReservation slot,
+                     limiter.Reserve(ctx.principal, n.channel, req.remote_address, n.contact_phone));
+    if (const std::optional<IntakeRefusal>& refusal = slot.refusal) {
       std::string problem =
           fmt::format(fmt::runtime(T(ctx, refusal->subject == "phone" ? "case_error_too_many_phone"
                                                                       : "case_error_too_many_address")),
@@ -384,7 +384,10 @@ class Pages {
     if (d.area_id != 0) {
       if (!d.unit_id.empty()) {
         auto unit = ParseId(d.unit_id, "unit_id");
-        if (!unit.ok()) return unit.status();
+        if (!unit.ok()) {
+          limiter.Release(slot);
+          return unit.status();
+        }
         n.unit_id = *unit;
       }
       record::AttachmentLimits limits;
@@ -393,13 +396,11 @@ class Pages {
       c = service_.SubmitWithFiles(ctx.principal, n, files, limits);
     }
     if (!c.ok()) {
+      limiter.Release(slot);
       if (!IsFormProblem(c.status())) return c.status();
       std::string problem = ProblemText(site_, ctx, c.status());
       if (!files.empty()) problem += " " + T(ctx, "case_error_files_again");
       return FormPage(ctx, d, d.area_id != 0, staff, json::array(), problem, 400);
-    }
-    if (Status counted = limiter.Record(ctx.principal, n.channel, req.remote_address, n.contact_phone); !counted.ok()) {
-      spdlog::warn("case {}: the intake limit did not count it: {}", c->id, counted.ToString());
     }
     // The reporter follows the case page; an anonymous reporter (or staff entering for a caller) gets the receipt.
     if (ctx.principal.signed_in()) return http::Response::Redirect("/cases/" + std::to_string(c->id) + "?done=submit");
