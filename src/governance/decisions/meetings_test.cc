@@ -83,7 +83,8 @@ class MeetingsTest : public ::testing::Test {
     EXPECT_OK(row);
     p.user_id = row->Int(0);
     p.display_name = row->Text(1);
-    p.via = "session";
+    p.kind = auth::PrincipalKind::kUser;
+      p.via = "session";
     auto grants = auth::LoadGrants(**conn, p.user_id);
     EXPECT_OK(grants);
     p.grants = *grants;
