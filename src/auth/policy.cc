@@ -13,7 +13,8 @@ enum Relation : unsigned {
   kFollower = 1u << 2,      // Follows(s.case_id)
   kUnitNow = 1u << 3,       // InAssignedUnit(s.case_id, kCurrent)
   kUnitEver = 1u << 4,      // InAssignedUnit(s.case_id, kEver)
-  kMemberOfUnit = 1u << 5,  // InUnit(s.unit)
+  kMemberOfUnit = 1u << 5,  // InUnit(s.handling_unit)
+  kOwner = 1u << 6,         // OwnsUnit(s.unit)
 };
 
 struct ActionRule {
@@ -26,7 +27,7 @@ struct ActionRule {
 
 // The one table of actions (docs/API.md shows it). An action is allowed when the principal holds the permission
 // over the subject's area or is in one of the relations.
-constexpr std::array<ActionRule, 15> kRules = {{
+constexpr std::array<ActionRule, 16> kRules = {{
     {Action::kEditArea, "edit_area", Permission::kEditArea, kNone, true},
     {Action::kViewRoster, "view_roster", Permission::kManageRoster, kNone, false},
     {Action::kManageRoster, "manage_roster", Permission::kManageRoster, kNone, true},
@@ -36,6 +37,7 @@ constexpr std::array<ActionRule, 15> kRules = {{
     {Action::kManageCalendar, "manage_calendar", Permission::kManageCalendar, kNone, true},
     {Action::kManageBallot, "manage_ballot", Permission::kManageRoster, kNone, true},
     {Action::kManageElevator, "manage_elevator", Permission::kManageRoster, kNone, true},
+    {Action::kAnswerSurvey, "answer_survey", Permission::kManageRoster, kOwner, true},
     {Action::kManageMeeting, "manage_meeting", Permission::kEditArea, kPerson, true},
     {Action::kViewCase, "view_case", Permission::kHandleCases, kPublic | kPerson | kFollower | kUnitEver, false},
     {Action::kViewCasePersonal, "view_case_personal", Permission::kHandleCases, kPerson | kUnitNow, false},
@@ -128,6 +130,18 @@ Condition InUnit(const Principal& p, const Operand& unit_id) {
   return c;
 }
 
+Condition OwnsUnit(const Principal& p, const Operand& unit_id) {
+  if (!p.has_account()) return Condition::False();
+  Condition c;
+  Append(c,
+         "EXISTS (SELECT 1 FROM unit_owners pol_uo JOIN owners pol_o ON pol_o.id = pol_uo.owner_id WHERE "
+         "pol_uo.unit_id = ");
+  unit_id.AppendTo(c);
+  Append(c, " AND pol_o.user_id = ?)");
+  c.params.push_back(p.user_id);
+  return c;
+}
+
 Condition IsPublic(const Operand& flag) {
   Condition c;
   flag.AppendTo(c);
@@ -176,7 +190,8 @@ Condition Rule(const Principal& p, Action a, const Subject& s) {
   if (rule.relations & kFollower) any.push_back(Follows(p, s.case_id));
   if (rule.relations & kUnitNow) any.push_back(InAssignedUnit(p, s.case_id, Assignment::kCurrent));
   if (rule.relations & kUnitEver) any.push_back(InAssignedUnit(p, s.case_id, Assignment::kEver));
-  if (rule.relations & kMemberOfUnit) any.push_back(InUnit(p, s.unit));
+  if (rule.relations & kMemberOfUnit) any.push_back(InUnit(p, s.handling_unit));
+  if (rule.relations & kOwner) any.push_back(OwnsUnit(p, s.unit));
   return AnyOf(std::move(any));
 }
 

@@ -71,6 +71,8 @@ enum class Assignment { kCurrent, kEver };
 Condition InAssignedUnit(const Principal& p, const Operand& case_id, Assignment when);
 // A member of handling unit `unit_id` (handling_unit_members). True for the system.
 Condition InUnit(const Principal& p, const Operand& unit_id);
+// An owner of unit (apartment) `unit_id` whose owner record is linked to the principal's account.
+Condition OwnsUnit(const Principal& p, const Operand& unit_id);
 // The object is public (`flag` is 1), for everyone including anonymous visitors.
 Condition IsPublic(const Operand& flag);
 
@@ -91,11 +93,12 @@ enum class Action {
   kManageCalendar,    // enter the year's holidays and adjusted working days (write)
   kManageBallot,      // draft, open, close a ballot; enter paper ballots (write)
   kManageElevator,    // run an elevator project's steps (write)
+  kAnswerSurvey,      // answer an elevator survey for a unit: its owner, or staff entering a paper answer (write)
   kManageMeeting,     // create, notice, edit, close a meeting: staff of its area or its convener (write)
   kViewCase,          // see a case: staff, reporter, follower, a unit ever assigned, or anyone when public (read)
   kViewCasePersonal,  // see a case's reporter and contact: staff, reporter, a unit currently assigned (read)
   kActOnCaseAsStaff,  // workflow actions of staff (accept, dispatch, close...) (write)
-  kActOnCaseAsUnit,   // workflow actions of the lead unit (sign, reply, return...): a member of `unit` (write)
+  kActOnCaseAsUnit,   // workflow actions of the lead unit (sign, reply, return...): a member of `handling_unit` (write)
   kActOnCaseAsStaffOrReporter,  // follow-up and reopen after a follow-up: staff or the reporter (write)
 };
 std::string_view ActionName(Action a);  // "edit_area"
@@ -106,11 +109,12 @@ bool IsWrite(Action a);
 // What an action is taken on: each part an Operand (values for Require, columns for Filter). Parts an action's rule
 // does not use may stay Null.
 struct Subject {
-  Operand area = Operand::Null();       // the area whose staff act on it
-  Operand person = Operand::Null();     // the account the object names (reporter, convener)
-  Operand case_id = Operand::Null();    // for the case relations
-  Operand unit = Operand::Null();       // a handling unit (the case's lead unit)
-  Operand is_public = Operand::Null();  // 1 when the object is public
+  Operand area = Operand::Null();           // the area whose staff act on it
+  Operand person = Operand::Null();         // the account the object names (reporter, convener)
+  Operand case_id = Operand::Null();        // for the case relations
+  Operand handling_unit = Operand::Null();  // a handling unit (the case's lead unit)
+  Operand unit = Operand::Null();           // a unit (apartment), for its owners
+  Operand is_public = Operand::Null();      // 1 when the object is public
 
   static Subject Area(int64_t area_id) {
     Subject s;

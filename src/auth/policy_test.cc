@@ -89,7 +89,7 @@ TEST(PolicyActions, EveryActionHasOneRowAndADistinctName) {
     EXPECT_TRUE(names.insert(ActionName(a)).second) << ActionName(a);
     EXPECT_NE(ActionName(a), "");
   }
-  EXPECT_EQ(names.size(), 15u);
+  EXPECT_EQ(names.size(), 16u);
   EXPECT_EQ(ActionName(AllActions().front()), "edit_area");
   EXPECT_FALSE(IsWrite(Action::kViewCase));
   EXPECT_TRUE(IsWrite(Action::kActOnCaseAsUnit));

@@ -84,7 +84,7 @@ class MeetingsTest : public ::testing::Test {
     p.user_id = row->Int(0);
     p.display_name = row->Text(1);
     p.kind = auth::PrincipalKind::kUser;
-      p.via = "session";
+    p.via = "session";
     auto grants = auth::LoadGrants(**conn, p.user_id);
     EXPECT_OK(grants);
     p.grants = *grants;
