@@ -204,10 +204,10 @@ const std::map<std::string, MessageCall>& MessageCalls() {
       {"UnavailableError", {0, 1, true}},
       {"InternalError", {0, 1, true}},
       {"Msg", {0, -1}},
-      {"Denied", {1, -1}},      // governance/cases/cases.cc
-      {"need_note", {0, -1}},   // governance/cases/cases.cc
-      {"Refuse", {0, 1}},       // governance/decisions/elevator.cc
-      {"WrongState", {1, -1}},  // governance/decisions/meetings.cc
+      {"Denied", {1, -1}},       // governance/cases/case_policy.cc
+      {"RequireNote", {1, -1}},  // governance/cases/actions.cc
+      {"Refuse", {0, 1}},        // governance/decisions/elevator.cc
+      {"WrongState", {1, -1}},   // governance/decisions/meetings.cc
   };
   return calls;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "governance/areas/area_writer.h"
+#include "governance/cases/actions.h"
 #include "governance/cases/web_routes.h"
 #include "record/record.h"
 #include "testing/source_path.h"
@@ -161,6 +162,13 @@ TEST(Workflow, NamesRoundTrip) {
   for (CaseAction a : AllActions()) EXPECT_EQ(ParseAction(ActionName(a)), a);
   EXPECT_FALSE(ParseState("open").has_value());
   EXPECT_FALSE(ParseAction("approve").has_value());
+}
+
+TEST(Workflow, EveryActionOfTheTableHasAHandler) {
+  for (const Transition& t : Transitions()) {
+    EXPECT_NE(internal::HandlerFor(t.action), nullptr) << ActionName(t.action);
+  }
+  for (CaseAction a : AllActions()) EXPECT_NE(internal::HandlerFor(a), nullptr) << ActionName(a);
 }
 
 // Brings a new enquiry into `state` by a fixed path through the table.
