@@ -451,6 +451,7 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
 }
 
 Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(
         auto grant,

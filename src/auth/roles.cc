@@ -85,7 +85,6 @@ Principal Principal::Anonymous() { return Principal{}; }
 Principal Principal::System(std::string via) {
   Principal p;
   p.kind = PrincipalKind::kSystem;
-  p.user_id = -1;  // read by the cases module's access code until it asks the policy
   p.display_name = "system";
   p.via = std::move(via);
   return p;
