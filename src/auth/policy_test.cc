@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <variant>
@@ -151,6 +152,85 @@ TEST_F(PolicyTest, AMeetingsConvenerManagesItWithoutAStaffRole) {
   other.person = Operand::Value(int64_t{12});
   EXPECT_OK(Require(*conn, resident_, Action::kManageMeeting, own));
   EXPECT_THAT(Require(*conn, resident_, Action::kManageMeeting, other), StatusIs(StatusCode::kPermissionDenied));
+}
+
+// Cases 1 (public, reported by 11; its unit 1 assignment ended), 2 (private, reported by 10, currently with unit 1)
+// and 3 (private, in subdistrict 4, no one's): user 11 follows case 2, user 12 is a member of unit 1.
+class CasePolicyTest : public PolicyTest {
+ protected:
+  void SetUp() override {
+    PolicyTest::SetUp();
+    ASSERT_OK(db_->InTransaction([](storage::Connection& tx) -> Status {
+      const int64_t cases[][5] = {
+          {1, 3, 1, 11, 2}, {2, 3, 0, 10, 2}, {3, 4, 0, 0, 4}};  // id, area, public, reporter, subdistrict
+      for (const auto& c : cases) {
+        RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO cases (id, case_type, category, title, description, area_id, neighborhood_id, "
+            "subdistrict_id, urgency, channel, state, submitted_at, updated_at, is_public, reporter_id) VALUES "
+            "(?, 'complaint', 'property_management', 't', 'd', ?, ?, ?, 'normal', 'web', 'dispatched', 0, 0, ?, ?)",
+            {c[0], c[1], c[1], c[4], c[2], c[3] ? storage::Param(c[3]) : storage::Param(nullptr)}));
+      }
+      RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (2, 11, 0)"));
+      RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO case_assignments (case_id, unit_id, role, assigned_at, ended_at) "
+                     "VALUES (1, 1, 'lead', 0, 5)"));
+      return tx.Execute("INSERT INTO case_assignments (case_id, unit_id, role, assigned_at) VALUES (2, 1, 'lead', 0)")
+          .status();
+    }));
+  }
+
+  static Subject Columns() {
+    Subject s;
+    s.area = Operand::Column("t.area_id");
+    s.person = Operand::Column("t.reporter_id");
+    s.case_id = Operand::Column("t.id");
+    s.is_public = Operand::Column("t.is_public");
+    return s;
+  }
+  // Case `id` as values, read from its row.
+  Subject Values(int64_t id) {
+    auto conn = db_->Acquire();
+    EXPECT_OK(conn);
+    auto row = (*conn)->QueryOne("SELECT area_id, reporter_id, is_public FROM cases WHERE id = ?", {id});
+    EXPECT_OK(row);
+    Subject s = Subject::Area(row->Int(0));
+    s.person = Operand::Value(row->OptInt(1));
+    s.case_id = Operand::Value(id);
+    s.is_public = Operand::Value(row->Int(2));
+    return s;
+  }
+  void ExpectRule(const Principal& p, Action a, std::vector<int64_t> expected) {
+    std::map<int64_t, Subject> cases;  // read before the helper holds its connection
+    for (int64_t id : {1, 2, 3}) cases.emplace(id, Values(id));
+    ExpectCheckMatchesFilter(
+        "cases", Filter(p, a, Columns()), [&](int64_t id) { return Rule(p, a, cases.at(id)); }, expected);
+  }
+};
+
+TEST_F(CasePolicyTest, FollowingAndAssignedUnitsInCheckAndFilterAlike) {
+  ExpectCheckMatchesFilter("cases", Follows(resident_, Operand::Column("t.id")),
+                           [&](int64_t id) { return Follows(resident_, Operand::Value(id)); }, {2});
+  ExpectCheckMatchesFilter(
+      "cases", InAssignedUnit(member_, Operand::Column("t.id"), Assignment::kCurrent),
+      [&](int64_t id) { return InAssignedUnit(member_, Operand::Value(id), Assignment::kCurrent); }, {2});
+  ExpectCheckMatchesFilter("cases", InAssignedUnit(member_, Operand::Column("t.id"), Assignment::kEver),
+                           [&](int64_t id) { return InAssignedUnit(member_, Operand::Value(id), Assignment::kEver); },
+                           {1, 2});
+}
+
+TEST_F(CasePolicyTest, WhoSeesACaseAndItsReporterInCheckAndFilterAlike) {
+  const Principal stranger = Principal::User(13, "stranger");
+  ExpectRule(Principal::Anonymous(), Action::kViewCase, {1});
+  ExpectRule(stranger, Action::kViewCase, {1});
+  ExpectRule(resident_, Action::kViewCase, {1, 2});  // public; follows 2
+  ExpectRule(member_, Action::kViewCase, {1, 2});    // public; its unit, now and before
+  ExpectRule(staff_, Action::kViewCase, {1, 2});     // subdistrict 2 only
+  ExpectRule(Principal::System("test"), Action::kViewCase, {1, 2, 3});
+  ExpectRule(resident_, Action::kViewCasePersonal, {1});  // its own report; following is not enough
+  ExpectRule(member_, Action::kViewCasePersonal, {2});    // the current assignment only
+  ExpectRule(staff_, Action::kViewCasePersonal, {1, 2});
+  ExpectRule(resident_, Action::kActOnCaseAsStaffOrReporter, {1});
+  ExpectRule(resident_, Action::kActOnCaseAsStaff, {});
 }
 
 TEST(PrincipalKinds, NamedConstructorsSayWhatAPrincipalIs) {
