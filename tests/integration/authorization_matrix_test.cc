@@ -93,8 +93,8 @@ const std::vector<Cell>& Table() {
       {"GET", "/areas/{id}/door-sheet", "/areas/{bldA}/door-sheet", kPublic},
       {"GET", "/areas/{id}/edit", "/areas/{nbA}/edit", kStaffOfAWrite},  // a form to write: not for a read token
       {"GET", "/areas/{id}/edit", "/areas/{nbB}/edit", kStaffOfB},
-      {"POST", "/areas/{id}/edit", "/areas/{nbA}/edit", "VVVVAVAAVF"},
-      {"POST", "/areas/{id}/edit", "/areas/{nbB}/edit", "VVVVVAVAVF"},
+      {"POST", "/areas/{id}/edit", "/areas/{nbA}/edit", kStaffOfAWrite},
+      {"POST", "/areas/{id}/edit", "/areas/{nbB}/edit", kStaffOfB},
       {"GET", "/areas/{id}/roster", "/areas/{nbA}/roster", kStaffOfA},
       {"GET", "/areas/{id}/roster", "/areas/{nbB}/roster", kStaffOfB},
       {"POST", "/areas/{id}/roster", "/areas/{nbA}/roster", kStaffOfAWrite},

@@ -412,6 +412,11 @@ Status AreaService::MayImportRoster(const auth::Principal& by, int64_t neighborh
 }
 
 StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const AreaUpdate& update) {
+  // Who asks before what they sent (STYLE.md item 20); the transaction asks again over the locked row.
+  {
+    ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    RETURN_IF_ERROR(Require(*conn, by, policy::Action::kEditArea, id));
+  }
   RETURN_IF_ERROR(ValidateText(update.name, "name", 60, true));
   RETURN_IF_ERROR(ValidateText(update.address, "address", 120, false));
   RETURN_IF_ERROR(ValidateText(update.signature_project, "signature_project", 120, false));
