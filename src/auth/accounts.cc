@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "auth/policy.h"
 #include "common/utf8.h"
 #include "record/record.h"
 
@@ -244,18 +245,13 @@ Status AccountService::SignOut(const std::string& session_token) {
   });
 }
 
-StatusOr<Principal> AccountService::LoadPrincipal(storage::Connection& conn, int64_t user_id, std::string via) {
+StatusOr<Principal> AccountService::LoadPrincipal(storage::Connection& conn, int64_t user_id) {
   ASSIGN_OR_RETURN(storage::Row u,
                    conn.QueryOne(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {user_id}));
   User user = ReadUser(u);
   if (user.disabled) return UnauthenticatedError("this account is disabled");
-  Principal p;
-  p.user_id = user.id;
-  p.display_name = user.display_name;
-  p.locale = user.locale;
-  p.via = std::move(via);
-  ASSIGN_OR_RETURN(p.grants, LoadGrants(conn, user.id));
-  return p;
+  ASSIGN_OR_RETURN(std::vector<Grant> grants, LoadGrants(conn, user.id));
+  return Principal::User(user.id, user.display_name, std::move(grants), user.locale);
 }
 
 StatusOr<Principal> AccountService::Authenticate(const std::string& session_token) {
@@ -275,7 +271,7 @@ StatusOr<Principal> AccountService::Authenticate(const std::string& session_toke
     RETURN_IF_ERROR(
         conn->Execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", {now, Sha256Hex(session_token)}));
   }
-  return LoadPrincipal(*conn, session->Int(0), "session");
+  return LoadPrincipal(*conn, session->Int(0));
 }
 
 StatusOr<Principal> AccountService::AuthenticateToken(const std::string& api_token, std::string_view method) {
@@ -293,10 +289,9 @@ StatusOr<Principal> AccountService::AuthenticateToken(const std::string& api_tok
   }
   RETURN_IF_ERROR(conn->Execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?",
                                 {now, token->Int(0), now - 60}));
-  ASSIGN_OR_RETURN(Principal p, LoadPrincipal(*conn, token->Int(1), "token"));
-  p.token_id = token->Int(0);
-  p.read_only = read_only;
-  return p;
+  ASSIGN_OR_RETURN(Principal user, LoadPrincipal(*conn, token->Int(1)));
+  return Principal::Token(user.user_id, token->Int(0), read_only ? TokenScope::kRead : TokenScope::kReadWrite,
+                          std::move(user.display_name), std::move(user.grants), std::move(user.locale));
 }
 
 Status AccountService::ChangePassword(int64_t user_id, const std::string& current, const std::string& replacement,
@@ -399,7 +394,7 @@ StatusOr<std::vector<ApiToken>> AccountService::ListApiTokens(int64_t user_id) {
 }
 
 Status AccountService::RevokeApiToken(const Principal& by, int64_t token_id) {
-  if (!by.signed_in()) return UnauthenticatedError("sign in first");
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
     // One conditional statement: two revokes of one token cannot both succeed. Another user's token reads as
     // missing: its existence is none of the caller's business.
@@ -434,7 +429,7 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
   int64_t grant_id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     const Instant now = clock_.Now();
-    RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, area_id));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kGrantRoles, policy::Subject::Area(area_id)));
     ASSIGN_OR_RETURN(auto user, tx.QueryOptional("SELECT id FROM users WHERE id = ?", {user_id}));
     if (!user) return NotFoundError(Msg("no user {}", user_id));
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {area_id}));
@@ -442,8 +437,7 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
     auto row = tx.QueryOne(
         "INSERT INTO role_grants (user_id, role, area_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?) "
         "RETURNING id",
-        {user_id, std::string(RoleName(role)), area_id,
-         by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now)});
+        {user_id, std::string(RoleName(role)), area_id, by.AccountOrNull(), ToUnix(now)});
     if (row.status().code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError("the user already holds this role on this area");
     }
@@ -457,12 +451,13 @@ StatusOr<int64_t> AccountService::GrantRole(const Principal& by, int64_t user_id
 }
 
 Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(
         auto grant,
         tx.QueryOptional("SELECT user_id, role, area_id FROM role_grants WHERE id = ? AND revoked_at = 0", {grant_id}));
     if (!grant) return NotFoundError(Msg("no active grant {}", grant_id));
-    RETURN_IF_ERROR(Authorize(tx, by, Permission::kGrantRoles, grant->Int(2)));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kGrantRoles, policy::Subject::Area(grant->Int(2))));
     const Instant now = clock_.Now();
     // Conditional on the read: of two revocations at once, one revokes and the other finds no active grant.
     ASSIGN_OR_RETURN(storage::Result r, tx.Execute("UPDATE role_grants SET revoked_at = ? WHERE id = ? AND "
@@ -477,7 +472,7 @@ Status AccountService::RevokeRole(const Principal& by, int64_t grant_id) {
 
 StatusOr<std::vector<AccountService::GrantView>> AccountService::ListGrants(const Principal& by, int64_t area_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  RETURN_IF_ERROR(Authorize(*conn, by, Permission::kGrantRoles, area_id));
+  RETURN_IF_ERROR(policy::Require(*conn, by, policy::Action::kGrantRoles, policy::Subject::Area(area_id)));
   ASSIGN_OR_RETURN(storage::Result result,
                    conn->Execute("SELECT g.id, g.user_id, u.display_name, g.role, g.area_id, a.name "
                                  "FROM role_grants g JOIN users u ON u.id = g.user_id JOIN areas a ON a.id = g.area_id "

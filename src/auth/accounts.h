@@ -150,7 +150,7 @@ class AccountService {
   const AccountOptions& options() const { return options_; }
 
  private:
-  StatusOr<Principal> LoadPrincipal(storage::Connection& conn, int64_t user_id, std::string via);
+  StatusOr<Principal> LoadPrincipal(storage::Connection& conn, int64_t user_id);
   // The keyed hash under which a value (address, login) is counted.
   std::string Key(std::string_view purpose, std::string_view value) const;
   // The known-device cookie of `user_id` for device `device_id`, and the device id of a valid cookie.

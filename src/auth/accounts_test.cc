@@ -327,7 +327,7 @@ TEST_F(AccountsTest, ApiTokensAuthenticate) {
   ASSERT_OK_AND_ASSIGN(Principal p, accounts_->AuthenticateToken(token, "POST"));
   EXPECT_EQ(p.user_id, u.id);
   EXPECT_EQ(p.via, "token");
-  EXPECT_FALSE(p.read_only);
+  EXPECT_FALSE(p.read_only());
   EXPECT_GT(p.token_id, 0);
   EXPECT_THAT(accounts_->AuthenticateToken(token + "x", "GET"), StatusIs(StatusCode::kUnauthenticated));
 }
@@ -349,7 +349,7 @@ TEST_F(AccountsTest, AReadTokenMayOnlyRead) {
   User u = MakeUser("sun");
   ASSERT_OK_AND_ASSIGN(std::string token, accounts_->CreateApiToken(u.id, NewApiToken{"只读", "read", 0}));
   ASSERT_OK_AND_ASSIGN(Principal p, accounts_->AuthenticateToken(token, "GET"));
-  EXPECT_TRUE(p.read_only);
+  EXPECT_TRUE(p.read_only());
   EXPECT_OK(accounts_->AuthenticateToken(token, "HEAD"));
   for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
     EXPECT_THAT(accounts_->AuthenticateToken(token, method), StatusIs(StatusCode::kPermissionDenied)) << method;

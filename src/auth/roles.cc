@@ -4,6 +4,8 @@
 #include <array>
 #include <initializer_list>
 
+#include "auth/policy.h"
+
 namespace ningju::auth {
 namespace {
 
@@ -18,6 +20,8 @@ constexpr std::array<std::pair<Role, std::string_view>, 8> kRoleNames = {{
     {Role::kOrganizationMember, "organization_member"},
 }};
 
+}  // namespace
+
 // The one table of who may do what. Scope comes from the grant's area; this says only which roles qualify.
 bool Carries(Role role, Permission p) {
   switch (p) {
@@ -26,6 +30,7 @@ bool Carries(Role role, Permission p) {
              role == Role::kDistrictAdmin;
     case Permission::kEditArea:
     case Permission::kManageRoster:
+    case Permission::kHandleCases:
       return role == Role::kNeighborhoodStaff || role == Role::kSubdistrictStaff || role == Role::kDistrictAdmin;
     case Permission::kGrantRoles:
     case Permission::kViewAudit:
@@ -34,10 +39,6 @@ bool Carries(Role role, Permission p) {
   }
   return false;
 }
-
-constexpr int64_t kSystemUser = -1;
-
-}  // namespace
 
 std::string_view RoleName(Role role) {
   for (const auto& [r, name] : kRoleNames) {
@@ -73,49 +74,67 @@ std::string_view PermissionName(Permission p) {
       return "view_audit";
     case Permission::kManageCalendar:
       return "manage_calendar";
+    case Permission::kHandleCases:
+      return "handle_cases";
   }
   return "unknown";
 }
 
-bool Principal::is_system() const { return user_id == kSystemUser; }
+Principal Principal::Anonymous() { return Principal{}; }
+
+Principal Principal::System(std::string via) {
+  Principal p;
+  p.kind = PrincipalKind::kSystem;
+  p.display_name = "system";
+  p.via = std::move(via);
+  return p;
+}
+
+Principal Principal::User(int64_t user_id, std::string display_name, std::vector<Grant> grants, std::string locale) {
+  Principal p;
+  p.kind = PrincipalKind::kUser;
+  p.user_id = user_id;
+  p.display_name = std::move(display_name);
+  p.locale = std::move(locale);
+  p.grants = std::move(grants);
+  p.via = "session";
+  return p;
+}
+
+Principal Principal::Token(int64_t user_id, int64_t token_id, TokenScope scope, std::string display_name,
+                           std::vector<Grant> grants, std::string locale) {
+  Principal p = User(user_id, std::move(display_name), std::move(grants), std::move(locale));
+  p.kind = PrincipalKind::kToken;
+  p.via = "token";
+  p.token_id = token_id;
+  p.scope = scope;
+  return p;
+}
+
+storage::Param Principal::AccountOrNull() const {
+  return has_account() ? storage::Param(user_id) : storage::Param(nullptr);
+}
 
 bool Principal::HasRole(Role role) const {
   return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) { return g.role == role; });
 }
 
 bool Principal::HasPermissionSomewhere(Permission p) const {
-  if (user_id == kSystemUser) return true;
+  if (is_system()) return true;
   return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) { return Carries(g.role, p); });
 }
 
 record::Actor ActorOf(const Principal& principal) {
-  return principal.user_id > 0 ? record::Actor::User(principal.user_id) : record::Actor::System(principal.via);
+  return principal.has_account() ? record::Actor::User(principal.user_id) : record::Actor::System(principal.via);
 }
 
-Principal SystemPrincipal(std::string via) {
-  Principal p;
-  p.user_id = kSystemUser;
-  p.display_name = "system";
-  p.via = std::move(via);
-  return p;
-}
+Principal SystemPrincipal(std::string via) { return Principal::System(std::move(via)); }
 
 Status Authorize(storage::Connection& conn, const Principal& principal, Permission permission, int64_t area_id) {
-  if (principal.user_id == kSystemUser) return OkStatus();
-  if (!principal.signed_in()) return UnauthenticatedError("sign in first");
-  std::vector<const Grant*> candidates;
-  for (const Grant& g : principal.grants) {
-    if (Carries(g.role, permission)) candidates.push_back(&g);
-  }
-  if (!candidates.empty()) {
-    ASSIGN_OR_RETURN(storage::Result ancestors,
-                     conn.Execute("SELECT ancestor_id FROM area_paths WHERE descendant_id = ?", {area_id}));
-    for (const auto& row : ancestors.rows) {
-      for (const Grant* g : candidates) {
-        if (g->area_id == row.Int(0)) return OkStatus();
-      }
-    }
-  }
+  ASSIGN_OR_RETURN(
+      bool held, policy::Holds(conn, policy::HoldsPermission(principal, permission, policy::Operand::Value(area_id))));
+  if (held) return OkStatus();
+  if (principal.anonymous()) return UnauthenticatedError("sign in first");
   return PermissionDeniedError(Msg("permission {} is needed on area {}", PermissionName(permission), area_id));
 }
 

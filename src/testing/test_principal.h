@@ -28,6 +28,7 @@ inline auth::Principal NewPrincipal(storage::Database& db, const std::string& lo
   if (!row.ok()) return p;
   p.user_id = row->Int(0);
   p.display_name = login;
+  p.kind = auth::PrincipalKind::kUser;
   p.via = "session";
   if (role) p.grants.push_back({0, *role, area});
   return p;

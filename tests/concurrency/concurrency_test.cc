@@ -88,6 +88,7 @@ class RaceTest : public ::testing::Test {
                                                    {login, "用户" + login}));
       p.user_id = u.Int(0);
       p.display_name = "用户" + login;
+      p.kind = auth::PrincipalKind::kUser;
       p.via = "session";
       if (role) {
         ASSIGN_OR_RETURN(storage::Row g, tx.QueryOne("INSERT INTO role_grants (user_id, role, area_id, granted_at) "

@@ -133,6 +133,15 @@ class AreaService {
   StatusOr<std::string> ExportRoster(const auth::Principal& by, int64_t neighborhood_id, std::string_view format,
                                      bool unmasked);
 
+  // Whether `viewer` may edit area `id` (policy action kEditArea): the page shows the edit link.
+  StatusOr<bool> MayEdit(const auth::Principal& viewer, int64_t id);
+  // Area `id` for its edit form, after checking kEditArea.
+  StatusOr<Area> GetForEdit(const auth::Principal& by, int64_t id);
+  // Neighborhood `id` for its roster page, after checking kViewRoster.
+  StatusOr<Area> GetRoster(const auth::Principal& by, int64_t id);
+  // OK when `by` may import a roster into `neighborhood_id` (kManageRoster): asked before an upload is parsed.
+  Status MayImportRoster(const auth::Principal& by, int64_t neighborhood_id);
+
   // Applies `update` after checking kEditArea; audited with the before and after values.
   StatusOr<Area> Update(const auth::Principal& by, int64_t id, const AreaUpdate& update);
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "governance/areas/resident_grants.h"
@@ -15,6 +16,7 @@ namespace {
 
 using storage::Connection;
 using storage::Row;
+namespace policy = auth::policy;
 
 constexpr size_t kMaxUnitChars = 20;
 constexpr int kMineLimit = 100;
@@ -96,7 +98,7 @@ Status LinkOwner(Connection& tx, const auth::Principal& by, int64_t owner_id, in
                               {neighborhood_id, owner_id}));
   bool here = false;
   for (const Row& b : buildings.rows) {
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, b.Int(0)));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageRoster, policy::Subject::Area(b.Int(0))));
     here = here || !b.IsNull(1);
   }
   if (!here) return InvalidArgumentError("the owner holds no unit in this neighborhood", "owner_id");
@@ -143,7 +145,7 @@ StatusOr<JoinPlace> JoinRequestService::Place(int64_t neighborhood_id) {
 }
 
 StatusOr<JoinRequestView> JoinRequestService::Ask(const auth::Principal& by, const NewJoinRequest& request) {
-  if (!by.signed_in() || by.is_system()) return UnauthenticatedError("sign in to ask to join a neighborhood");
+  if (!by.has_account()) return UnauthenticatedError("sign in to ask to join a neighborhood");
   const std::string unit(Trim(request.unit));
   const std::string message(Trim(request.message));
   RETURN_IF_ERROR(CheckText(unit, kMaxUnitChars, false, "unit_number"));
@@ -205,7 +207,7 @@ StatusOr<JoinRequestView> JoinRequestService::Ask(const auth::Principal& by, con
 }
 
 StatusOr<std::vector<JoinRequestView>> JoinRequestService::Mine(const auth::Principal& by) {
-  if (!by.signed_in() || by.is_system()) return UnauthenticatedError("sign in first");
+  if (!by.has_account()) return UnauthenticatedError("sign in first");
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(storage::Result rows,
                    conn->Execute(std::string(kColumns) + "WHERE r.user_id = ? ORDER BY r.id DESC LIMIT ?",
@@ -216,7 +218,7 @@ StatusOr<std::vector<JoinRequestView>> JoinRequestService::Mine(const auth::Prin
 }
 
 Status JoinRequestService::Withdraw(const auth::Principal& by, int64_t id) {
-  if (!by.signed_in() || by.is_system()) return UnauthenticatedError("sign in first");
+  if (!by.has_account()) return UnauthenticatedError("sign in first");
   return db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(Row request, LockRequest(tx, id));
@@ -234,11 +236,12 @@ StatusOr<std::vector<JoinRequestView>> JoinRequestService::ForArea(const auth::P
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {area_id}));
   if (!area) return NotFoundError(Msg("no area {}", area_id));
-  RETURN_IF_ERROR(auth::Authorize(*conn, by, auth::Permission::kManageRoster, area_id));
+  RETURN_IF_ERROR(policy::Require(*conn, by, policy::Action::kViewRoster, policy::Subject::Area(area_id)));
   if (area->Text(0) == "building" || area->Text(0) == "entrance") {
     return InvalidArgumentError("join requests are listed per neighborhood or above", "id");
   }
-  const bool personal = auth::Authorize(*conn, by, auth::Permission::kViewPersonalData, area_id).ok();
+  ASSIGN_OR_RETURN(const bool personal,
+                   policy::Allows(*conn, by, policy::Action::kViewPersonalData, policy::Subject::Area(area_id)));
   ASSIGN_OR_RETURN(storage::Result rows,
                    conn->Execute(std::string(kColumns) +
                                      "JOIN area_paths p ON p.descendant_id = r.neighborhood_id AND p.ancestor_id = ? " +
@@ -255,9 +258,14 @@ StatusOr<JoinRequestView> JoinRequestService::Get(const auth::Principal& by, int
   ASSIGN_OR_RETURN(auto row, conn->QueryOptional(std::string(kColumns) + "WHERE r.id = ?", {id}));
   if (!row) return NotFoundError(Msg("no join request {}", id));
   const int64_t neighborhood = row->Int(4);
-  const bool staff = auth::Authorize(*conn, by, auth::Permission::kManageRoster, neighborhood).ok();
+  ASSIGN_OR_RETURN(const bool staff,
+                   policy::Allows(*conn, by, policy::Action::kViewRoster, policy::Subject::Area(neighborhood)));
   if (!staff && row->Int(1) != by.user_id) return NotFoundError(Msg("no join request {}", id));
-  const bool personal = staff && auth::Authorize(*conn, by, auth::Permission::kViewPersonalData, neighborhood).ok();
+  bool personal = false;
+  if (staff) {
+    ASSIGN_OR_RETURN(personal,
+                     policy::Allows(*conn, by, policy::Action::kViewPersonalData, policy::Subject::Area(neighborhood)));
+  }
   return ReadView(*row, personal);
 }
 
@@ -268,7 +276,7 @@ Status JoinRequestService::Approve(const auth::Principal& by, int64_t id, std::o
     ASSIGN_OR_RETURN(Row request, LockRequest(tx, id));
     const int64_t user_id = request.Int(0);
     const int64_t neighborhood = request.Int(1);
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, neighborhood));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageRoster, policy::Subject::Area(neighborhood)));
     RETURN_IF_ERROR(CheckPending(request));
     if (owner_id) {
       RETURN_IF_ERROR(LinkOwner(tx, by, *owner_id, user_id, neighborhood));
@@ -276,7 +284,7 @@ Status JoinRequestService::Approve(const auth::Principal& by, int64_t id, std::o
       RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "owner.link", record::Ref("owner", *owner_id),
                                     {{"user_id", user_id}, {"join_request", id}}));
     }
-    const std::optional<int64_t> granted_by = by.user_id > 0 ? std::optional<int64_t>(by.user_id) : std::nullopt;
+    const std::optional<int64_t> granted_by = by.has_account() ? std::optional<int64_t>(by.user_id) : std::nullopt;
     RETURN_IF_ERROR(GrantResident(tx, user_id, neighborhood, granted_by, kOriginJoin, now));
     RETURN_IF_ERROR(
         tx.Execute("UPDATE join_requests SET state = 'approved', decided_at = ?, decided_by = ?, "
@@ -296,12 +304,12 @@ Status JoinRequestService::Refuse(const auth::Principal& by, int64_t id, const s
   return db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(Row request, LockRequest(tx, id));
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, request.Int(1)));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageRoster, policy::Subject::Area(request.Int(1))));
     RETURN_IF_ERROR(CheckPending(request));
     RETURN_IF_ERROR(
         tx.Execute("UPDATE join_requests SET state = 'refused', decided_at = ?, decided_by = ?, reason = "
                    "? WHERE id = ?",
-                   {ToUnix(now), by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), trimmed, id}));
+                   {ToUnix(now), by.AccountOrNull(), trimmed, id}));
     return record::Audit(tx, now, auth::ActorOf(by), "join.refuse", record::Ref("join_request", id),
                          {{"user_id", request.Int(0)}, {"neighborhood_id", request.Int(1)}, {"reason", trimmed}});
   });

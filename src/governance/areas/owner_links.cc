@@ -5,6 +5,7 @@
 
 #include "auth/accounts.h"
 #include "auth/crypto.h"
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "governance/areas/door_sheet.h"
@@ -76,7 +77,8 @@ StatusOr<OwnerPlace> LoadOwnerPlace(Connection& conn, int64_t owner_id) {
 // Staff act on an owner only with the roster permission over every building the owner holds a unit in.
 Status AuthorizeOwner(Connection& conn, const auth::Principal& by, const OwnerPlace& place) {
   for (int64_t building : place.buildings) {
-    RETURN_IF_ERROR(auth::Authorize(conn, by, auth::Permission::kManageRoster, building));
+    RETURN_IF_ERROR(
+        auth::policy::Require(conn, by, auth::policy::Action::kManageRoster, auth::policy::Subject::Area(building)));
   }
   return OkStatus();
 }
@@ -125,8 +127,10 @@ StatusOr<std::vector<OwnerLinkView>> OwnerLinkService::BuildingOwners(const auth
   ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {building_id}));
   if (!area) return NotFoundError(Msg("no area {}", building_id));
   if (area->Text(0) != "building") return InvalidArgumentError("owners are listed per building", "id");
-  RETURN_IF_ERROR(auth::Authorize(*conn, by, auth::Permission::kManageRoster, building_id));
-  const bool personal = auth::Authorize(*conn, by, auth::Permission::kViewPersonalData, building_id).ok();
+  const auto building = auth::policy::Subject::Area(building_id);
+  RETURN_IF_ERROR(auth::policy::Require(*conn, by, auth::policy::Action::kViewRoster, building));
+  ASSIGN_OR_RETURN(const bool personal,
+                   auth::policy::Allows(*conn, by, auth::policy::Action::kViewPersonalData, building));
   const Instant now = clock_.Now();
   ASSIGN_OR_RETURN(
       storage::Result rows,
@@ -167,11 +171,9 @@ StatusOr<InvitationLetter> OwnerLinkService::IssueInTx(Connection& tx, const aut
                               {ToUnix(now), owner_id}));
   const std::string code = NewCode();
   const Instant expires = now + std::chrono::hours(24 * options_.invitation_days);
-  ASSIGN_OR_RETURN(
-      Row row, tx.QueryOne("INSERT INTO owner_invitations (owner_id, code_hash, created_at, created_by, "
-                           "expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                           {owner_id, CodeHash(code), ToUnix(now),
-                            by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(expires)}));
+  ASSIGN_OR_RETURN(Row row, tx.QueryOne("INSERT INTO owner_invitations (owner_id, code_hash, created_at, created_by, "
+                                        "expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                        {owner_id, CodeHash(code), ToUnix(now), by.AccountOrNull(), ToUnix(expires)}));
   RETURN_IF_ERROR(record::Audit(
       tx, now, auth::ActorOf(by), "owner.invite", record::Ref("owner", owner_id),
       {{"invitation", row.Int(0)}, {"expires_at", FormatUtc(expires)}, {"replaced", replaced.rows_affected}}));
@@ -207,7 +209,8 @@ StatusOr<std::vector<InvitationLetter>> OwnerLinkService::IssueBuildingLetters(c
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT kind FROM areas WHERE id = ?", {building_id}));
     if (!area) return NotFoundError(Msg("no area {}", building_id));
     if (area->Text(0) != "building") return InvalidArgumentError("owners are listed per building", "id");
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, building_id));
+    RETURN_IF_ERROR(
+        auth::policy::Require(tx, by, auth::policy::Action::kManageRoster, auth::policy::Subject::Area(building_id)));
     ASSIGN_OR_RETURN(storage::Result owners,
                      tx.Execute("SELECT uo.owner_id, MIN(u.id) AS first_unit FROM unit_owners uo JOIN units u ON "
                                 "u.id = uo.unit_id WHERE u.building_id = ? GROUP BY uo.owner_id ORDER BY first_unit",
@@ -222,7 +225,7 @@ StatusOr<std::vector<InvitationLetter>> OwnerLinkService::IssueBuildingLetters(c
 }
 
 StatusOr<ClaimResult> OwnerLinkService::Claim(const auth::Principal& by, std::string_view code) {
-  if (!by.signed_in()) return UnauthenticatedError("sign in to claim an invitation code");
+  if (!by.has_account()) return UnauthenticatedError("sign in to claim an invitation code");
   const Instant now = clock_.Now();
   {
     ASSIGN_OR_RETURN(auto conn, db_.Acquire());
@@ -309,7 +312,9 @@ Status OwnerLinkService::Link(const auth::Principal& by, int64_t owner_id, const
       return AlreadyExistsError("the owner is linked to another account; unlink it first", "login");
     }
     RETURN_IF_ERROR(tx.Execute("UPDATE owners SET user_id = ? WHERE id = ?", {user_id, owner_id}));
-    RETURN_IF_ERROR(GrantResident(tx, user_id, place.neighborhood_id, by.user_id, kOriginOwner, now));
+    RETURN_IF_ERROR(GrantResident(tx, user_id, place.neighborhood_id,
+                                  by.has_account() ? std::optional<int64_t>(by.user_id) : std::nullopt, kOriginOwner,
+                                  now));
     return record::Audit(tx, now, auth::ActorOf(by), "owner.link", record::Ref("owner", owner_id),
                          {{"user_id", user_id}, {"reason", std::string(Trim(reason))}});
   });

@@ -40,8 +40,8 @@ std::string SubkindLabel(const web::Site& site, const web::RequestContext& ctx, 
   return "";
 }
 
-StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, storage::Database& db,
-                                  http::Request& req, web::RequestContext& ctx, int64_t id) {
+StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, http::Request& req,
+                                  web::RequestContext& ctx, int64_t id) {
   ASSIGN_OR_RETURN(Area area, service.Get(id));
   ASSIGN_OR_RETURN(auto ancestors, service.Ancestors(id));
   ASSIGN_OR_RETURN(AreaFigures f, service.Figures(id));
@@ -98,10 +98,8 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, s
                                {"owners", owners}});
     }
   }
-  {
-    ASSIGN_OR_RETURN(auto conn, db.Acquire());
-    data["can_edit"] = auth::Authorize(*conn, ctx.principal, auth::Permission::kEditArea, id).ok();
-  }
+  ASSIGN_OR_RETURN(bool can_edit, service.MayEdit(ctx.principal, id));
+  data["can_edit"] = can_edit;
   return site.Page(ctx, "areas/area", data, area.name);
 }
 
@@ -115,8 +113,8 @@ StatusOr<http::Response> RosterPage(const web::Site& site, AreaService& service,
 
 }  // namespace
 
-void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService& service, storage::Database& db,
-                        size_t max_upload_bytes) {
+void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService& service,
+                        [[maybe_unused]] storage::Database& db, size_t max_upload_bytes) {
   router.Add("GET", "/areas", site.Web([&service](http::Request&, web::RequestContext&) -> StatusOr<http::Response> {
     ASSIGN_OR_RETURN(Area root, service.Root());
     return http::Response::Redirect("/areas/" + std::to_string(root.id), 302);
@@ -124,7 +122,7 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
   router.Add("GET", "/areas/{id}",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               return AreaPage(site, service, db, req, ctx, id);
+               return AreaPage(site, service, req, ctx, id);
              }));
   // The address a building's door QR code leads to.
   router.Add("GET", "/buildings/{id}",
@@ -132,7 +130,7 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Area area, service.Get(id));
                if (area.kind != AreaKind::kBuilding) return NotFoundError(Msg("no building {}", id));
-               return AreaPage(site, service, db, req, ctx, id);
+               return AreaPage(site, service, req, ctx, id);
              }));
   router.Add("GET", "/areas/{id}/door-sheet",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
@@ -154,11 +152,7 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
   router.Add("GET", "/areas/{id}/edit",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(Area area, service.Get(id));
-               {
-                 ASSIGN_OR_RETURN(auto conn, db.Acquire());
-                 RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kEditArea, id));
-               }
+               ASSIGN_OR_RETURN(Area area, service.GetForEdit(ctx.principal, id));
                nlohmann::json data = {{"area", area.ToJson()},
                                       {"is_neighborhood", area.kind == AreaKind::kNeighborhood},
                                       {"is_subdistrict", area.kind == AreaKind::kSubdistrict}};
@@ -187,18 +181,14 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
   router.Add("GET", "/areas/{id}/roster",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               {
-                 ASSIGN_OR_RETURN(auto conn, db.Acquire());
-                 RETURN_IF_ERROR(auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id));
-               }
+               RETURN_IF_ERROR(service.GetRoster(ctx.principal, id).status());
                return RosterPage(site, service, ctx, id, nlohmann::json::object());
              }));
   // The permission is asked before a byte of the upload is parsed (the multipart body, then the .xlsx): a stranger's
   // file costs nothing. The import runs on the server's small import pool (RouteOptions::import).
-  auto may_import = [&db](const http::Request& req, const web::RequestContext& ctx) -> Status {
+  auto may_import = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
     ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-    ASSIGN_OR_RETURN(auto conn, db.Acquire());
-    return auth::Authorize(*conn, ctx.principal, auth::Permission::kManageRoster, id);
+    return service.MayImportRoster(ctx.principal, id);
   };
   router.Add(
       "POST", "/areas/{id}/roster",

@@ -1,8 +1,6 @@
 #include "governance/cases/case_policy.h"
 
-#include <algorithm>
-#include <vector>
-
+#include "auth/policy.h"
 #include "governance/cases/store.h"
 
 namespace ningju::cases::internal {
@@ -12,111 +10,80 @@ using storage::Params;
 
 namespace {
 
-bool IsStaffRole(auth::Role r) {
-  return r == auth::Role::kNeighborhoodStaff || r == auth::Role::kSubdistrictStaff || r == auth::Role::kDistrictAdmin;
+namespace policy = auth::policy;
+using policy::Operand;
+
+// A case as the policy's subject: its area (staff), reporter, id (followers, assigned units), lead unit, and
+// whether it is public; values for one case, columns of "cases c" for lists.
+policy::Subject OneCase(const Case& c) {
+  policy::Subject s = policy::Subject::Area(c.area_id);
+  s.person = Operand::Value(c.reporter_id);
+  s.case_id = Operand::Value(c.id);
+  s.handling_unit = Operand::Value(c.lead_unit_id);
+  s.is_public = Operand::Value(int64_t{c.is_public ? 1 : 0});
+  return s;
 }
 
-std::vector<int64_t> StaffAreas(const auth::Principal& p) {
-  std::vector<int64_t> out;
-  for (const auto& g : p.grants) {
-    if (IsStaffRole(g.role)) out.push_back(g.area_id);
-  }
-  return out;
+policy::Subject CaseColumns() {
+  policy::Subject s;
+  s.area = Operand::Column("c.area_id");
+  s.person = Operand::Column("c.reporter_id");
+  s.case_id = Operand::Column("c.id");
+  s.handling_unit = Operand::Column("c.lead_unit_id");
+  s.is_public = Operand::Column("c.is_public");
+  return s;
 }
 
-// Appends " OR <case c lies in an area where `p` is staff>" with its parameters (nothing when `p` is staff nowhere).
-void AppendStaffScope(const auth::Principal& p, std::string* sql, Params* params) {
-  std::vector<int64_t> scope = StaffAreas(p);
-  if (scope.empty()) return;
-  *sql += " OR EXISTS (SELECT 1 FROM area_paths ap WHERE ap.descendant_id = c.area_id AND ap.ancestor_id IN (";
-  for (size_t i = 0; i < scope.size(); ++i) {
-    *sql += i ? ", ?" : "?";
-    params->push_back(scope[i]);
+policy::Action ActionOf(ActorKind who) {
+  switch (who) {
+    case ActorKind::kStaff:
+      return policy::Action::kActOnCaseAsStaff;
+    case ActorKind::kLeadUnit:
+      return policy::Action::kActOnCaseAsUnit;
+    case ActorKind::kStaffOrReporter:
+      break;
   }
-  *sql += "))";
+  return policy::Action::kActOnCaseAsStaffOrReporter;
 }
 
 }  // namespace
 
-bool IsSystem(const auth::Principal& p) { return p.user_id < 0; }
-
 StatusOr<bool> IsStaffFor(Connection& conn, const auth::Principal& p, int64_t area_id) {
-  if (IsSystem(p)) return true;
-  if (!p.signed_in()) return false;
-  std::vector<int64_t> scope = StaffAreas(p);
-  if (scope.empty()) return false;
-  ASSIGN_OR_RETURN(storage::Result anc,
-                   conn.Execute("SELECT ancestor_id FROM area_paths WHERE descendant_id = ?", {area_id}));
-  for (const auto& row : anc.rows) {
-    if (std::find(scope.begin(), scope.end(), row.Int(0)) != scope.end()) return true;
-  }
-  return false;
+  return policy::Holds(conn, policy::HoldsPermission(p, auth::Permission::kHandleCases, Operand::Value(area_id)));
 }
 
 StatusOr<bool> IsMember(Connection& conn, const auth::Principal& p, int64_t unit_id) {
-  if (IsSystem(p)) return true;
-  if (!p.signed_in()) return false;
-  ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT 1 FROM handling_unit_members WHERE unit_id = ? AND user_id = ?",
-                                                {unit_id, p.user_id}));
-  return row.has_value();
+  return policy::Holds(conn, policy::InUnit(p, Operand::Value(unit_id)));
 }
 
 StatusOr<bool> IsAssignedMember(Connection& conn, const auth::Principal& p, int64_t case_id, bool current_only) {
-  if (!p.signed_in() || IsSystem(p)) return false;
-  ASSIGN_OR_RETURN(auto row, conn.QueryOptional(std::string("SELECT 1 FROM case_assignments a JOIN "
-                                                            "handling_unit_members m ON m.unit_id = a.unit_id WHERE "
-                                                            "a.case_id = ? AND m.user_id = ?") +
-                                                    (current_only ? " AND a.ended_at IS NULL" : "") + " LIMIT 1",
-                                                {case_id, p.user_id}));
-  return row.has_value();
+  return policy::Holds(conn,
+                       policy::InAssignedUnit(p, Operand::Value(case_id),
+                                              current_only ? policy::Assignment::kCurrent : policy::Assignment::kEver));
 }
 
 StatusOr<bool> IsFollower(Connection& conn, const auth::Principal& p, int64_t case_id) {
-  if (!p.signed_in() || IsSystem(p)) return false;
-  ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT 1 FROM case_followers WHERE case_id = ? AND user_id = ?",
-                                                {case_id, p.user_id}));
-  return row.has_value();
+  return policy::Holds(conn, policy::Follows(p, Operand::Value(case_id)));
 }
 
-StatusOr<Access> AccessTo(Connection& conn, const auth::Principal& p, int64_t case_id, int64_t area_id,
-                          std::optional<int64_t> reporter_id, bool is_public) {
+StatusOr<Access> AccessTo(Connection& conn, const auth::Principal& p, const Case& c) {
+  const policy::Subject s = OneCase(c);
   Access a;
-  ASSIGN_OR_RETURN(a.staff, IsStaffFor(conn, p, area_id));
-  a.reporter = p.signed_in() && reporter_id && *reporter_id == p.user_id;
-  // A unit sees the personal data while its part lasts; once its assignment ended (returned, redispatched, reopened,
-  // closed) it still sees the case, not the reporter.
-  ASSIGN_OR_RETURN(bool current_member, IsAssignedMember(conn, p, case_id, true));
-  a.personal = a.staff || a.reporter || current_member;
-  bool past_member = false, follower = false;
-  if (!a.personal && !is_public) {
-    ASSIGN_OR_RETURN(past_member, IsAssignedMember(conn, p, case_id, false));
-    if (!past_member) {
-      ASSIGN_OR_RETURN(follower, IsFollower(conn, p, case_id));
-    }
-  }
-  a.visible = a.personal || is_public || past_member || follower;
+  ASSIGN_OR_RETURN(a.staff, IsStaffFor(conn, p, c.area_id));
+  ASSIGN_OR_RETURN(a.reporter, policy::Holds(conn, policy::IsAccount(p, s.person)));
+  ASSIGN_OR_RETURN(a.personal, policy::Holds(conn, policy::Rule(p, policy::Action::kViewCasePersonal, s)));
+  ASSIGN_OR_RETURN(a.visible, policy::Holds(conn, policy::Rule(p, policy::Action::kViewCase, s)));
   return a;
 }
 
-bool MayAct(ActorKind who, const Access& access, bool lead_member) {
-  switch (who) {
-    case ActorKind::kStaff:
-      return access.staff;
-    case ActorKind::kLeadUnit:
-      return lead_member;
-    case ActorKind::kStaffOrReporter:
-      return access.staff || access.reporter;
-  }
-  return false;
+StatusOr<bool> MayAct(Connection& conn, const auth::Principal& p, const Case& c, ActorKind who) {
+  return policy::Allows(conn, p, ActionOf(who), OneCase(c));
 }
 
-Status CheckActor(Connection& conn, const auth::Principal& p, const Case& c, const Access& access, CaseAction action,
-                  ActorKind who) {
-  bool lead_member = false;
-  if (who == ActorKind::kLeadUnit && c.lead_unit_id) {
-    ASSIGN_OR_RETURN(lead_member, IsMember(conn, p, *c.lead_unit_id));
-  }
-  if (MayAct(who, access, lead_member)) return OkStatus();
+Status CheckActor(Connection& conn, const auth::Principal& p, const Case& c, CaseAction action, ActorKind who) {
+  ASSIGN_OR_RETURN(bool allowed, MayAct(conn, p, c, who));
+  if (allowed) return OkStatus();
+  if (p.read_only()) return policy::Require(conn, p, ActionOf(who), OneCase(c));
   switch (who) {
     case ActorKind::kStaff:
       return Denied(p, Msg("only staff over the case's area may {}", ActionName(action)));
@@ -129,8 +96,8 @@ Status CheckActor(Connection& conn, const auth::Principal& p, const Case& c, con
 }
 
 Status CheckMetricsReader(Connection& conn, const auth::Principal& viewer) {
-  bool allowed = IsSystem(viewer) || !StaffAreas(viewer).empty() || viewer.HasRole(auth::Role::kDeputy);
-  if (!allowed && viewer.signed_in()) {
+  bool allowed = viewer.HasPermissionSomewhere(auth::Permission::kHandleCases) || viewer.HasRole(auth::Role::kDeputy);
+  if (!allowed && viewer.has_account()) {
     ASSIGN_OR_RETURN(
         auto m, conn.QueryOptional("SELECT 1 FROM handling_unit_members WHERE user_id = ? LIMIT 1", {viewer.user_id}));
     allowed = m.has_value();
@@ -145,43 +112,15 @@ Status Denied(const auth::Principal& p, Msg what) {
 }
 
 void VisibleCondition(const auth::Principal& p, std::string* sql, Params* params) {
-  if (IsSystem(p)) {
-    *sql = "1 = 1";
-    return;
-  }
-  if (!p.signed_in()) {
-    *sql = "c.is_public = 1";
-    return;
-  }
-  std::string s =
-      "(c.is_public = 1 OR c.reporter_id = ? OR EXISTS (SELECT 1 FROM case_followers f WHERE f.case_id = c.id AND "
-      "f.user_id = ?) OR EXISTS (SELECT 1 FROM case_assignments a JOIN handling_unit_members m ON m.unit_id = "
-      "a.unit_id WHERE a.case_id = c.id AND m.user_id = ?)";
-  params->push_back(p.user_id);
-  params->push_back(p.user_id);
-  params->push_back(p.user_id);
-  AppendStaffScope(p, &s, params);
-  s += ")";
-  *sql = s;
+  policy::Condition c = policy::Filter(p, policy::Action::kViewCase, CaseColumns());
+  *sql = std::move(c.sql);
+  params->insert(params->end(), c.params.begin(), c.params.end());
 }
 
 void PersonalExpression(const auth::Principal& p, std::string* sql, Params* params) {
-  if (IsSystem(p)) {
-    *sql = "1";
-    return;
-  }
-  if (!p.signed_in()) {
-    *sql = "0";
-    return;
-  }
-  std::string s =
-      "CASE WHEN c.reporter_id = ? OR EXISTS (SELECT 1 FROM case_assignments a JOIN handling_unit_members m ON "
-      "m.unit_id = a.unit_id WHERE a.case_id = c.id AND m.user_id = ? AND a.ended_at IS NULL)";
-  params->push_back(p.user_id);
-  params->push_back(p.user_id);
-  AppendStaffScope(p, &s, params);
-  s += " THEN 1 ELSE 0 END";
-  *sql = s;
+  policy::Condition c = policy::Filter(p, policy::Action::kViewCasePersonal, CaseColumns());
+  *sql = "CASE WHEN " + c.sql + " THEN 1 ELSE 0 END";
+  params->insert(params->end(), c.params.begin(), c.params.end());
 }
 
 std::string SelectVisible(const auth::Principal& viewer, bool public_only, Params* params) {

@@ -1,6 +1,7 @@
-// Who may see and do what on cases, for the module's own files (not part of cases.h): the relations of a principal
-// to a case (staff over its area, member of a handling unit, assigned unit, reporter, follower), each as a C++ check
-// and, for lists and searches, as an SQL filter over "cases c". cases.h states the rules in words.
+// Who may see and do what on cases, for the module's own files (not part of cases.h): the cases' questions put to
+// the one policy (auth/policy.h), which defines each relation (staff over the area, member of a handling unit,
+// assigned unit, reporter, follower) once as SQL: the checks for one case and the filters over "cases c" for lists
+// are the same conditions. cases.h states the rules in words.
 #ifndef NINGJU_GOVERNANCE_CASES_CASE_POLICY_H_
 #define NINGJU_GOVERNANCE_CASES_CASE_POLICY_H_
 
@@ -15,9 +16,6 @@
 #include "storage/database.h"
 
 namespace ningju::cases::internal {
-
-// The system principal (CLI, jobs): staff everywhere.
-bool IsSystem(const auth::Principal& p);
 
 // Staff over `area_id`: a staff grant on it or one of its ancestors (or the system).
 StatusOr<bool> IsStaffFor(storage::Connection& conn, const auth::Principal& p, int64_t area_id);
@@ -40,16 +38,16 @@ struct Access {
   bool reporter = false;  // the resident who reported it
 };
 
-StatusOr<Access> AccessTo(storage::Connection& conn, const auth::Principal& p, int64_t case_id, int64_t area_id,
-                          std::optional<int64_t> reporter_id, bool is_public);
+// From the policy (auth/policy.h): visible is kViewCase, personal kViewCasePersonal, staff the kHandleCases
+// permission over the case's area, reporter the IsAccount relation. `c` with its personal fields.
+StatusOr<Access> AccessTo(storage::Connection& conn, const auth::Principal& p, const Case& c);
 
-// Whether a principal with `access` may take an action of kind `who` (`lead_member`: a member of the case's current
-// lead unit).
-bool MayAct(ActorKind who, const Access& access, bool lead_member);
+// Whether `p` may take an action of kind `who` on `c` (the policy's kActOnCaseAsStaff, kActOnCaseAsUnit over the
+// current lead unit, kActOnCaseAsStaffOrReporter).
+StatusOr<bool> MayAct(storage::Connection& conn, const auth::Principal& p, const Case& c, ActorKind who);
 
 // kPermissionDenied (kUnauthenticated when anonymous) unless `p` may take `action`, of kind `who`, on `c`.
-Status CheckActor(storage::Connection& conn, const auth::Principal& p, const Case& c, const Access& access,
-                  CaseAction action, ActorKind who);
+Status CheckActor(storage::Connection& conn, const auth::Principal& p, const Case& c, CaseAction action, ActorKind who);
 
 // The rates are for staff, deputies and members of handling units: kPermissionDenied (kUnauthenticated) for others.
 Status CheckMetricsReader(storage::Connection& conn, const auth::Principal& viewer);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -36,7 +37,6 @@ using internal::InsertCase;
 using internal::IsFollower;
 using internal::IsMember;
 using internal::IsStaffFor;
-using internal::IsSystem;
 using internal::kCaseColumnCount;
 using internal::kCaseColumns;
 using internal::LoadCase;
@@ -155,8 +155,13 @@ void CaseService::EnableGroupCommit(const GroupCommitOptions& options) {
 StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t case_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
-  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
+  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c));
   if (!access.visible) return Denied(viewer, Msg("case {} is not public", case_id));
+  // Who the viewer may act as on this case (the policy, with the case whole, before its personal data is hidden).
+  std::map<ActorKind, bool> may_act;
+  for (ActorKind who : {ActorKind::kStaff, ActorKind::kLeadUnit, ActorKind::kStaffOrReporter}) {
+    ASSIGN_OR_RETURN(may_act[who], MayAct(*conn, viewer, c, who));
+  }
   CaseDetail d;
   if (!access.personal) HidePersonal(c);
   ASSIGN_OR_RETURN(auto events, record::ListEvents(*conn, CaseRef(case_id)));
@@ -198,13 +203,9 @@ StatusOr<CaseDetail> CaseService::Get(const auth::Principal& viewer, int64_t cas
                    conn->Execute("SELECT id FROM cases WHERE merged_into = ? ORDER BY id", {case_id}));
   for (const auto& r : dups.rows) d.duplicates.push_back(r.Int(0));
   ASSIGN_OR_RETURN(d.following, IsFollower(*conn, viewer, case_id));
-  bool lead_member = false;
-  if (c.lead_unit_id) {
-    ASSIGN_OR_RETURN(lead_member, IsMember(*conn, viewer, *c.lead_unit_id));
-  }
   for (CaseAction a : AllowedActions(c.state)) {
     auto t = FindTransition(c.state, a);
-    bool may = MayAct(t->who, access, lead_member);
+    bool may = may_act[t->who];
     if (a == CaseAction::kAnswer && c.type != "enquiry") may = false;
     if (a == CaseAction::kRequestExtension && c.extension == ExtensionState::kRequested) may = false;
     if ((a == CaseAction::kApproveExtension || a == CaseAction::kRefuseExtension) &&
@@ -286,7 +287,7 @@ StatusOr<Page<Case>> CaseService::List(const auth::Principal& viewer, const Case
 StatusOr<std::vector<record::Attachment>> CaseService::Files(const auth::Principal& viewer, int64_t case_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
-  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
+  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c));
   if (!access.personal) return Denied(viewer, Msg("the files of case {} are not public", case_id));
   return record::ListAttachments(*conn, CaseRef(case_id));
 }
@@ -295,7 +296,7 @@ StatusOr<std::pair<record::Attachment, std::string>> CaseService::File(const aut
                                                                        int64_t file_id, bool thumbnail) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
-  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c.id, c.area_id, c.reporter_id, c.is_public));
+  ASSIGN_OR_RETURN(Access access, AccessTo(*conn, viewer, c));
   if (!access.personal) return Denied(viewer, Msg("the files of case {} are not public", case_id));
   auto attachment = record::GetAttachment(*conn, file_id);
   if (!attachment.ok() || attachment->object_ref != CaseRef(case_id)) {
@@ -526,11 +527,11 @@ StatusOr<Case> CaseService::Act(const auth::Principal& by, int64_t case_id, Case
     ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
     const CaseState read_state = c.state;
     const ExtensionState read_extension = c.extension;
-    ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
+    ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c));
     if (!access.visible) return Denied(by, Msg("case {} is not public", case_id));
     auto t = FindTransition(c.state, action);
     if (!t) return IllegalAction(c.state, action);
-    RETURN_IF_ERROR(CheckActor(tx, by, c, access, action, t->who));
+    RETURN_IF_ERROR(CheckActor(tx, by, c, action, t->who));
     const ActionHandler handler = HandlerFor(action);
     if (handler == nullptr) return InternalError(Msg("action {} has no handler", ActionName(action)));
     const record::Actor actor = auth::ActorOf(by);
@@ -657,12 +658,12 @@ StatusOr<std::vector<SimilarCase>> CaseService::Similar(const auth::Principal& v
 }
 
 StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
-  if (!by.signed_in() || IsSystem(by)) return UnauthenticatedError("sign in to follow a case");
+  if (!by.has_account()) return UnauthenticatedError("sign in to follow a case");
   Case out;
   RETURN_IF_ERROR(db_.InTransaction([&](Connection& tx) -> Status {
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(Case c, LoadCaseForUpdate(tx, case_id));
-    ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c.id, c.area_id, c.reporter_id, c.is_public));
+    ASSIGN_OR_RETURN(Access access, AccessTo(tx, by, c));
     if (!access.visible) return Denied(by, Msg("case {} is not public", case_id));
     if (!IsOpen(c.state)) {
       return FailedPreconditionError(

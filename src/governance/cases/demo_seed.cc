@@ -232,8 +232,7 @@ StatusOr<std::vector<DemoUnitAccount>> SeedDemoCases(storage::Database& db, cons
     n.contact_phone = "139" + std::to_string(10000000 + rng.Between(0, 89999999));
     auth::Principal reporter;
     if (!residents.empty() && rng.Chance(20)) {
-      reporter.user_id = residents[rng.Next() % residents.size()];
-      reporter.via = "demo";
+      reporter = auth::Principal::User(residents[rng.Next() % residents.size()], "");
       n.channel = "web";
     } else {
       static constexpr std::array<const char*, 5> kChannels = {"web", "door_qr", "phone", "visit", "reception"};

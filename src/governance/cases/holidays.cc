@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/policy.h"
 #include "record/record.h"
 
 namespace ningju::cases {
@@ -18,10 +19,12 @@ using storage::Row;
 // The calendar belongs to the whole deployment: a district admin's grant on a top area (the district) carries it.
 Status AuthorizeCalendar(Connection& conn, const auth::Principal& by) {
   ASSIGN_OR_RETURN(storage::Result roots, conn.Execute("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id"));
-  Status last =
-      roots.rows.empty() ? auth::Authorize(conn, by, auth::Permission::kManageCalendar, 0) : Status(OkStatus());
+  Status last = roots.rows.empty() ? auth::policy::Require(conn, by, auth::policy::Action::kManageCalendar,
+                                                           auth::policy::Subject::Area(0))
+                                   : Status(OkStatus());
   for (const Row& root : roots.rows) {
-    last = auth::Authorize(conn, by, auth::Permission::kManageCalendar, root.Int(0));
+    last = auth::policy::Require(conn, by, auth::policy::Action::kManageCalendar,
+                                 auth::policy::Subject::Area(root.Int(0)));
     if (last.ok()) return last;
   }
   return last;

@@ -139,12 +139,8 @@ TEST_F(IntakeLimitsTest, SignedInResidentsAndStaffAreNotLimited) {
   IntakeLimiter l = Limiter(1, 0, 1, 0);
   Accept(l, kHome, "13900001111");
   ASSERT_TRUE(Refusal(l, anonymous_, "door_qr", kHome, "13900001111").has_value());
-  auth::Principal resident;
-  resident.user_id = 7;
-  resident.grants.push_back({0, auth::Role::kResident, 1});
-  auth::Principal staff;
-  staff.user_id = 8;
-  staff.grants.push_back({0, auth::Role::kNeighborhoodStaff, 1});
+  const auth::Principal resident = auth::Principal::User(7, "resident", {{0, auth::Role::kResident, 1}});
+  const auth::Principal staff = auth::Principal::User(8, "staff", {{0, auth::Role::kNeighborhoodStaff, 1}});
   EXPECT_FALSE(IntakeLimiter::Applies(resident, "web"));
   EXPECT_FALSE(IntakeLimiter::Applies(resident, "api"));
   EXPECT_FALSE(IntakeLimiter::Applies(staff, "phone"));

@@ -429,7 +429,7 @@ class Open311 {
     json body = json::array({{{"service_request_id", std::to_string(c.id)},
                               {"token", TokenFor(c.id)},
                               {"service_notice", notice},
-                              {"account_id", by.user_id > 0 ? json(std::to_string(by.user_id)) : json(nullptr)}}});
+                              {"account_id", by.has_account() ? json(std::to_string(by.user_id)) : json(nullptr)}}});
     return Doc{body, "service_requests", 201};
   }
 

@@ -19,7 +19,6 @@ using internal::CheckUnit;
 using internal::Contains;
 using internal::Denied;
 using internal::IsStaffFor;
-using internal::IsSystem;
 using internal::Join;
 using storage::Connection;
 using storage::Row;
@@ -160,7 +159,7 @@ Status CaseService::SetTimeLimit(const auth::Principal& by, const std::string& s
       if (!cat) return InvalidArgumentError(Msg("unknown category {}", QuoteForMessage(category)), "category");
     }
     ASSIGN_OR_RETURN(auto root, tx.QueryOptional("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1"));
-    bool admin = IsSystem(by);
+    bool admin = by.is_system();
     if (!admin && root) {
       ASSIGN_OR_RETURN(admin, IsStaffFor(tx, by, root->Int(0)));
     }

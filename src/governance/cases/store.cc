@@ -256,9 +256,9 @@ StatusOr<int64_t> InsertCase(Connection& tx, const WorkingCalendar& calendar, co
   c.complex = complex;
   ASSIGN_OR_RETURN(Instant due, Deadline(tx, calendar, "dispatch", c, now));
   std::optional<int64_t> reporter;
-  if (by.signed_in() && !IsSystem(by) && !staff_channel) reporter = by.user_id;
+  if (by.has_account() && !staff_channel) reporter = by.user_id;
   std::optional<int64_t> entered_by;
-  if (staff_channel && by.user_id > 0) entered_by = by.user_id;
+  if (staff_channel && by.has_account()) entered_by = by.user_id;
   storage::Param lat = nullptr, lon = nullptr;
   if (in.latitude) lat = static_cast<int64_t>(std::llround(*in.latitude * 1e6));
   if (in.longitude) lon = static_cast<int64_t>(std::llround(*in.longitude * 1e6));

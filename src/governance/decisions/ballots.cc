@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "auth/policy.h"
 #include "common/decimal.h"
 #include "common/text_util.h"
 #include "common/utf8.h"
@@ -14,6 +15,8 @@
 #include "storage/locking.h"
 
 namespace ningju::decisions {
+
+namespace policy = auth::policy;
 namespace {
 
 constexpr char kBallotColumns[] =
@@ -228,14 +231,15 @@ StatusOr<OwnersBallot> LoadForUpdate(storage::Connection& tx, int64_t id) {
 }  // namespace
 
 Status BallotService::RequireStaff(storage::Connection& conn, const auth::Principal& by, const OwnersBallot& ballot) {
-  return auth::Authorize(conn, by, auth::Permission::kManageRoster, ballot.area_id);
+  return policy::Require(conn, by, policy::Action::kManageBallot, policy::Subject::Area(ballot.area_id));
 }
 
 bool BallotService::IsStaff(const auth::Principal& viewer, const OwnersBallot& ballot) {
-  if (!viewer.signed_in() && viewer.via.empty()) return false;
+  if (viewer.anonymous()) return false;
   auto conn = db_.Acquire();
   if (!conn.ok()) return false;
-  return RequireStaff(**conn, viewer, ballot).ok();
+  return policy::Allows(**conn, viewer, policy::Action::kViewRoster, policy::Subject::Area(ballot.area_id))
+      .value_or(false);
 }
 
 Status BallotService::CheckEnter(const auth::Principal& by, int64_t id) {
@@ -248,7 +252,7 @@ bool BallotService::IsStaffOn(const auth::Principal& viewer, int64_t area_id) {
   if (!viewer.signed_in()) return false;
   auto conn = db_.Acquire();
   if (!conn.ok()) return false;
-  return auth::Authorize(**conn, viewer, auth::Permission::kManageRoster, area_id).ok();
+  return policy::Allows(**conn, viewer, policy::Action::kManageBallot, policy::Subject::Area(area_id)).value_or(false);
 }
 
 bool BallotService::NoticeRunning(const OwnersBallot& ballot) const {
@@ -259,7 +263,7 @@ StatusOr<std::pair<record::Attachment, std::string>> BallotService::AttachmentOf
                                                                                  int64_t id, int64_t attachment_id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
-  RETURN_IF_ERROR(auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id));
+  RETURN_IF_ERROR(policy::Require(*conn, viewer, policy::Action::kViewPersonalData, policy::Subject::Area(b.area_id)));
   auto attachment = record::GetAttachment(*conn, attachment_id);
   if (!attachment.ok() || attachment->object_ref != record::Ref("ballot", id)) {
     return NotFoundError(Msg("no file {} on ballot {}", attachment_id, id));
@@ -323,19 +327,18 @@ StatusOr<OwnersBallot> CreateDraft(storage::Connection& tx, const auth::Principa
   if (kind != "building" && kind != "entrance" && kind != "neighborhood") {
     return InvalidArgumentError("a ballot's scope is a building, an entrance or a neighborhood's estate", "area_id");
   }
-  RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, in.area_id));
+  RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageBallot, policy::Subject::Area(in.area_id)));
   ASSIGN_OR_RETURN(storage::Row nb, tx.QueryOne("SELECT a.id FROM area_paths p JOIN areas a ON a.id = p.ancestor_id "
                                                 "WHERE p.descendant_id = ? AND a.kind = 'neighborhood'",
                                                 {in.area_id}));
   ASSIGN_OR_RETURN(
       storage::Row row,
-      tx.QueryOne(
-          std::string("INSERT INTO ballots (area_id, neighborhood_id, title, description, matter, state, "
-                      "closes_at, notice_days, created_by, created_at, updated_at) "
-                      "VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING ") +
-              kBallotColumns,
-          {in.area_id, nb.Int(0), title, in.description, in.matter, ToUnix(in.closes_at), int64_t{in.notice_days},
-           by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now), ToUnix(now)}));
+      tx.QueryOne(std::string("INSERT INTO ballots (area_id, neighborhood_id, title, description, matter, state, "
+                              "closes_at, notice_days, created_by, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING ") +
+                      kBallotColumns,
+                  {in.area_id, nb.Int(0), title, in.description, in.matter, ToUnix(in.closes_at),
+                   int64_t{in.notice_days}, by.AccountOrNull(), ToUnix(now), ToUnix(now)}));
   ASSIGN_OR_RETURN(OwnersBallot out, ReadBallot(row));
   const std::string ref = record::Ref("ballot", out.id);
   RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "ballot.create", ref, {{"after", out.ToJson()}}));
@@ -562,14 +565,13 @@ Status CheckAccepting(const OwnersBallot& b, Instant now) {
 // The role in which `by` manages the roster of `area_id` (the highest of their grants over it), shown to the owner
 // whose ballot they replaced; "system" for the CLI and jobs.
 StatusOr<std::string> ActingRole(storage::Connection& conn, const auth::Principal& by, int64_t area_id) {
-  if (by.user_id <= 0) return std::string("system");
+  if (!by.has_account()) return std::string("system");
   std::optional<auth::Role> best;
   for (const auth::Grant& g : by.grants) {
-    if (!auth::Authorize(conn, auth::Principal{by.user_id, "", "", {g}, by.via}, auth::Permission::kManageRoster,
-                         area_id)
-             .ok()) {
-      continue;
-    }
+    ASSIGN_OR_RETURN(bool held, policy::Holds(conn, policy::HoldsPermission(auth::Principal::User(by.user_id, "", {g}),
+                                                                            auth::Permission::kManageRoster,
+                                                                            policy::Operand::Value(area_id))));
+    if (!held) continue;
     if (!best || static_cast<int>(g.role) > static_cast<int>(*best)) best = g.role;
   }
   return best ? std::string(auth::RoleName(*best)) : std::string("staff");
@@ -577,7 +579,7 @@ StatusOr<std::string> ActingRole(storage::Connection& conn, const auth::Principa
 }  // namespace
 
 StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice choice) {
-  if (!by.signed_in()) return UnauthenticatedError("sign in to vote");
+  if (!by.has_account()) return UnauthenticatedError("sign in to vote");
   Vote out;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     const Instant now = clock_.Now();
@@ -656,7 +658,8 @@ StatusOr<Vote> BallotService::Enter(const auth::Principal& by, int64_t id, const
 StatusOr<std::vector<ElectorateUnit>> BallotService::Electorate(const auth::Principal& viewer, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
-  const bool names = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id).ok();
+  ASSIGN_OR_RETURN(const bool names,
+                   policy::Allows(*conn, viewer, policy::Action::kViewPersonalData, policy::Subject::Area(b.area_id)));
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT unit_id, label, area_centi, developer_unsold, voter, owner_names "
                                             "FROM ballot_units WHERE ballot_id = ? ORDER BY sort_key",
                                             {id}));
@@ -701,7 +704,8 @@ StatusOr<BallotViewer> BallotService::ViewerOf(const auth::Principal& viewer, in
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   if (!viewer.signed_in()) return out;
-  out.is_staff = RequireStaff(*conn, viewer, b).ok();
+  ASSIGN_OR_RETURN(out.is_staff,
+                   policy::Allows(*conn, viewer, policy::Action::kViewRoster, policy::Subject::Area(b.area_id)));
   ASSIGN_OR_RETURN(auto voter,
                    conn->QueryOptional("SELECT bo.voter FROM ballot_owners bo JOIN owners o ON o.id = bo.owner_id "
                                        "WHERE bo.ballot_id = ? AND o.user_id = ? ORDER BY bo.voter LIMIT 1",
@@ -775,7 +779,10 @@ StatusOr<std::vector<NoticeLine>> BallotService::Notice(const auth::Principal& v
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
   // For the owners of the scope and staff: the notice names every unit's owners and how they voted.
-  if (!RequireStaff(*conn, viewer, b).ok()) {
+  // Staff read it as they read the roster (a read-only token too).
+  ASSIGN_OR_RETURN(bool staff,
+                   policy::Allows(*conn, viewer, policy::Action::kViewRoster, policy::Subject::Area(b.area_id)));
+  if (!staff) {
     if (!viewer.signed_in()) return UnauthenticatedError("sign in to read the notice of a ballot");
     ASSIGN_OR_RETURN(auto owner, conn->QueryOptional("SELECT 1 FROM ballot_owners bo JOIN owners o ON o.id = "
                                                      "bo.owner_id WHERE bo.ballot_id = ? AND o.user_id = ? LIMIT 1",
@@ -804,7 +811,7 @@ StatusOr<std::vector<NoticeLine>> BallotService::Notice(const auth::Principal& v
 }
 
 StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id, std::string_view body) {
-  if (!by.signed_in()) return UnauthenticatedError("sign in to object");
+  if (!by.has_account()) return UnauthenticatedError("sign in to object");
   std::string text(Trim(body));
   RETURN_IF_ERROR(CheckText(text, kMaxObjectionBytes, "body", true));
   const Instant now = clock_.Now();
@@ -835,7 +842,8 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
 StatusOr<std::vector<Objection>> BallotService::Objections(const auth::Principal& viewer, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
-  const bool names = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, b.area_id).ok();
+  ASSIGN_OR_RETURN(const bool names,
+                   policy::Allows(*conn, viewer, policy::Action::kViewPersonalData, policy::Subject::Area(b.area_id)));
   ASSIGN_OR_RETURN(auto rows, conn->Execute("SELECT id, user_id, name, body, created_at FROM ballot_objections "
                                             "WHERE ballot_id = ? ORDER BY id LIMIT 1000",
                                             {id}));

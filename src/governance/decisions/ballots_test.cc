@@ -51,6 +51,7 @@ class BallotsTest : public ::testing::Test {
       p.user_id = u.Int(0);
       p.display_name = "用户" + login;
       p.grants.push_back({g.Int(0), role, area});
+      p.kind = auth::PrincipalKind::kUser;
       p.via = "session";
       return OkStatus();
     }));

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/utf8.h"
 #include "governance/decisions/ballots.h"
@@ -13,6 +14,8 @@
 #include "storage/locking.h"
 
 namespace ningju::decisions {
+
+namespace policy = auth::policy;
 namespace {
 
 constexpr char kProjectColumns[] =
@@ -114,8 +117,7 @@ Status CompleteInTx(storage::Connection& tx, const Project& p, Step step, const 
       tx.Execute("UPDATE elevator_steps SET state = 'done', completed_at = ?, completed_by = ?, "
                  "completed_by_name = ?, done_on = ?, notes = ?, data = ? "
                  "WHERE project_id = ? AND step = ?",
-                 {ToUnix(now), by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), by.display_name,
-                  done_on, notes, data.dump(), p.id, name}));
+                 {ToUnix(now), by.AccountOrNull(), by.display_name, done_on, notes, data.dump(), p.id, name}));
   const std::string ref = Ref(p.id);
   RETURN_IF_ERROR(record::Audit(tx, now, actor, "elevator.step.complete", ref,
                                 {{"step", name}, {"done_on", done_on}, {"data", data}}));
@@ -161,12 +163,10 @@ StatusOr<int64_t> InsertProject(storage::Connection& tx, int64_t building, int64
     return AlreadyExistsError(Msg("the building has an elevator retrofit under way: project {}", running->Int(0)),
                               "building_id");
   }
-  ASSIGN_OR_RETURN(
-      storage::Row row,
-      tx.QueryOne("INSERT INTO elevator_projects (building_id, neighborhood_id, title, state, "
-                  "created_by, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?) RETURNING id",
-                  {building, neighborhood, title, by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr),
-                   ToUnix(now), ToUnix(now)}));
+  ASSIGN_OR_RETURN(storage::Row row,
+                   tx.QueryOne("INSERT INTO elevator_projects (building_id, neighborhood_id, title, state, "
+                               "created_by, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?) RETURNING id",
+                               {building, neighborhood, title, by.AccountOrNull(), ToUnix(now), ToUnix(now)}));
   const int64_t id = row.Int(0);
   for (size_t i = 0; i < kSteps.size(); ++i) {
     RETURN_IF_ERROR(
@@ -477,21 +477,22 @@ StatusOr<Project> ElevatorService::Load(storage::Connection& conn, int64_t id) {
 
 StatusOr<Project> ElevatorService::LoadForStaff(storage::Connection& tx, const auth::Principal& by, int64_t id) {
   ASSIGN_OR_RETURN(Project p, LoadProject(tx, id, /*lock=*/true));
-  RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, p.building_id));
+  RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageElevator, policy::Subject::Area(p.building_id)));
   return p;
 }
 
 Status ElevatorService::CheckManage(const auth::Principal& by, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(Project p, LoadProject(*conn, id, /*lock=*/false));
-  return auth::Authorize(*conn, by, auth::Permission::kManageRoster, p.building_id);
+  return policy::Require(*conn, by, policy::Action::kManageElevator, policy::Subject::Area(p.building_id));
 }
 
 bool ElevatorService::IsStaffOn(const auth::Principal& viewer, int64_t building_id) {
-  if (!viewer.signed_in()) return false;
+  if (viewer.anonymous()) return false;
   auto conn = db_.Acquire();
   if (!conn.ok()) return false;
-  return auth::Authorize(**conn, viewer, auth::Permission::kManageRoster, building_id).ok();
+  return policy::Allows(**conn, viewer, policy::Action::kManageElevator, policy::Subject::Area(building_id))
+      .value_or(false);
 }
 
 StatusOr<Project> ElevatorService::Get(int64_t id) {
@@ -526,7 +527,7 @@ StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t bui
       return InvalidArgumentError(Msg("an elevator retrofit is for a building; {} is not one", building_id),
                                   "building_id");
     }
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kManageRoster, building_id));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageElevator, policy::Subject::Area(building_id)));
     if (title.empty()) title = area->Text(2) + "加装电梯";
     ASSIGN_OR_RETURN(id, InsertProject(tx, building_id, area->Int(1), title, by, now));
     return OkStatus();
@@ -655,15 +656,12 @@ Status ElevatorService::Answer(const auth::Principal& by, int64_t id, int64_t un
     if (!unit || unit->Int(0) != p.building_id) {
       return InvalidArgumentError(Msg("unit {} is not in {}", unit_id, p.building_name), "unit_id");
     }
-    std::string channel = "online";
-    ASSIGN_OR_RETURN(auto own, tx.QueryOptional("SELECT 1 FROM unit_owners uo JOIN owners o ON o.id = uo.owner_id "
-                                                "WHERE uo.unit_id = ? AND o.user_id = ?",
-                                                {unit_id, by.user_id}));
-    if (!own) {
-      Status staff = auth::Authorize(tx, by, auth::Permission::kManageRoster, p.building_id);
-      if (!staff.ok()) return PermissionDeniedError("owners answer the survey for their own units");
-      channel = "staff";
-    }
+    policy::Subject subject = policy::Subject::Area(p.building_id);
+    subject.unit = policy::Operand::Value(unit_id);
+    ASSIGN_OR_RETURN(bool allowed, policy::Allows(tx, by, policy::Action::kAnswerSurvey, subject));
+    if (!allowed) return PermissionDeniedError("owners answer the survey for their own units");
+    ASSIGN_OR_RETURN(bool own, policy::Holds(tx, policy::OwnsUnit(by, policy::Operand::Value(unit_id))));
+    const std::string channel = own ? "online" : "staff";
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO elevator_survey_answers (project_id, unit_id, answer, channel, "
                    "answered_by, answered_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -786,8 +784,7 @@ StatusOr<int64_t> ElevatorService::StartBallot(const auth::Principal& by, int64_
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO elevator_step_refs (project_id, step, ref, created_at, created_by) "
                    "VALUES (?, ?, ?, ?, ?)",
-                   {id, std::string(StepName(*step)), ballot_ref, ToUnix(now),
-                    by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr)}));
+                   {id, std::string(StepName(*step)), ballot_ref, ToUnix(now), by.AccountOrNull()}));
     RETURN_IF_ERROR(record::AddLink(tx, Ref(id), "decided_by", ballot_ref, now, auth::ActorOf(by)));
     RETURN_IF_ERROR(
         record::Audit(tx, now, auth::ActorOf(by), "elevator.ballot", Ref(id),
@@ -894,8 +891,7 @@ StatusOr<ObjectionRecord> ElevatorService::RecordObjection(const auth::Principal
     ASSIGN_OR_RETURN(storage::Row row,
                      tx.QueryOne("INSERT INTO elevator_objections (project_id, received_on, objector, body, "
                                  "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                 {id, mark, objector, body,
-                                  by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now)}));
+                                 {id, mark, objector, body, by.AccountOrNull(), ToUnix(now)}));
     out = {row.Int(0), mark, objector, body};
     RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "elevator.objection", Ref(id),
                                   {{"objection", out.id}, {"received_on", mark}, {"bytes", body.size()}}));
@@ -928,8 +924,7 @@ Status ElevatorService::LinkMeeting(const auth::Principal& by, int64_t id, Step 
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO elevator_step_refs (project_id, step, ref, created_at, created_by) "
                    "VALUES (?, ?, ?, ?, ?)",
-                   {id, std::string(StepName(step)), meeting, ToUnix(now),
-                    by.user_id > 0 ? storage::Param(by.user_id) : storage::Param(nullptr)}));
+                   {id, std::string(StepName(step)), meeting, ToUnix(now), by.AccountOrNull()}));
     RETURN_IF_ERROR(record::AddLink(tx, Ref(id), "refers_to", meeting, now, auth::ActorOf(by)));
     RETURN_IF_ERROR(record::Audit(tx, now, auth::ActorOf(by), "elevator.meeting", Ref(id),
                                   {{"step", std::string(StepName(step))}, {"meeting", meeting}}));
@@ -943,8 +938,10 @@ StatusOr<ProjectView> ElevatorService::View(const auth::Principal& viewer, int64
   ASSIGN_OR_RETURN(v.project, Load(*conn, id));
   const Project& p = v.project;
   if (viewer.signed_in()) {
-    v.viewer.is_staff = auth::Authorize(*conn, viewer, auth::Permission::kManageRoster, p.building_id).ok();
-    v.viewer.personal_data = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, p.building_id).ok();
+    const auto building = policy::Subject::Area(p.building_id);
+    ASSIGN_OR_RETURN(v.viewer.is_staff, policy::Allows(*conn, viewer, policy::Action::kManageElevator, building));
+    ASSIGN_OR_RETURN(v.viewer.personal_data,
+                     policy::Allows(*conn, viewer, policy::Action::kViewPersonalData, building));
     ASSIGN_OR_RETURN(auto own, conn->Execute("SELECT DISTINCT u.id FROM units u JOIN unit_owners uo ON uo.unit_id = "
                                              "u.id JOIN owners o ON o.id = uo.owner_id WHERE u.building_id = ? AND "
                                              "o.user_id = ? ORDER BY u.id",

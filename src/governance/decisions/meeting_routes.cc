@@ -444,7 +444,10 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Meeting m, service.Get(ctx.principal, id));
-               if (!m.can_manage) return PermissionDeniedError("only the staff of the area or the convener may edit");
+               if (!m.can_manage) {
+                 if (ctx.principal.anonymous()) return UnauthenticatedError("sign in first");
+                 return PermissionDeniedError("only the staff of the area or the convener may edit");
+               }
                return FormPage(site, service, ctx, m.neighborhood_id, &m, ValuesOf(m), "", 200);
              }));
   router.Add("POST", "/meetings/{id}/edit",

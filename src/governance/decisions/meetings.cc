@@ -7,12 +7,15 @@
 #include <array>
 #include <set>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/time.h"
 #include "common/utf8.h"
 #include "storage/locking.h"
 
 namespace ningju::decisions {
+
+namespace policy = auth::policy;
 namespace {
 
 using json = nlohmann::json;
@@ -109,16 +112,23 @@ StatusOr<Row> LoadRow(storage::Connection& conn, int64_t id) {
   return ReadMeeting(*row);
 }
 
-// Staff of the meeting's area (kEditArea) or its convener.
-bool IsManager(storage::Connection& conn, const auth::Principal& p, const Meeting& m) {
-  if (!p.signed_in()) return false;
-  if (p.user_id == m.convener.user_id) return true;
-  return auth::Authorize(conn, p, auth::Permission::kEditArea, m.area_id).ok();
+// What the policy's kManageMeeting is asked about: the meeting's area (its staff) and its convener.
+policy::Subject ManagedBy(const Meeting& m) {
+  policy::Subject s = policy::Subject::Area(m.area_id);
+  s.person = policy::Operand::Value(m.convener.user_id);
+  return s;
+}
+
+// Staff of the meeting's area (kEditArea) or its convener: who manages it, and sees it while a draft.
+StatusOr<bool> IsManager(storage::Connection& conn, const auth::Principal& p, const Meeting& m) {
+  return policy::Holds(conn, policy::Rule(p, policy::Action::kManageMeeting, ManagedBy(m)));
 }
 
 Status RequireManager(storage::Connection& conn, const auth::Principal& p, const Meeting& m) {
-  if (!p.signed_in()) return UnauthenticatedError("sign in first");
-  if (IsManager(conn, p, m)) return OkStatus();
+  Status allowed = policy::Require(conn, p, policy::Action::kManageMeeting, ManagedBy(m));
+  if (allowed.ok() || allowed.code() != StatusCode::kPermissionDenied) return allowed;
+  ASSIGN_OR_RETURN(bool manager, IsManager(conn, p, m));
+  if (manager) return allowed;  // a read-only token of a manager
   if (m.state == MeetingState::kDraft) return NotFoundError(Msg("no meeting {}", m.id));
   return PermissionDeniedError(Msg("only the staff of the area or the convener may change meeting {}", m.id));
 }
@@ -450,7 +460,7 @@ StatusOr<MeetingKind> MeetingService::SaveKind(const auth::Principal& by, const 
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto root, tx.QueryOptional("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1"));
     if (!root) return FailedPreconditionError("the area tree is empty");
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, root->Int(0)));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kEditArea, policy::Subject::Area(root->Int(0))));
     ASSIGN_OR_RETURN(auto before, tx.QueryOptional("SELECT name_zh, name_en, notice_days, sort_key, active FROM "
                                                    "meeting_kinds WHERE code = ?" +
                                                        storage::ForUpdate(tx.dialect()),
@@ -486,9 +496,10 @@ StatusOr<Meeting> MeetingService::Load(storage::Connection& conn, const auth::Pr
                                        bool details) {
   ASSIGN_OR_RETURN(Row row, LoadRow(conn, id));
   Meeting m = std::move(row.meeting);
-  m.can_manage = IsManager(conn, viewer, m);
+  ASSIGN_OR_RETURN(m.can_manage, IsManager(conn, viewer, m));
   if (m.state == MeetingState::kDraft && !m.can_manage) return NotFoundError(Msg("no meeting {}", id));
-  const bool personal = auth::Authorize(conn, viewer, auth::Permission::kViewPersonalData, m.area_id).ok();
+  ASSIGN_OR_RETURN(const bool personal,
+                   policy::Allows(conn, viewer, policy::Action::kViewPersonalData, policy::Subject::Area(m.area_id)));
   auto name = [&](const std::string& n) { return personal ? n : MaskName(n); };
   m.convener.name = name(m.convener.name);
   ASSIGN_OR_RETURN(storage::Result agenda,
@@ -500,7 +511,7 @@ StatusOr<Meeting> MeetingService::Load(storage::Connection& conn, const auth::Pr
   ASSIGN_OR_RETURN(storage::Row count,
                    conn.QueryOne("SELECT COUNT(*) FROM meeting_registrations WHERE meeting_id = ?", {id}));
   m.registered_count = count.Int(0);
-  if (viewer.signed_in()) {
+  if (viewer.has_account()) {
     ASSIGN_OR_RETURN(auto mine, conn.QueryOptional("SELECT 1 FROM meeting_registrations WHERE meeting_id = ? AND "
                                                    "user_id = ?",
                                                    {id, viewer.user_id}));
@@ -555,7 +566,7 @@ StatusOr<Meeting> MeetingService::Load(storage::Connection& conn, const auth::Pr
     }
   }
   const Instant now = clock_.Now();
-  if (viewer.signed_in() && m.state == MeetingState::kNoticed && now < m.starts_at && !m.viewer_registered) {
+  if (viewer.has_account() && m.state == MeetingState::kNoticed && now < m.starts_at && !m.viewer_registered) {
     ASSIGN_OR_RETURN(auto role, RegistrationRole(conn, viewer.user_id, m.area_id));
     m.can_register = role.has_value() && (m.kind != "owners_assembly" || *role == "owner");
   }
@@ -576,14 +587,20 @@ StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewe
   if (area->Text(0) != "neighborhood") {
     return InvalidArgumentError("meetings are listed per neighborhood", "neighborhood");
   }
-  const bool staff = auth::Authorize(*conn, viewer, auth::Permission::kEditArea, neighborhood_id).ok();
-  const bool personal = auth::Authorize(*conn, viewer, auth::Permission::kViewPersonalData, neighborhood_id).ok();
-  std::string sql = std::string("SELECT ") + kMeetingColumns + " WHERE m.neighborhood_id = ?";
-  storage::Params params = {neighborhood_id};
-  if (!staff) {
-    sql += " AND (m.state <> 'draft' OR m.convener_id = ?)";
-    params.push_back(viewer.signed_in() ? viewer.user_id : int64_t{0});
-  }
+  ASSIGN_OR_RETURN(const bool personal, policy::Allows(*conn, viewer, policy::Action::kViewPersonalData,
+                                                       policy::Subject::Area(neighborhood_id)));
+  // Who manages each meeting (the same rule as IsManager, over the row's columns): a draft only for them.
+  policy::Subject columns = policy::Subject::Area(0);
+  columns.area = policy::Operand::Column("m.area_id");
+  columns.person = policy::Operand::Column("m.convener_id");
+  const policy::Condition manage = policy::Filter(viewer, policy::Action::kManageMeeting, columns);
+  const std::string select = kMeetingColumns;
+  const size_t from = select.find(" FROM ");
+  std::string sql = "SELECT " + select.substr(0, from) + ", CASE WHEN " + manage.sql + " THEN 1 ELSE 0 END" +
+                    select.substr(from) + " WHERE m.neighborhood_id = ? AND (m.state <> 'draft' OR " + manage.sql + ")";
+  storage::Params params = manage.params;
+  params.push_back(neighborhood_id);
+  params.insert(params.end(), manage.params.begin(), manage.params.end());
   if (!cursor.empty()) {
     auto keys = DecodeCursor(cursor, 2);
     if (!keys) return InvalidArgumentError("malformed cursor", "cursor");
@@ -597,7 +614,7 @@ StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewe
   for (const auto& r : result.rows) {
     Meeting m = ReadMeeting(r).meeting;
     if (!personal) m.convener.name = MaskName(m.convener.name);
-    m.can_manage = staff || (viewer.signed_in() && viewer.user_id == m.convener.user_id);
+    m.can_manage = r.Bool(21);
     page.items.push_back(std::move(m));
   }
   if (static_cast<int>(page.items.size()) > limit) {
@@ -655,19 +672,20 @@ StatusOr<std::vector<MeetingService::Place>> MeetingService::Places(int64_t neig
 }
 
 bool MeetingService::MayCreate(const auth::Principal& by, int64_t area_id) {
-  if (!by.signed_in()) return false;
+  if (by.anonymous()) return false;
   auto conn = db_.Acquire();
-  return conn.ok() && auth::Authorize(**conn, by, auth::Permission::kEditArea, area_id).ok();
+  return conn.ok() &&
+         policy::Allows(**conn, by, policy::Action::kManageMeeting, policy::Subject::Area(area_id)).value_or(false);
 }
 
 StatusOr<Meeting> MeetingService::Create(const auth::Principal& by, const MeetingInput& input) {
-  if (!by.signed_in() && by.via.empty()) return UnauthenticatedError("sign in first");
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
   const Instant now = clock_.Now();
   int64_t id = 0;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto area, tx.QueryOptional("SELECT id FROM areas WHERE id = ?", {input.area_id}));
     if (!area) return NotFoundError(Msg("no area {}", input.area_id));
-    RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, input.area_id));
+    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageMeeting, policy::Subject::Area(input.area_id)));
     ASSIGN_OR_RETURN(Checked c, CheckInput(tx, by, input));
     if (!c.kind.active)
       return InvalidArgumentError(Msg("the kind {} is retired", QuoteForMessage(c.kind.code)), "kind");
@@ -678,8 +696,7 @@ StatusOr<Meeting> MeetingService::Create(const auth::Principal& by, const Meetin
                     "starts_at, ends_at, place, description, state, created_by, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
                     {c.kind.code, c.subject, input.area_id, c.neighborhood_id, c.convener_id, ToUnix(input.starts_at),
-                     ToUnix(input.ends_at), c.place, c.description,
-                     by.signed_in() ? storage::Param(by.user_id) : storage::Param(nullptr), ToUnix(now), ToUnix(now)}));
+                     ToUnix(input.ends_at), c.place, c.description, by.AccountOrNull(), ToUnix(now), ToUnix(now)}));
     id = row.Int(0);
     RETURN_IF_ERROR(WriteAgenda(tx, id, c.agenda));
     RETURN_IF_ERROR(AddLinks(tx, id, c.links, now, auth::ActorOf(by)));
@@ -707,7 +724,7 @@ StatusOr<Meeting> MeetingService::Update(const auth::Principal& by, int64_t id, 
       return InvalidArgumentError("a meeting stays in its neighborhood", "area_id");
     }
     if (input.area_id != before.area_id) {
-      RETURN_IF_ERROR(auth::Authorize(tx, by, auth::Permission::kEditArea, input.area_id));
+      RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kManageMeeting, policy::Subject::Area(input.area_id)));
     }
     const bool noticed = before.state == MeetingState::kNoticed;
     if (noticed && (input.starts_at != before.starts_at || c.kind.code != before.kind)) {
@@ -749,7 +766,7 @@ StatusOr<Meeting> MeetingService::Notice(const auth::Principal& by, int64_t id) 
 }
 
 StatusOr<Meeting> MeetingService::Register(const auth::Principal& by, int64_t id) {
-  if (!by.signed_in()) return UnauthenticatedError("sign in first");
+  if (!by.has_account()) return UnauthenticatedError("sign in first");
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(LockMeeting(tx, id));
@@ -843,11 +860,10 @@ StatusOr<Meeting> MeetingService::SignIn(const auth::Principal& by, int64_t id, 
       ASSIGN_OR_RETURN(name, CleanText(walk_in, "name", 1, 40));
       if (!role) return InvalidArgumentError("say in which role a walk-in attends", "role");
     }
-    RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO meeting_attendance (meeting_id, user_id, name, role, signed_in_at, "
-                   "recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
-                   {id, storage::Nullable(user_id), name, std::string(AttendeeRoleName(*role)), ToUnix(now),
-                    by.signed_in() ? storage::Param(by.user_id) : storage::Param(nullptr)}));
+    RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO meeting_attendance (meeting_id, user_id, name, role, signed_in_at, "
+        "recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
+        {id, storage::Nullable(user_id), name, std::string(AttendeeRoleName(*role)), ToUnix(now), by.AccountOrNull()}));
     if (m.state == MeetingState::kNoticed) {
       RETURN_IF_ERROR(tx.Execute("UPDATE meetings SET state = 'held', held_at = ? WHERE id = ?", {ToUnix(now), id}));
       RETURN_IF_ERROR(Record(tx, now, by, id, "hold", "held", json::object()));
@@ -917,8 +933,7 @@ StatusOr<Meeting> MeetingService::AddDecision(const auth::Principal& by, int64_t
                      tx.QueryOne("INSERT INTO meeting_decisions (meeting_id, text, votes_for, votes_against, "
                                  "votes_abstain, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                  {id, text, storage::Nullable(input.votes_for), storage::Nullable(input.votes_against),
-                                  storage::Nullable(input.votes_abstain), ToUnix(now),
-                                  by.signed_in() ? storage::Param(by.user_id) : storage::Param(nullptr)}));
+                                  storage::Nullable(input.votes_abstain), ToUnix(now), by.AccountOrNull()}));
     RETURN_IF_ERROR(Touch(tx, id, now));
     return Record(tx, now, by, id, "decide", "decision",
                   {{"decision_id", row.Int(0)},
@@ -956,8 +971,7 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
     ASSIGN_OR_RETURN(storage::Row row,
                      tx.QueryOne("INSERT INTO meeting_actions (meeting_id, title, assignee_id, due_date, created_at, "
                                  "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                 {id, title, *assignee, due, ToUnix(now),
-                                  by.signed_in() ? storage::Param(by.user_id) : storage::Param(nullptr)}));
+                                 {id, title, *assignee, due, ToUnix(now), by.AccountOrNull()}));
     RETURN_IF_ERROR(Touch(tx, id, now));
     return Record(tx, now, by, id, "add_action", "action",
                   {{"action_id", row.Int(0)}, {"title", title}, {"assignee_id", *assignee}, {"due_date", due}});
@@ -966,7 +980,7 @@ StatusOr<Meeting> MeetingService::AddAction(const auth::Principal& by, int64_t i
 }
 
 StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64_t id, int64_t action_id, bool done) {
-  if (!by.signed_in() && by.via.empty()) return UnauthenticatedError("sign in first");
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(LockMeeting(tx, id));
@@ -975,7 +989,9 @@ StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64
                                                    "meeting_id = ?",
                                                    {action_id, id}));
     if (!action) return NotFoundError(Msg("no action {} in meeting {}", action_id, id));
-    if (!(by.signed_in() && by.user_id == action->Int(0))) RETURN_IF_ERROR(RequireManager(tx, by, m));
+    // The assignee ticks their own action; anyone else must manage the meeting.
+    ASSIGN_OR_RETURN(bool assignee, policy::Holds(tx, policy::IsAccount(by, policy::Operand::Value(action->Int(0)))));
+    if (!assignee) RETURN_IF_ERROR(RequireManager(tx, by, m));
     if (action->Bool(1) == done) return OkStatus();
     RETURN_IF_ERROR(tx.Execute("UPDATE meeting_actions SET done = ?, done_at = ? WHERE id = ?",
                                {int64_t{done ? 1 : 0}, done ? ToUnix(now) : int64_t{0}, action_id}));

@@ -83,6 +83,7 @@ class MeetingsTest : public ::testing::Test {
     EXPECT_OK(row);
     p.user_id = row->Int(0);
     p.display_name = row->Text(1);
+    p.kind = auth::PrincipalKind::kUser;
     p.via = "session";
     auto grants = auth::LoadGrants(**conn, p.user_id);
     EXPECT_OK(grants);
