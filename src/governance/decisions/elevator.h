@@ -313,8 +313,8 @@ class ElevatorService {
   Status LinkMeeting(const auth::Principal& by, int64_t id, Step step, int64_t meeting_id);
 
   bool IsStaffOn(const auth::Principal& viewer, int64_t building_id);
-  // OK when `by` may run project `id` (policy::Action::kManageElevator on its building): the drawing upload routes ask it before the
-  // file's body is parsed. kNotFound, kUnauthenticated or kPermissionDenied as AddDrawing() would answer.
+  // OK when `by` may run project `id` (policy::Action::kManageElevator on its building): the drawing upload routes ask
+  // it before the file's body is parsed. kNotFound, kUnauthenticated or kPermissionDenied as AddDrawing() would answer.
   Status CheckManage(const auth::Principal& by, int64_t id);
 
  private:
