@@ -14,6 +14,7 @@
 #include "governance/areas/owner_links.h"
 #include "record/record.h"
 #include "storage/locking.h"
+#include "testing/db_checks.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 #include "testing/test_principal.h"
@@ -89,36 +90,14 @@ class JoinRequestsTest : public ::testing::Test {
     return r;
   }
 
-  // The active resident grants of a user: the areas.
   std::vector<int64_t> ResidentAreas(int64_t user) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto grants = auth::LoadGrants(**conn, user);
-    EXPECT_OK(grants);
-    std::vector<int64_t> out;
-    for (const auto& g : *grants) {
-      if (g.role == auth::Role::kResident) out.push_back(g.area_id);
-    }
-    return out;
+    return ::ningju::testing::RoleAreas(*db_, user, auth::Role::kResident);
   }
-
   int64_t Count(const std::string& sql, const storage::Params& params) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne(sql, params);
-    EXPECT_OK(row);
-    return row->Int(0);
+    return ::ningju::testing::CountOf(*db_, sql, params);
   }
-
   std::vector<std::string> AuditActions(int64_t id) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto records = record::ListAudit(**conn, record::Ref("join_request", id), 100);
-    EXPECT_OK(records);
-    std::vector<std::string> out;
-    for (const auto& r : *records) out.push_back(r.action);
-    std::sort(out.begin(), out.end());
-    return out;
+    return ::ningju::testing::AuditActionsOn(*db_, record::Ref("join_request", id));
   }
 
   FakeClock clock_{FromUnix(1'790'000'000)};

@@ -13,6 +13,7 @@
 #include "governance/areas/join_requests.h"
 #include "record/record.h"
 #include "storage/locking.h"
+#include "testing/db_checks.h"
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 #include "testing/test_principal.h"
@@ -91,36 +92,13 @@ class OwnerLinksTest : public ::testing::Test {
   }
 
   std::vector<int64_t> ResidentAreas(int64_t user) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto grants = auth::LoadGrants(**conn, user);
-    EXPECT_OK(grants);
-    std::vector<int64_t> out;
-    for (const auto& g : *grants) {
-      if (g.role == auth::Role::kResident) out.push_back(g.area_id);
-    }
-    return out;
+    return ::ningju::testing::RoleAreas(*db_, user, auth::Role::kResident);
   }
-
   int64_t Count(const std::string& sql, const storage::Params& params) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne(sql, params);
-    EXPECT_OK(row);
-    return row->Int(0);
+    return ::ningju::testing::CountOf(*db_, sql, params);
   }
-
-  std::vector<std::string> AuditActions(int64_t owner) {
-    auto conn = db_->Acquire();
-    EXPECT_OK(conn);
-    if (!conn.ok()) return {};
-    auto records = record::ListAudit(**conn, record::Ref("owner", owner), 100);
-    EXPECT_OK(records);
-    if (!records.ok()) return {};
-    std::vector<std::string> out;
-    for (const auto& r : *records) out.push_back(r.action);
-    std::sort(out.begin(), out.end());
-    return out;
+  std::vector<std::string> AuditActions(int64_t id) {
+    return ::ningju::testing::AuditActionsOn(*db_, record::Ref("owner", id));
   }
 
   FakeClock clock_{FromUnix(1'790'000'000)};
