@@ -103,5 +103,21 @@ if [ "$status" -ne 0 ] && [ -s "$TMP/server.log" ]; then
   # The summary stays the last line.
   grep -E '^e2e: [0-9]+ passed, [0-9]+ failed$' "$TMP/e2e.log" | tail -n 1 || true
 fi
-# (d) cleanup() stops the server and removes the temporary directory.
+# (d) The server stops as in production (SIGTERM). Built with the sanitizers (scripts/test.sh), a report in its log
+# -- an error while serving, or a leak found at exit -- fails the run as one more failed test.
+kill -TERM "$SERVER_PID" 2>/dev/null || true
+for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=
+if grep -qE '(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error: ' "$TMP/server.log"; then
+  echo "e2e: the server's log holds a sanitizer report:"
+  grep -n -E -A 25 '(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error: ' "$TMP/server.log" |
+    head -n 80 | sed 's/^/  /'
+  line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed$' "$TMP/e2e.log" | tail -n 1)
+  passed=$(sed -E 's/^e2e: ([0-9]+) passed.*/\1/' <<<"${line:-e2e: 0 passed, 0 failed}")
+  failed=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"${line:-e2e: 0 passed, 0 failed}")
+  echo "e2e: $passed passed, $((failed + 1)) failed"
+  status=1
+fi
+# cleanup() removes the temporary directory.
 exit "$status"
