@@ -108,6 +108,18 @@ class AppTest : public ::testing::Test {
     return {nb, nlohmann::json::parse(r.body)["items"][0]["id"].get<int64_t>()};
   }
 
+  // The demo elevator project's building (resident1's, whose owners are owner1, owner2...) and its neighborhood
+  // (staff login nb-huayang).
+  std::pair<int64_t, int64_t> DemoBuilding() {
+    auto conn = app_->db().Acquire();
+    EXPECT_OK(conn);
+    if (!conn.ok()) return {0, 0};
+    auto row = (*conn)->QueryOne("SELECT building_id, neighborhood_id FROM elevator_projects ORDER BY id LIMIT 1");
+    EXPECT_OK(row);
+    if (!row.ok()) return {0, 0};
+    return {row->Int(0), row->Int(1)};
+  }
+
   std::map<std::string, std::string> tokens_;  // by Token()
 
   // A suite that needs other settings sets this in its own SetUpTestSuite before calling AppTest's (and clears it).

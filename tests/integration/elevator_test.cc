@@ -20,15 +20,6 @@ const std::string kPdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 class ElevatorApiTest : public AppTest {
  protected:
-  // The demo's elevator building (resident1's) and its neighborhood.
-  std::pair<int64_t, int64_t> DemoBuilding() {
-    auto conn = app_->db().Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne("SELECT building_id, neighborhood_id FROM elevator_projects ORDER BY id LIMIT 1");
-    EXPECT_OK(row);
-    return {row->Int(0), row->Int(1)};
-  }
-
   HttpResult Multipart(const std::string& path, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& fields) {
     const std::string boundary = "----ningju-elevator-boundary";

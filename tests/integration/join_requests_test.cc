@@ -18,15 +18,6 @@ using json = nlohmann::json;
 
 class JoinRequestsWebTest : public AppTest {
  protected:
-  // The neighborhood of the demo elevator project's building, whose staff login is nb-huayang.
-  int64_t DemoNeighborhood() {
-    auto conn = app_->db().Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne("SELECT neighborhood_id FROM elevator_projects ORDER BY id LIMIT 1");
-    EXPECT_OK(row);
-    return row->Int(0);
-  }
-
   HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
                  const json& body = nullptr) {
     std::vector<std::pair<std::string, std::string>> headers;
@@ -66,7 +57,7 @@ class JoinRequestsWebTest : public AppTest {
 };
 
 TEST_F(JoinRequestsWebTest, AResidentAsksOnThePageAndStaffApproveFromTheQueue) {
-  const int64_t nb = DemoNeighborhood();
+  const int64_t nb = DemoBuilding().second;
   const std::string ask = "/areas/" + std::to_string(nb) + "/join";
   const std::string queue = "/areas/" + std::to_string(nb) + "/join-requests";
 
@@ -129,7 +120,7 @@ TEST_F(JoinRequestsWebTest, AResidentAsksOnThePageAndStaffApproveFromTheQueue) {
 }
 
 TEST_F(JoinRequestsWebTest, TheApiAsksListsRefusesAndWithdraws) {
-  const int64_t nb = DemoNeighborhood();
+  const int64_t nb = DemoBuilding().second;
   const std::string nb_queue = "/api/v1/areas/" + std::to_string(nb) + "/join-requests";
   SignedUp("13900009999", "API居民");
   const std::string mine = TokenFor("13900009999");

@@ -18,15 +18,6 @@ using json = nlohmann::json;
 
 class OwnersTest : public AppTest {
  protected:
-  // The demo elevator project's building (resident1's) and its neighborhood, whose staff login is nb-huayang.
-  std::pair<int64_t, int64_t> DemoBuilding() {
-    auto conn = app_->db().Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne("SELECT building_id, neighborhood_id FROM elevator_projects ORDER BY id LIMIT 1");
-    EXPECT_OK(row);
-    return {row->Int(0), row->Int(1)};
-  }
-
   HttpResult Api(const std::string& method, const std::string& path, const std::string& token,
                  const json& body = nullptr) {
     std::vector<std::pair<std::string, std::string>> headers;
