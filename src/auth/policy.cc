@@ -200,12 +200,28 @@ StatusOr<bool> Allows(storage::Connection& conn, const Principal& p, Action a, c
   return Holds(conn, Rule(p, a, s));
 }
 
+namespace {
+
+Status Refusal(const Principal& p, Action a, std::string_view where) {
+  if (p.anonymous()) return UnauthenticatedError("sign in first");
+  if (p.read_only() && IsWrite(a)) return PermissionDeniedError("this token is read-only: it may only read (GET)");
+  return PermissionDeniedError(Msg("you may not {} {}", ActionName(a), where));
+}
+
+}  // namespace
+
 Status Require(storage::Connection& conn, const Principal& p, Action a, const Subject& s) {
   ASSIGN_OR_RETURN(bool allowed, Allows(conn, p, a, s));
   if (allowed) return OkStatus();
-  if (p.anonymous()) return UnauthenticatedError("sign in first");
-  if (p.read_only() && IsWrite(a)) return PermissionDeniedError("this token is read-only: it may only read (GET)");
-  return PermissionDeniedError(Msg("you may not {} here", ActionName(a)));
+  return Refusal(p, a, "here");
+}
+
+Status RequireSomewhere(const Principal& p, Action a) {
+  if (p.is_system()) return OkStatus();
+  const ActionRule& rule = RuleOf(a);
+  const bool writes_refused = p.read_only() && rule.write;
+  if (!writes_refused && rule.permission && p.HasPermissionSomewhere(*rule.permission)) return OkStatus();
+  return Refusal(p, a, "anywhere");
 }
 
 }  // namespace ningju::auth::policy

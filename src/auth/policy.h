@@ -135,6 +135,12 @@ StatusOr<bool> Allows(storage::Connection& conn, const Principal& p, Action a, c
 // kNotFound itself.
 Status Require(storage::Connection& conn, const Principal& p, Action a, const Subject& s);
 
+// Whether `p` holds the permission of `a` over some area, asked before an input names the area (a create whose area
+// is in its body): the system always, anyone else by their grants (no query). Relations are not asked: a new object
+// has no convener or owner yet. Answers as Require: 401 for an anonymous principal, 403 otherwise (also for a
+// read-only token's write). The service still asks Require on the area itself.
+Status RequireSomewhere(const Principal& p, Action a);
+
 }  // namespace ningju::auth::policy
 
 #endif  // NINGJU_AUTH_POLICY_H_

@@ -144,6 +144,21 @@ TEST_F(PolicyTest, AReadOnlyTokenReadsButNeverWrites) {
   EXPECT_OK(RequireOn(writer, Action::kManageRoster, 3));
 }
 
+TEST_F(PolicyTest, RequireSomewhereAsksThePermissionOverAnyAreaWithoutAQuery) {
+  // Staff of subdistrict 2 manage ballots somewhere; a resident nowhere; a read-only token writes nothing.
+  EXPECT_OK(RequireSomewhere(staff_, Action::kManageBallot));
+  EXPECT_THAT(RequireSomewhere(resident_, Action::kManageBallot), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(RequireSomewhere(Principal::Anonymous(), Action::kManageBallot), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(
+      RequireSomewhere(Principal::Token(10, 5, TokenScope::kRead, "staff", staff_.grants), Action::kManageBallot),
+      StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_OK(RequireSomewhere(Principal::System("test"), Action::kGrantRoles));
+  EXPECT_THAT(RequireSomewhere(staff_, Action::kGrantRoles), StatusIs(StatusCode::kPermissionDenied));
+  // Relations are not asked: a resident who may convene a meeting does not create one.
+  EXPECT_THAT(RequireSomewhere(resident_, Action::kManageMeeting), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(RequireSomewhere(member_, Action::kActOnCaseAsUnit), StatusIs(StatusCode::kPermissionDenied));
+}
+
 TEST_F(PolicyTest, AMeetingsConvenerManagesItWithoutAStaffRole) {
   ASSERT_OK_AND_ASSIGN(auto conn, db_->Acquire());
   Subject own = Subject::Area(4);

@@ -281,14 +281,22 @@ void Site::SetLanguageCookie(http::Response& resp, const std::string& locale) co
   resp.SetCookie(kLangCookie, locale, o);
 }
 
-http::Handler Site::Web(RouteFn fn) const {
-  return [this, fn = std::move(fn)](http::Request& req) -> http::Response {
+Status SignedInGate(const http::Request&, const RequestContext& ctx) {
+  if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
+  return OkStatus();
+}
+
+http::Handler Site::Web(GateFn gate, RouteFn fn) const {
+  return [this, gate = std::move(gate), fn = std::move(fn)](http::Request& req) -> http::Response {
     auto ctx = Begin(req);
     if (!ctx.ok()) {
       RequestContext anonymous;
       anonymous.request_id = req.id;
       anonymous.locale = i18n_.Negotiate("", req.Header("Accept-Language"));
       return ErrorPage(anonymous, ctx.status());
+    }
+    if (gate) {
+      if (Status allowed = gate(req, *ctx); !allowed.ok()) return ErrorPage(*ctx, allowed);
     }
     if (req.method != "GET" && req.method != "HEAD") {
       if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return ErrorPage(*ctx, csrf);
@@ -319,10 +327,13 @@ http::Handler Site::Upload(GateFn gate, RouteFn fn) const {
   };
 }
 
-http::Handler Site::Api(RouteFn fn) const {
-  return [this, fn = std::move(fn)](http::Request& req) -> http::Response {
+http::Handler Site::Api(GateFn gate, RouteFn fn) const {
+  return [this, gate = std::move(gate), fn = std::move(fn)](http::Request& req) -> http::Response {
     auto ctx = Begin(req);
     if (!ctx.ok()) return JsonError(ctx.status(), req.id);
+    if (gate) {
+      if (Status allowed = gate(req, *ctx); !allowed.ok()) return JsonError(allowed, req.id);
+    }
     if (req.method != "GET" && req.method != "HEAD" && !ctx->via_bearer && ctx->principal.signed_in()) {
       if (Status csrf = CheckCsrf(*ctx, req); !csrf.ok()) return JsonError(csrf, req.id);
     }

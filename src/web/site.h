@@ -64,6 +64,9 @@ using RouteFn = std::function<StatusOr<http::Response>(http::Request&, RequestCo
 // Whether the one asking may send this request at all: called with the context of Site::Identify (who is asking, the
 // language), before the body is parsed.
 using GateFn = std::function<Status(const http::Request&, const RequestContext&)>;
+// The gate of an action any account may attempt (the service then judges the object): anonymous visitors are asked
+// to sign in (401) before their input is read.
+Status SignedInGate(const http::Request& req, const RequestContext& ctx);
 
 class Site {
  public:
@@ -103,13 +106,18 @@ class Site {
   void SetDeviceCookie(http::Response& resp, const std::string& value) const;
 
   // Wraps a page route: Begin(), the CSRF check for every method but GET/HEAD, errors as error pages.
-  http::Handler Web(RouteFn fn) const;
+  http::Handler Web(RouteFn fn) const { return Web(nullptr, std::move(fn)); }
+  // Web() for a route whose input is validated after `gate` allows the one asking (who may take the action on the
+  // path's object): a refused caller learns "not allowed", never "bad input" first (STYLE.md item 19).
+  http::Handler Web(GateFn gate, RouteFn fn) const;
   // Wraps an upload page route (a roster, an attachment): who is asking, then `gate` (the permission for the object),
   // and only when it allows: the form body is parsed, the CSRF token checked and `fn` run. A stranger's file is never
   // parsed (STYLE.md item 20). Errors as error pages.
   http::Handler Upload(GateFn gate, RouteFn fn) const;
   // Wraps an API route: Begin(), the CSRF check for cookie-authenticated writes, errors as the JSON envelope.
-  http::Handler Api(RouteFn fn) const;
+  http::Handler Api(RouteFn fn) const { return Api(nullptr, std::move(fn)); }
+  // Api() with a `gate` asked before the body is read, as Web(gate, fn).
+  http::Handler Api(GateFn gate, RouteFn fn) const;
   // Api() for a route that takes an upload: who is asking, then `gate`, and only when it allows is the body parsed,
   // the CSRF token checked (cookie-authenticated writes) and `fn` run. Errors as the JSON envelope.
   http::Handler ApiUpload(GateFn gate, RouteFn fn) const;

@@ -5,9 +5,10 @@
 //
 // Cells: 'A' allowed (any answer but 401, 403 and 404: a 400 for the empty body means authorization passed),
 // 'U' 401, 'F' 403, 'N' 404 (the service hides that the object exists), 'D' a redirect to the sign-in page, '*' any
-// answer. 'V' is a known gap, not a rule: 400, because the route or its service validates the (empty) input before
-// it asks the policy, so a refused caller learns "bad input" before "not allowed". Each 'V' should become the 'U' or
-// 'F' of its rule once the check moves first (the report of the policy branch lists them).
+// answer, 'V' 400 for everyone who may not take the action (below). A route whose input names what is decided asks
+// the policy before it reads the input (web::Site's gate), so a refused caller learns "not allowed", never "bad
+// input" first. One route is 'V' by design: POST /cases/{id}/act carries the action in its form, and who may take
+// it depends on which action it is (an empty form names none).
 // Columns, in this order: anonymous, resident of neighborhood A (resident1), resident of B (resident2), building
 // leader in A (leader1), neighborhood staff of A (nb-huayang), of B (nb-jiangsu), subdistrict staff over A
 // (sd-huayang), district admin, deputy, and a read-only API token of A's staff (writes refused at the door, 403).
@@ -59,7 +60,10 @@ constexpr char kStaffOfB[] = "UFFFFAFAFF";
 constexpr char kAdmin[] = "UFFFFFFAFF";
 constexpr char kRatesReaders[] = "UFFFAAAAAA";  // staff anywhere, deputies, handling units
 constexpr char kAnyAnswer[] = "**********";
-constexpr char kNobodysObject[] = "UNNNNNNNNF";  // another account's token or grant: hidden (404)
+constexpr char kNobodysObject[] = "UNNNNNNNNF";       // another account's token or grant: hidden (404)
+constexpr char kStaffAnywhereWrite[] = "UFFFAAAAFF";  // a create whose area is in the body: staff of any area
+constexpr char kBallotOwners[] = "UAFFFFFFFF";        // the owners of the ballot's scope (resident1 owns in A)
+constexpr char kJoinDeciders[] = "UNFNANAANF";  // A's staff; the requester (resident2) is refused, others see none
 
 const std::vector<Cell>& Table() {
   static const std::vector<Cell> table = {
@@ -113,7 +117,7 @@ const std::vector<Cell>& Table() {
       {"GET", "/account/join-requests", "/account/join-requests", kSignedIn},
       {"GET", "/areas/{id}/join-requests", "/areas/{nbA}/join-requests", kStaffOfA},
       {"GET", "/api/v1/areas/{id}/join-requests", "/api/v1/areas/{nbB}/join-requests", kStaffOfB},
-      {"POST", "/api/v1/join-requests", "/api/v1/join-requests", "VAAAAAAAAF"},
+      {"POST", "/api/v1/join-requests", "/api/v1/join-requests", kSignedInWrite},
       {"GET", "/api/v1/join-requests", "/api/v1/join-requests", kSignedIn},
       // The requester and A's staff see it; anyone else finds none.
       {"GET", "/api/v1/join-requests/{id}", "/api/v1/join-requests/{joinA}", "UNANANAANA"},
@@ -123,92 +127,93 @@ const std::vector<Cell>& Table() {
       {"POST", "/owners/{id}/letter", "/owners/{ownerA}/letter", kStaffOfAWrite},
       {"POST", "/owners/{id}/letter", "/owners/{ownerB}/letter", kStaffOfB},
       {"POST", "/areas/{id}/letters", "/areas/{bldB}/letters", kStaffOfB},
-      {"POST", "/owners/{id}/link", "/owners/{ownerA}/link", "VVVVAVAAVF"},
-      {"POST", "/owners/{id}/unlink", "/owners/{ownerB}/unlink", "VVVVVAVAVF"},
+      {"POST", "/owners/{id}/link", "/owners/{ownerA}/link", kStaffOfAWrite},
+      {"POST", "/owners/{id}/unlink", "/owners/{ownerB}/unlink", kStaffOfB},
       {"GET", "/claim", "/claim", kPublic},
       {"POST", "/claim", "/claim", kSignedInWrite},
       {"POST", "/api/v1/owners/{id}/invitations", "/api/v1/owners/{ownerB}/invitations", kStaffOfB},
       {"POST", "/api/v1/claims", "/api/v1/claims", kSignedInWrite},
-      {"POST", "/api/v1/owners/{id}/link", "/api/v1/owners/{ownerA}/link", "UVVVAVAAVF"},
-      {"POST", "/api/v1/owners/{id}/unlink", "/api/v1/owners/{ownerB}/unlink", "UVVVVAVAVF"},
+      {"POST", "/api/v1/owners/{id}/link", "/api/v1/owners/{ownerA}/link", kStaffOfAWrite},
+      {"POST", "/api/v1/owners/{id}/unlink", "/api/v1/owners/{ownerB}/unlink", kStaffOfB},
       // Ballots: the demo's open ballot is in A's building 1.
       {"GET", "/areas/{id}/ballots", "/areas/{nbA}/ballots", kPublic},
-      {"POST", "/ballots", "/ballots", "VAAAAAAAAF"},
+      {"POST", "/ballots", "/ballots", kStaffAnywhereWrite},
       {"GET", "/ballots/{id}", "/ballots/{ballot}", kPublic},
-      {"POST", "/ballots/{id}/vote", "/ballots/{ballot}/vote", "VAAAAAAAAF"},
+      {"POST", "/ballots/{id}/vote", "/ballots/{ballot}/vote", kBallotOwners},
       {"POST", "/ballots/{id}/entries", "/ballots/{ballot}/entries", kStaffOfAWrite},
       {"GET", "/ballots/{id}/attachments/{file}", "/ballots/{ballot}/attachments/999999", "UFFNNFNNFN"},
       {"GET", "/ballots/{id}/result", "/ballots/{ballot}/result", kPublic},
       {"GET", "/ballots/{id}/notice", "/ballots/{ballot}/notice", "UAFFAFAAFA"},  // the scope's owners and staff
       {"POST", "/ballots/{id}/objections", "/ballots/{ballot}/objections", kSignedInWrite},
       {"GET", "/api/v1/ballots", "/api/v1/ballots", kPublic},
-      {"POST", "/api/v1/ballots", "/api/v1/ballots", "VAAAAAAAAF"},
+      {"POST", "/api/v1/ballots", "/api/v1/ballots", kStaffAnywhereWrite},
       {"GET", "/api/v1/ballots/{id}", "/api/v1/ballots/{ballot}", kPublic},
-      {"POST", "/api/v1/ballots/{id}/votes", "/api/v1/ballots/{ballot}/votes", "VAAAAAAAAF"},
+      {"POST", "/api/v1/ballots/{id}/votes", "/api/v1/ballots/{ballot}/votes", kBallotOwners},
       {"GET", "/api/v1/ballots/{id}/result", "/api/v1/ballots/{ballot}/result", kPublic},
       {"GET", "/api/v1/ballots/{id}/objections", "/api/v1/ballots/{ballot}/objections", kPublic},
-      {"POST", "/api/v1/ballots/{id}/objections", "/api/v1/ballots/{ballot}/objections", "VAAAAAAAAF"},
+      {"POST", "/api/v1/ballots/{id}/objections", "/api/v1/ballots/{ballot}/objections", kSignedInWrite},
       {"POST", "/ballots/{id}/open", "/ballots/{ballot}/open", kStaffOfAWrite},
       {"POST", "/api/v1/ballots/{id}/open", "/api/v1/ballots/{ballot}/open", kStaffOfAWrite},
       // Meetings: the demo's meeting in A.
       {"GET", "/neighborhoods/{id}/meetings", "/neighborhoods/{nbA}/meetings", kPublic},
       {"GET", "/neighborhoods/{id}/meetings.ics", "/neighborhoods/{nbA}/meetings.ics", kPublic},
       {"GET", "/neighborhoods/{id}/meetings/new", "/neighborhoods/{nbA}/meetings/new", kStaffOfAWrite},
-      {"POST", "/neighborhoods/{id}/meetings", "/neighborhoods/{nbA}/meetings", "VVVVAVAAVF"},
+      {"POST", "/neighborhoods/{id}/meetings", "/neighborhoods/{nbA}/meetings", kStaffOfAWrite},
       {"GET", "/meetings/{id}", "/meetings/{meeting}", kPublic},
       {"GET", "/meetings/{id}/edit", "/meetings/{meeting}/edit", kStaffOfA},
-      {"POST", "/meetings/{id}/edit", "/meetings/{meeting}/edit", "VVVVAVAAVF"},
+      {"POST", "/meetings/{id}/edit", "/meetings/{meeting}/edit", kStaffOfAWrite},
       {"POST", "/meetings/{id}/register", "/meetings/{meeting}/register", kSignedInWrite},
       {"POST", "/meetings/{id}/sign-in", "/meetings/{meeting}/sign-in", kStaffOfAWrite},  // managers sign people in
       {"POST", "/meetings/{id}/minutes", "/meetings/{meeting}/minutes", kStaffOfAWrite},
-      {"POST", "/meetings/{id}/decisions", "/meetings/{meeting}/decisions", "VVVVAVAAVF"},
-      {"POST", "/meetings/{id}/actions", "/meetings/{meeting}/actions", "VVVVAVAAVF"},
+      {"POST", "/meetings/{id}/decisions", "/meetings/{meeting}/decisions", kStaffOfAWrite},
+      {"POST", "/meetings/{id}/actions", "/meetings/{meeting}/actions", kStaffOfAWrite},
       // The action is looked up first: an unknown one is 404 whoever asks (the meeting itself is public).
       {"POST", "/meetings/{id}/actions/{action_id}", "/meetings/{meeting}/actions/999999", "UNNNNNNNNF"},
       {"GET", "/api/v1/meeting-kinds", "/api/v1/meeting-kinds", kPublic},
-      {"POST", "/api/v1/meeting-kinds", "/api/v1/meeting-kinds", "VVVVVVVAVF"},
+      {"POST", "/api/v1/meeting-kinds", "/api/v1/meeting-kinds", kAdmin},
       {"GET", "/api/v1/meetings", "/api/v1/meetings?neighborhood={nbA}", kPublic},
-      {"POST", "/api/v1/meetings", "/api/v1/meetings", "VAAAAAAAAF"},
+      {"POST", "/api/v1/meetings", "/api/v1/meetings", kStaffAnywhereWrite},
       {"GET", "/api/v1/meetings/{id}", "/api/v1/meetings/{meeting}", kPublic},
-      {"PUT", "/api/v1/meetings/{id}", "/api/v1/meetings/{meeting}", "VVVVAVAAVF"},
+      {"PUT", "/api/v1/meetings/{id}", "/api/v1/meetings/{meeting}", kStaffOfAWrite},
       {"POST", "/api/v1/meetings/{id}/register", "/api/v1/meetings/{meeting}/register", kSignedInWrite},
       {"POST", "/api/v1/meetings/{id}/sign-in", "/api/v1/meetings/{meeting}/sign-in", kStaffOfAWrite},
-      {"POST", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/{meeting}/minutes", "VVVVAVAAVF"},
-      {"POST", "/api/v1/meetings/{id}/decisions", "/api/v1/meetings/{meeting}/decisions", "VVVVAVAAVF"},
-      {"POST", "/api/v1/meetings/{id}/actions", "/api/v1/meetings/{meeting}/actions", "VVVVAVAAVF"},
-      {"PATCH", "/api/v1/meetings/{id}/actions/{action_id}", "/api/v1/meetings/{meeting}/actions/999999", "VVVVAVAAVF"},
+      {"POST", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/{meeting}/minutes", kStaffOfAWrite},
+      {"POST", "/api/v1/meetings/{id}/decisions", "/api/v1/meetings/{meeting}/decisions", kStaffOfAWrite},
+      {"POST", "/api/v1/meetings/{id}/actions", "/api/v1/meetings/{meeting}/actions", kStaffOfAWrite},
+      {"PATCH", "/api/v1/meetings/{id}/actions/{action_id}", "/api/v1/meetings/{meeting}/actions/999999", "UNNNNNNNNF"},
       {"POST", "/meetings/{id}/notice", "/meetings/{meeting}/notice", kStaffOfAWrite},
       {"POST", "/api/v1/meetings/{id}/notice", "/api/v1/meetings/{meeting}/notice", kStaffOfAWrite},
       // Elevator retrofit: the demo's project in A's building 1.
       {"GET", "/areas/{id}/elevator", "/areas/{bldA}/elevator", kPublic},
-      {"POST", "/elevator", "/elevator", "VAAAAAAAAF"},
+      {"POST", "/elevator", "/elevator", kStaffAnywhereWrite},
       {"GET", "/elevator/{id}", "/elevator/{project}", kPublic},
-      {"POST", "/elevator/{id}/survey", "/elevator/{project}/survey", "VAAAAAAAAF"},
-      {"POST", "/elevator/{id}/plan", "/elevator/{project}/plan", "VVVVAVAAVF"},
+      {"POST", "/elevator/{id}/survey", "/elevator/{project}/survey", kSignedInWrite},
+      {"POST", "/elevator/{id}/plan", "/elevator/{project}/plan", kStaffOfAWrite},
       {"POST", "/elevator/{id}/drawings", "/elevator/{project}/drawings", kStaffOfAWrite},
       {"GET", "/elevator/{id}/drawings/{file}", "/elevator/{project}/drawings/999999", "NNNNNNNNNN"},  // public
-      {"POST", "/elevator/{id}/ballots", "/elevator/{project}/ballots", "VVVVAVAAVF"},
-      {"POST", "/elevator/{id}/cost-shares", "/elevator/{project}/cost-shares", "VVVVAVAAVF"},
+      {"POST", "/elevator/{id}/ballots", "/elevator/{project}/ballots", kStaffOfAWrite},
+      {"POST", "/elevator/{id}/cost-shares", "/elevator/{project}/cost-shares", kStaffOfAWrite},
       {"POST", "/elevator/{id}/notice", "/elevator/{project}/notice", kStaffOfAWrite},
-      {"POST", "/elevator/{id}/objections", "/elevator/{project}/objections", "VAAAAAAAAF"},
-      {"POST", "/elevator/{id}/meetings", "/elevator/{project}/meetings", "VVVVAVAAVF"},
+      {"POST", "/elevator/{id}/objections", "/elevator/{project}/objections", kStaffOfAWrite},
+      {"POST", "/elevator/{id}/meetings", "/elevator/{project}/meetings", kStaffOfAWrite},
       {"GET", "/api/v1/elevator-projects", "/api/v1/elevator-projects?building={bldA}", kPublic},
-      {"POST", "/api/v1/elevator-projects", "/api/v1/elevator-projects", "VAAAAAAAAF"},
+      {"POST", "/api/v1/elevator-projects", "/api/v1/elevator-projects", kStaffAnywhereWrite},
       {"GET", "/api/v1/elevator-projects/{id}", "/api/v1/elevator-projects/{project}", kPublic},
-      {"POST", "/api/v1/elevator-projects/{id}/survey", "/api/v1/elevator-projects/{project}/survey", "VAAAAAAAAF"},
-      {"PUT", "/api/v1/elevator-projects/{id}/plan", "/api/v1/elevator-projects/{project}/plan", "VVVVAVAAVF"},
+      {"POST", "/api/v1/elevator-projects/{id}/survey", "/api/v1/elevator-projects/{project}/survey", kSignedInWrite},
+      {"PUT", "/api/v1/elevator-projects/{id}/plan", "/api/v1/elevator-projects/{project}/plan", kStaffOfAWrite},
       {"POST", "/api/v1/elevator-projects/{id}/drawings", "/api/v1/elevator-projects/{project}/drawings",
        kStaffOfAWrite},
-      {"POST", "/api/v1/elevator-projects/{id}/ballots", "/api/v1/elevator-projects/{project}/ballots", "VVVVAVAAVF"},
+      {"POST", "/api/v1/elevator-projects/{id}/ballots", "/api/v1/elevator-projects/{project}/ballots", kStaffOfAWrite},
       // None before the plan is entered: 404 for everyone.
       {"GET", "/api/v1/elevator-projects/{id}/cost-shares", "/api/v1/elevator-projects/{project}/cost-shares",
        "NNNNNNNNNN"},
       {"PUT", "/api/v1/elevator-projects/{id}/cost-shares", "/api/v1/elevator-projects/{project}/cost-shares",
-       "VVVVAVAAVF"},
+       kStaffOfAWrite},
       {"POST", "/api/v1/elevator-projects/{id}/notice", "/api/v1/elevator-projects/{project}/notice", kStaffOfAWrite},
       {"POST", "/api/v1/elevator-projects/{id}/objections", "/api/v1/elevator-projects/{project}/objections",
-       "VAAAAAAAAF"},
-      {"POST", "/api/v1/elevator-projects/{id}/meetings", "/api/v1/elevator-projects/{project}/meetings", "VVVVAVAAVF"},
+       kStaffOfAWrite},
+      {"POST", "/api/v1/elevator-projects/{id}/meetings", "/api/v1/elevator-projects/{project}/meetings",
+       kStaffOfAWrite},
       {"POST", "/elevator/{id}/steps/{step}", "/elevator/{project}/steps/survey", kStaffOfAWrite},
       {"POST", "/api/v1/elevator-projects/{id}/steps/{step}", "/api/v1/elevator-projects/{project}/steps/survey",
        kStaffOfAWrite},
@@ -221,10 +226,10 @@ const std::vector<Cell>& Table() {
       {"POST", "/api/v1/cases/{id}/actions/{action}", "/api/v1/cases/{caseA}/actions/accept", kStaffOfAWrite},
       {"POST", "/api/v1/cases/{id}/actions/{action}", "/api/v1/cases/{caseB}/actions/accept", kStaffOfB},
       {"POST", "/api/v1/cases/{id}/me-too", "/api/v1/cases/{caseA}/me-too", "UAFFAFAAFF"},
-      {"POST", "/api/v1/cases/{id}/merge", "/api/v1/cases/{caseA}/merge", "VVVVAVAAVF"},
+      {"POST", "/api/v1/cases/{id}/merge", "/api/v1/cases/{caseA}/merge", kStaffOfAWrite},
       {"GET", "/api/v1/cases/{id}/routing", "/api/v1/cases/{caseA}/routing", kStaffOfA},
       {"POST", "/api/v1/cases/{id}/consultations/{consultation}/outcome",
-       "/api/v1/cases/{caseA}/consultations/999999/outcome", "VVVVAVAAVF"},
+       "/api/v1/cases/{caseA}/consultations/999999/outcome", kStaffOfAWrite},
       {"GET", "/api/v1/handling-units", "/api/v1/handling-units", kPublic},
       {"GET", "/api/v1/handling-units/{id}/inbox", "/api/v1/handling-units/{unit}/inbox", "UFFFFFFAFF"},
       {"GET", "/api/v1/case-metrics", "/api/v1/case-metrics", kRatesReaders},
@@ -232,8 +237,8 @@ const std::vector<Cell>& Table() {
       {"GET", "/cases/new", "/cases/new", kPublic},
       {"POST", "/cases/new", "/cases/new", kPublicWrite},
       {"GET", "/buildings/{id}/report", "/buildings/{bldA}/report", kPublic},
-      {"GET", "/cases/entry", "/cases/entry", "UFFFAAAAFA"},  // any staff: a form to write
-      {"POST", "/cases/entry", "/cases/entry", "VVVVAVAAVF"},
+      {"GET", "/cases/entry", "/cases/entry", kStaffAnywhereWrite},  // any staff: a form to write, not for a read token
+      {"POST", "/cases/entry", "/cases/entry", kStaffAnywhereWrite},
       {"POST", "/cases", "/cases", kPublicWrite},
       {"GET", "/cases", "/cases", kSignedIn},
       {"GET", "/cases/mine", "/cases/mine", kSignedIn},
@@ -242,13 +247,13 @@ const std::vector<Cell>& Table() {
       {"GET", "/cases/{id}", "/cases/{caseA}", "UAFFAFAAFA"},
       {"GET", "/cases/{id}", "/cases/{caseB}", "UFAFFAFAFF"},
       {"POST", "/cases/{id}/act", "/cases/{caseA}/act", "VVVVAVAAVF"},
-      {"POST", "/cases/{id}/merge", "/cases/{caseA}/merge", "UVFFAFAAFF"},
+      {"POST", "/cases/{id}/merge", "/cases/{caseA}/merge", kStaffOfAWrite},
       {"POST", "/cases/{id}/me-too", "/cases/{caseA}/me-too", "UAFFAFAAFF"},
-      {"POST", "/cases/{id}/consultations/{k}", "/cases/{caseA}/consultations/999999", "UVFFAFAAFF"},
+      {"POST", "/cases/{id}/consultations/{k}", "/cases/{caseA}/consultations/999999", kStaffOfAWrite},
       {"GET", "/neighborhoods/{id}/cases", "/neighborhoods/{nbA}/cases", kPublic},  // its public cases
       {"GET", "/inbox", "/inbox", "UFFFAAFFFA"},  // a neighborhood's staff: to their intake inbox
       {"GET", "/units/{id}/inbox", "/units/{unit}/inbox", "UFFFFFFAFF"},
-      {"POST", "/units/{id}/inbox", "/units/{unit}/inbox", "VVVVVVVAVF"},
+      {"POST", "/units/{id}/inbox", "/units/{unit}/inbox", kAdmin},
       // Open311 (GeoReport v2).
       {"GET", "/open311/v2/services.json", "/open311/v2/services.json", kPublic},
       {"GET", "/open311/v2/services.xml", "/open311/v2/services.xml", kPublic},
@@ -269,13 +274,11 @@ const std::vector<Cell>& Table() {
       {"POST", "/meetings/{id}/cancel", "/meetings/{meeting}/cancel", kStaffOfAWrite},
       {"POST", "/api/v1/meetings/{id}/cancel", "/api/v1/meetings/{meeting}/cancel", kStaffOfAWrite},
       // Deciding joinA: refusals without a reason (400 for staff) leave it pending, the first approval takes it (409
-      // for the next), and withdrawing is the requester's alone (409: decided already). The web forms and the API's
-      // refusal still check their input (the reason, the form's area_id) before who asks: 'V' (branch vfix moves the
-      // checks first).
-      {"POST", "/join-requests/{id}/refuse", "/join-requests/{joinA}/refuse", "VVVVAVAAVF"},
-      {"POST", "/api/v1/join-requests/{id}/refuse", "/api/v1/join-requests/{joinA}/refuse", "UVVVAVAAVF"},
-      {"POST", "/join-requests/{id}/approve", "/join-requests/{joinA}/approve", "VVVVAVAAVF"},
-      {"POST", "/api/v1/join-requests/{id}/approve", "/api/v1/join-requests/{joinA}/approve", kStaffOfAWrite},
+      // for the next), and withdrawing is the requester's alone (409: decided already).
+      {"POST", "/join-requests/{id}/refuse", "/join-requests/{joinA}/refuse", kJoinDeciders},
+      {"POST", "/api/v1/join-requests/{id}/refuse", "/api/v1/join-requests/{joinA}/refuse", kJoinDeciders},
+      {"POST", "/join-requests/{id}/approve", "/join-requests/{joinA}/approve", kJoinDeciders},
+      {"POST", "/api/v1/join-requests/{id}/approve", "/api/v1/join-requests/{joinA}/approve", kJoinDeciders},
       {"POST", "/join-requests/{id}/withdraw", "/join-requests/{joinA}/withdraw", "UNANNNNNNF"},
       {"POST", "/api/v1/join-requests/{id}/withdraw", "/api/v1/join-requests/{joinA}/withdraw", "UNANNNNNNF"},
       // Last: it ends the session of the client that sends it.

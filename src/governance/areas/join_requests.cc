@@ -269,6 +269,20 @@ StatusOr<JoinRequestView> JoinRequestService::Get(const auth::Principal& by, int
   return ReadView(*row, personal);
 }
 
+Status JoinRequestService::CheckDecide(const auth::Principal& by, int64_t id) {
+  if (!by.signed_in()) return UnauthenticatedError("sign in first");
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(auto row,
+                   conn->QueryOptional("SELECT user_id, neighborhood_id FROM join_requests WHERE id = ?", {id}));
+  if (!row) return NotFoundError(Msg("no join request {}", id));
+  Status allowed = policy::Require(*conn, by, policy::Action::kManageRoster, policy::Subject::Area(row->Int(1)));
+  if (allowed.code() != StatusCode::kPermissionDenied || row->Int(0) == by.user_id) return allowed;
+  // A read-only token of staff is told so; anyone else does not learn that the request exists.
+  ASSIGN_OR_RETURN(bool staff, policy::Holds(*conn, policy::Rule(by, policy::Action::kViewRoster,
+                                                                 policy::Subject::Area(row->Int(1)))));
+  return staff ? allowed : NotFoundError(Msg("no join request {}", id));
+}
+
 Status JoinRequestService::Approve(const auth::Principal& by, int64_t id, std::optional<int64_t> owner_id) {
   if (!by.signed_in()) return UnauthenticatedError("sign in first");
   return db_.InTransaction([&](Connection& tx) -> Status {

@@ -104,6 +104,10 @@ class JoinRequestService {
 
   // Staff refuse with a reason (1..max_message_chars characters). Audited "join.refuse" with the reason.
   Status Refuse(const auth::Principal& by, int64_t id, const std::string& reason);
+  // Whether `by` may approve or refuse request `id` (staff with the roster permission over its neighborhood): the
+  // routes ask it before they read the form (web::Site's gate). kNotFound for anyone but staff and the requester, as
+  // Get answers.
+  Status CheckDecide(const auth::Principal& by, int64_t id);
 
  private:
   storage::Database& db_;

@@ -88,6 +88,11 @@ StatusOr<http::Response> AskPage(const web::Site& site, web::RequestContext& ctx
 void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, JoinRequestService& service,
                                OwnerLinkService& owners) {
   // The resident: the form on a neighborhood, their requests, withdrawing one.
+  // The gate of a staff decision, asked before the form or body is read.
+  auto may_decide = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+    return service.CheckDecide(ctx.principal, id);
+  };
   router.Add("GET", "/areas/{id}/join",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
@@ -167,7 +172,7 @@ void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, Join
                return site.Page(ctx, "areas/join_requests", data, site.T(ctx, "join_queue_title"));
              }));
   router.Add("POST", "/join-requests/{id}/approve",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_decide, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(int64_t area, ParseId(web::Site::Field(ctx, "area_id"), "area_id"));
                ASSIGN_OR_RETURN(std::optional<int64_t> owner, FormId(ctx, "owner_id"));
@@ -175,7 +180,7 @@ void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, Join
                return http::Response::Redirect("/areas/" + std::to_string(area) + "/join-requests?done=approved");
              }));
   router.Add("POST", "/join-requests/{id}/refuse",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_decide, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(int64_t area, ParseId(web::Site::Field(ctx, "area_id"), "area_id"));
                RETURN_IF_ERROR(service.Refuse(ctx.principal, id, web::Site::Field(ctx, "reason")));
@@ -184,7 +189,7 @@ void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, Join
 
   // JSON API.
   router.Add("POST", "/api/v1/join-requests",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(web::SignedInGate, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body,
                                 web::Site::JsonBody(req, {"neighborhood_id", "building_id", "unit_number", "message"}));
                NewJoinRequest r;
@@ -226,7 +231,7 @@ void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, Join
                return web::Site::Json(200, ItemsJson(queue));
              }));
   router.Add("POST", "/api/v1/join-requests/{id}/approve",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_decide, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                json body = json::object();  // the body is optional: no owner to link
                if (!req.body.empty()) {
@@ -238,7 +243,7 @@ void RegisterJoinRequestRoutes(http::Router& router, const web::Site& site, Join
                return web::Site::Json(200, ViewJson(v));
              }));
   router.Add("POST", "/api/v1/join-requests/{id}/refuse",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_decide, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"reason"}));
                ASSIGN_OR_RETURN(std::string reason, TextField(body, "reason"));

@@ -293,6 +293,13 @@ StatusOr<ClaimResult> OwnerLinkService::Claim(const auth::Principal& by, std::st
   return claimed;
 }
 
+Status OwnerLinkService::CheckManage(const auth::Principal& by, int64_t owner_id) {
+  if (!by.signed_in()) return UnauthenticatedError("sign in to link owners and accounts");
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(OwnerPlace place, LoadOwnerPlace(*conn, owner_id));
+  return AuthorizeOwner(*conn, by, place);
+}
+
 Status OwnerLinkService::Link(const auth::Principal& by, int64_t owner_id, const std::string& login,
                               const std::string& reason) {
   if (!by.signed_in()) return UnauthenticatedError("sign in to link owners and accounts");

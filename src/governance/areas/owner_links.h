@@ -93,6 +93,9 @@ class OwnerLinkService {
   // link or an approved join request gave it and no other reason holds it there (resident_grants.h).
   Status Link(const auth::Principal& by, int64_t owner_id, const std::string& login, const std::string& reason);
   Status Unlink(const auth::Principal& by, int64_t owner_id, const std::string& reason);
+  // Whether `by` may link and unlink owner `owner_id` (staff with the roster permission over each of the owner's
+  // buildings): the routes ask it before they read the form (web::Site's gate). The answers Link would give.
+  Status CheckManage(const auth::Principal& by, int64_t owner_id);
 
  private:
   StatusOr<InvitationLetter> IssueInTx(storage::Connection& tx, const auth::Principal& by, int64_t owner_id,

@@ -60,6 +60,11 @@ StatusOr<std::string> TextField(const json& body, const char* key) {
 }  // namespace
 
 void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerLinkService& service) {
+  // The gate of linking and unlinking, asked before the form or body is read.
+  auto may_manage = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+    return service.CheckManage(ctx.principal, id);
+  };
   // Staff: the owners of a building, with their links and open letters.
   router.Add("GET", "/areas/{id}/owners",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
@@ -94,7 +99,7 @@ void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerL
                return LettersPage(site, ctx, letters);
              }));
   router.Add("POST", "/owners/{id}/link",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(int64_t building, ParseId(web::Site::Field(ctx, "building_id"), "building_id"));
                RETURN_IF_ERROR(
@@ -102,7 +107,7 @@ void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerL
                return http::Response::Redirect("/areas/" + std::to_string(building) + "/owners?done=linked");
              }));
   router.Add("POST", "/owners/{id}/unlink",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(int64_t building, ParseId(web::Site::Field(ctx, "building_id"), "building_id"));
                RETURN_IF_ERROR(service.Unlink(ctx.principal, id, web::Site::Field(ctx, "reason")));
@@ -154,7 +159,7 @@ void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerL
                                             {"units", r.units}});
              }));
   router.Add("POST", "/api/v1/owners/{id}/link",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"login", "reason"}));
                ASSIGN_OR_RETURN(std::string login, TextField(body, "login"));
@@ -163,7 +168,7 @@ void RegisterOwnerLinkRoutes(http::Router& router, const web::Site& site, OwnerL
                return web::Site::Json(200, {{"owner_id", id}, {"linked", true}});
              }));
   router.Add("POST", "/api/v1/owners/{id}/unlink",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"reason"}));
                ASSIGN_OR_RETURN(std::string reason, TextField(body, "reason"));

@@ -442,17 +442,40 @@ StatusOr<std::map<int64_t, std::string>> CaseService::AreaAddresses(const std::v
   return out;
 }
 
+namespace {
+
+// The handling unit (its area_id, kind) whose inbox `viewer` reads: its members, or staff over its area.
+StatusOr<storage::Row> LoadInboxUnit(Connection& conn, const auth::Principal& viewer, int64_t unit_id) {
+  ASSIGN_OR_RETURN(auto unit, conn.QueryOptional("SELECT area_id, kind FROM handling_units WHERE id = ?", {unit_id}));
+  if (!unit) return NotFoundError(Msg("no handling unit {}", unit_id));
+  ASSIGN_OR_RETURN(bool member, IsMember(conn, viewer, unit_id));
+  if (!member) {
+    ASSIGN_OR_RETURN(bool staff, IsStaffFor(conn, viewer, unit->Int(0)));
+    if (!staff) return Denied(viewer, Msg("the inbox of unit {} is for its members", unit_id));
+  }
+  return *std::move(unit);
+}
+
+}  // namespace
+
+Status CaseService::CheckInbox(const auth::Principal& viewer, int64_t unit_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return LoadInboxUnit(*conn, viewer, unit_id).status();
+}
+
+Status CaseService::CheckStaffOn(const auth::Principal& by, int64_t case_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Case c, LoadCase(*conn, case_id));
+  ASSIGN_OR_RETURN(bool staff, IsStaffFor(*conn, by, c.area_id));
+  if (!staff) return Denied(by, "only staff over the case's area take this action");
+  return OkStatus();
+}
+
 StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor,
                                        int limit) {
   RETURN_IF_ERROR(CheckLimit(limit));
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto unit, conn->QueryOptional("SELECT area_id, kind FROM handling_units WHERE id = ?", {unit_id}));
-  if (!unit) return NotFoundError(Msg("no handling unit {}", unit_id));
-  ASSIGN_OR_RETURN(bool member, IsMember(*conn, viewer, unit_id));
-  if (!member) {
-    ASSIGN_OR_RETURN(bool staff, IsStaffFor(*conn, viewer, unit->Int(0)));
-    if (!staff) return Denied(viewer, Msg("the inbox of unit {} is for its members", unit_id));
-  }
+  ASSIGN_OR_RETURN(storage::Row unit, LoadInboxUnit(*conn, viewer, unit_id));
   const Instant now = clock_.Now();
   const Instant end_of_today = EndOfShanghaiDay(ShanghaiDate(now));
   // The cases assigned to the unit, and for the intake units (居委会, and the subdistrict office for places no
@@ -463,12 +486,12 @@ StatusOr<InboxView> CaseService::Inbox(const auth::Principal& viewer, int64_t un
       " FROM cases c WHERE (c.id IN (SELECT a.case_id FROM case_assignments a WHERE a.unit_id = ? AND "
       "a.ended_at IS NULL) AND c.state NOT IN ('rejected', 'answered', 'closed')";  // driven by the unit's index
   Params where = {unit_id};
-  const std::string& unit_kind = unit->Text(1);
+  const std::string& unit_kind = unit.Text(1);
   if (unit_kind == "neighborhood_committee" || unit_kind == "subdistrict_office") {
     base +=
         " OR c.state IN ('submitted', 'accepted', 'returned', 'reopened') AND c.area_id IN (SELECT "
         "p.descendant_id FROM area_paths p WHERE p.ancestor_id = ?)";
-    where.push_back(unit->Int(0));
+    where.push_back(unit.Int(0));
     if (unit_kind == "subdistrict_office") {
       base +=
           " AND NOT EXISTS (SELECT 1 FROM area_paths q JOIN handling_units h ON h.area_id = q.ancestor_id WHERE "

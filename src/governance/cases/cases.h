@@ -409,6 +409,11 @@ class CaseService {
   StatusOr<std::map<int64_t, std::string>> AreaAddresses(const std::vector<int64_t>& area_ids);
   // The open cases of a unit, by deadline; members of the unit and staff over its area.
   StatusOr<InboxView> Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor, int limit);
+  // The checks of the actions of staff over a case's area (merge, a consultation's outcome) and of a unit's inbox
+  // (its members, or staff over the unit's area), for a route to ask before it reads its input (web::Site's gate):
+  // kNotFound, kUnauthenticated or kPermissionDenied as the action would answer.
+  Status CheckStaffOn(const auth::Principal& by, int64_t case_id);
+  Status CheckInbox(const auth::Principal& viewer, int64_t unit_id);
 
   // ---- workflow
   // Applies `action` (workflow.h): kFailedPrecondition naming the state and the allowed actions when illegal,

@@ -143,6 +143,11 @@ StatusOr<ActionInput> ActionInputFromJson(const json& body) {
 }
 
 void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseService& service) {
+  // The gate of the actions of staff over the case's area, asked before the body is read.
+  auto staff_on_case = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+    return service.CheckStaffOn(ctx.principal, id);
+  };
   router.Add("POST", "/api/v1/cases",
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, kNewCaseFields));
@@ -228,34 +233,36 @@ void RegisterCaseApiRoutes(http::Router& router, const web::Site& site, CaseServ
                ASSIGN_OR_RETURN(Case c, service.MeToo(ctx.principal, id));
                return web::Site::Json(200, c.ToJson());
              }));
-  router.Add("POST", "/api/v1/cases/{id}/merge",
-             site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
-               ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"into", "note"}));
-               std::optional<int64_t> into;
-               RETURN_IF_ERROR(ReadId(body, "into", &into));
-               if (!into) return InvalidArgumentError("into is required", "into");
-               std::string note;
-               RETURN_IF_ERROR(ReadString(body, "note", &note));
-               ASSIGN_OR_RETURN(Case kept, service.Merge(ctx.principal, id, *into, note));
-               return web::Site::Json(200, kept.ToJson());
-             }));
+  router.Add(
+      "POST", "/api/v1/cases/{id}/merge",
+      site.Api(staff_on_case, [&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"into", "note"}));
+        std::optional<int64_t> into;
+        RETURN_IF_ERROR(ReadId(body, "into", &into));
+        if (!into) return InvalidArgumentError("into is required", "into");
+        std::string note;
+        RETURN_IF_ERROR(ReadString(body, "note", &note));
+        ASSIGN_OR_RETURN(Case kept, service.Merge(ctx.principal, id, *into, note));
+        return web::Site::Json(200, kept.ToJson());
+      }));
   router.Add("GET", "/api/v1/cases/{id}/routing",
              site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
                ASSIGN_OR_RETURN(RoutingProposal p, service.ProposeRouting(ctx.principal, id));
                return web::Site::Json(200, p.ToJson());
              }));
-  router.Add("POST", "/api/v1/cases/{id}/consultations/{consultation}/outcome",
-             site.Api([&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
-               ASSIGN_OR_RETURN(int64_t k, ParseId(req.Param("consultation"), "consultation"));
-               ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"outcome"}));
-               std::string outcome;
-               RETURN_IF_ERROR(ReadString(body, "outcome", &outcome));
-               ASSIGN_OR_RETURN(Consultation c, service.RecordConsultationOutcome(ctx.principal, id, k, outcome));
-               return web::Site::Json(200, c.ToJson());
-             }));
+  router.Add(
+      "POST", "/api/v1/cases/{id}/consultations/{consultation}/outcome",
+      site.Api(staff_on_case, [&service](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+        ASSIGN_OR_RETURN(int64_t k, ParseId(req.Param("consultation"), "consultation"));
+        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"outcome"}));
+        std::string outcome;
+        RETURN_IF_ERROR(ReadString(body, "outcome", &outcome));
+        ASSIGN_OR_RETURN(Consultation c, service.RecordConsultationOutcome(ctx.principal, id, k, outcome));
+        return web::Site::Json(200, c.ToJson());
+      }));
   router.Add("GET", "/api/v1/handling-units",
              site.Api([&service](http::Request&, web::RequestContext&) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(auto units, service.Units());

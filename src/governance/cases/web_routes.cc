@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "governance/areas/xlsx.h"
 
@@ -303,10 +304,6 @@ class Pages {
   }
 
   StatusOr<http::Response> NewForm(http::Request& req, web::RequestContext& ctx, bool staff) {
-    if (staff && !ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)) {
-      if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
-      return PermissionDeniedError("staff entry is for neighborhood, subdistrict and district staff");
-    }
     Draft d;
     if (staff) d.channel = "phone";
     if (auto area = req.Query("area"); area && !area->empty()) {
@@ -877,6 +874,19 @@ class Pages {
 void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
   const web::Site& site = site_;
   auto id_param = [](const http::Request& req, const char* name) { return ParseId(req.Param(name), name); };
+  // Gates (web::Site): who may take the action, asked before the route reads its input. Staff entry (a case taken
+  // by phone or at the counter) is for staff somewhere; the area the form names is checked when it is submitted.
+  auto staff_entry = [](const http::Request&, const web::RequestContext& ctx) -> Status {
+    return auth::policy::RequireSomewhere(ctx.principal, auth::policy::Action::kActOnCaseAsStaff);
+  };
+  auto staff_on_case = [self](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+    return self->service_.CheckStaffOn(ctx.principal, id);
+  };
+  auto inbox_reader = [self](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, ParseId(req.Param("id"), "id"));
+    return self->service_.CheckInbox(ctx.principal, id);
+  };
 
   // The report form: step 1 (GET), step 2 with similar cases (POST /cases/new), submit (POST /cases).
   router.Add("GET", "/cases/new",
@@ -894,10 +904,12 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                d.channel = "door_qr";
                return self->FormPage(ctx, d, false, false, json::array(), "", 200);
              }));
-  router.Add("GET", "/cases/entry",
-             site.Web([self](http::Request& req, web::RequestContext& ctx) { return self->NewForm(req, ctx, true); }));
-  router.Add("POST", "/cases/entry",
-             site.Web([self](http::Request&, web::RequestContext& ctx) { return self->CheckDraft(ctx, true); }));
+  router.Add("GET", "/cases/entry", site.Web(staff_entry, [self](http::Request& req, web::RequestContext& ctx) {
+    return self->NewForm(req, ctx, true);
+  }));
+  router.Add("POST", "/cases/entry", site.Web(staff_entry, [self](http::Request&, web::RequestContext& ctx) {
+    return self->CheckDraft(ctx, true);
+  }));
   router.Add(
       "POST", "/cases",
       site.Web([self](http::Request& req, web::RequestContext& ctx) { return self->SubmitForm(req, ctx); }),
@@ -936,10 +948,11 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=" + name);
              }));
   router.Add("POST", "/cases/{id}/merge",
-             site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
-               return self->MergeForm(req, ctx, id);
-             }));
+             site.Web(staff_on_case,
+                      [self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                        ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+                        return self->MergeForm(req, ctx, id);
+                      }));
   router.Add("POST", "/cases/{id}/me-too",
              site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
@@ -952,18 +965,19 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=me_too");
              }));
   router.Add("POST", "/cases/{id}/consultations/{k}",
-             site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
-               ASSIGN_OR_RETURN(int64_t k, id_param(req, "k"));
-               auto r =
-                   self->service_.RecordConsultationOutcome(ctx.principal, id, k, web::Site::Field(ctx, "outcome"));
-               if (!r.ok()) {
-                 if (!IsFormProblem(r.status())) return r.status();
-                 return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, r.status()),
-                                       web::HttpStatusFor(r.status().code()));
-               }
-               return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=consultation");
-             }));
+             site.Web(staff_on_case,
+                      [self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                        ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+                        ASSIGN_OR_RETURN(int64_t k, id_param(req, "k"));
+                        auto r = self->service_.RecordConsultationOutcome(ctx.principal, id, k,
+                                                                          web::Site::Field(ctx, "outcome"));
+                        if (!r.ok()) {
+                          if (!IsFormProblem(r.status())) return r.status();
+                          return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, r.status()),
+                                                web::HttpStatusFor(r.status().code()));
+                        }
+                        return http::Response::Redirect("/cases/" + std::to_string(id) + "?done=consultation");
+                      }));
   for (const bool thumbnail : {false, true}) {
     router.Add(
         "GET", thumbnail ? "/cases/{id}/files/{file}/thumbnail" : "/cases/{id}/files/{file}",
@@ -998,31 +1012,30 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
              }));
   // Batch actions: the chosen action on every ticked case; each is authorized and applied on its own.
   router.Add("POST", "/units/{id}/inbox",
-             site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
-               const std::string name = web::Site::Field(ctx, "action");
-               auto action = ParseAction(name);
-               if (!action || (*action != CaseAction::kSign && *action != CaseAction::kStart)) {
-                 return InvalidArgumentError("the batch actions are sign and start", "action");
-               }
-               // Only members of the unit (or staff over it) get this far with a list of cases.
-               RETURN_IF_ERROR(self->service_.Inbox(ctx.principal, id, "", 1).status());
-               int done = 0, failed = 0;
-               auto [begin, end] = ctx.form.equal_range("case");
-               if (begin == end) return InvalidArgumentError("tick at least one case", "case");
-               for (auto it = begin; it != end; ++it) {
-                 auto case_id = ParseId(it->second, "case");
-                 if (!case_id.ok()) return case_id.status();
-                 auto r = self->service_.Act(ctx.principal, *case_id, *action, ActionInput{});
-                 if (r.ok()) {
-                   ++done;
-                 } else {
-                   ++failed;
-                 }
-               }
-               return http::Response::Redirect("/units/" + std::to_string(id) + "/inbox?done=" + std::to_string(done) +
-                                               "&failed=" + std::to_string(failed));
-             }));
+             site.Web(inbox_reader,
+                      [self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                        ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+                        const std::string name = web::Site::Field(ctx, "action");
+                        auto action = ParseAction(name);
+                        if (!action || (*action != CaseAction::kSign && *action != CaseAction::kStart)) {
+                          return InvalidArgumentError("the batch actions are sign and start", "action");
+                        }
+                        int done = 0, failed = 0;
+                        auto [begin, end] = ctx.form.equal_range("case");
+                        if (begin == end) return InvalidArgumentError("tick at least one case", "case");
+                        for (auto it = begin; it != end; ++it) {
+                          auto case_id = ParseId(it->second, "case");
+                          if (!case_id.ok()) return case_id.status();
+                          auto r = self->service_.Act(ctx.principal, *case_id, *action, ActionInput{});
+                          if (r.ok()) {
+                            ++done;
+                          } else {
+                            ++failed;
+                          }
+                        }
+                        return http::Response::Redirect("/units/" + std::to_string(id) + "/inbox?done=" +
+                                                        std::to_string(done) + "&failed=" + std::to_string(failed));
+                      }));
 }
 
 }  // namespace

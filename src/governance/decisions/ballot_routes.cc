@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "auth/policy.h"
 #include "common/decimal.h"
 #include "common/text_util.h"
 #include "common/time.h"
@@ -230,21 +231,30 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                }
                return site.Page(ctx, "ballots/list", data, T(site, ctx, "ballots"));
              }));
-  router.Add("POST", "/ballots", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    NewBallot nb;
-    nb.title = web::Site::Field(ctx, "title");
-    nb.description = web::Site::Field(ctx, "description");
-    ASSIGN_OR_RETURN(nb.matter, IntText(web::Site::Field(ctx, "matter"), "matter"));
-    ASSIGN_OR_RETURN(nb.area_id, ParseId(web::Site::Field(ctx, "area_id"), "area_id"));
-    ASSIGN_OR_RETURN(nb.closes_at, TimeText(web::Site::Field(ctx, "closes_at"), "closes_at"));
-    const std::string days = web::Site::Field(ctx, "notice_days");
-    if (!days.empty()) {
-      ASSIGN_OR_RETURN(int64_t d, IntText(days, "notice_days"));
-      nb.notice_days = static_cast<int>(std::clamp<int64_t>(d, -1, 1000));
-    }
-    ASSIGN_OR_RETURN(OwnersBallot b, service.Create(ctx.principal, nb));
-    return http::Response::Redirect("/ballots/" + std::to_string(b.id));
-  }));
+  // Gates (web::Site): who may take the action, asked before the route reads its input.
+  auto may_create = [](const http::Request&, const web::RequestContext& ctx) -> Status {
+    return auth::policy::RequireSomewhere(ctx.principal, auth::policy::Action::kManageBallot);
+  };
+  auto may_cast = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckCast(ctx.principal, id);
+  };
+  router.Add("POST", "/ballots",
+             site.Web(may_create, [&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               NewBallot nb;
+               nb.title = web::Site::Field(ctx, "title");
+               nb.description = web::Site::Field(ctx, "description");
+               ASSIGN_OR_RETURN(nb.matter, IntText(web::Site::Field(ctx, "matter"), "matter"));
+               ASSIGN_OR_RETURN(nb.area_id, ParseId(web::Site::Field(ctx, "area_id"), "area_id"));
+               ASSIGN_OR_RETURN(nb.closes_at, TimeText(web::Site::Field(ctx, "closes_at"), "closes_at"));
+               const std::string days = web::Site::Field(ctx, "notice_days");
+               if (!days.empty()) {
+                 ASSIGN_OR_RETURN(int64_t d, IntText(days, "notice_days"));
+                 nb.notice_days = static_cast<int>(std::clamp<int64_t>(d, -1, 1000));
+               }
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Create(ctx.principal, nb));
+               return http::Response::Redirect("/ballots/" + std::to_string(b.id));
+             }));
   router.Add("GET", "/ballots/{id}",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
@@ -266,7 +276,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                return http::Response::Redirect("/ballots/" + std::to_string(id) + "/result");
              }));
   router.Add("POST", "/ballots/{id}/vote",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_cast, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Choice choice, ParseChoice(web::Site::Field(ctx, "choice")));
                RETURN_IF_ERROR(service.Cast(ctx.principal, id, choice).status());
@@ -274,9 +284,9 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
              }));
   // A paper ballot comes with its scan: only staff of the ballot's scope enter one, and anyone else's file is refused
   // before its body is parsed. The API's multipart votes are such entries; its JSON votes are owners' own.
-  auto may_enter = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+  auto may_enter = [&service, may_cast](const http::Request& req, const web::RequestContext& ctx) -> Status {
     if (req.Header("Content-Type").rfind("multipart/form-data", 0) != 0 && req.path.rfind("/api/", 0) == 0) {
-      return OkStatus();
+      return may_cast(req, ctx);
     }
     ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
     return service.CheckEnter(ctx.principal, id);
@@ -339,7 +349,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                return site.Page(ctx, "ballots/notice", data, b.title);
              }));
   router.Add("POST", "/ballots/{id}/objections",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(web::SignedInGate, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                RETURN_IF_ERROR(service.Object(ctx.principal, id, web::Site::Field(ctx, "body")).status());
                return http::Response::Redirect("/ballots/" + std::to_string(id) + "/notice?done=objection");
@@ -363,7 +373,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
             {{"items", items}, {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
       }));
   router.Add("POST", "/api/v1/ballots",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_create, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"title", "description", "matter", "area_id",
                                                                      "closes_at", "notice_days"}));
                NewBallot nb;
@@ -491,7 +501,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                return web::Site::Json(200, {{"items", items}});
              }));
   router.Add("POST", "/api/v1/ballots/{id}/objections",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(web::SignedInGate, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"body"}));
                if (!body.contains("body") || !body["body"].is_string()) {

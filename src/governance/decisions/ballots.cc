@@ -219,6 +219,16 @@ StatusOr<OwnersBallot> BallotService::Load(storage::Connection& conn, int64_t id
 }
 
 namespace {
+// The voter key of `by`'s units in ballot `id` (the first when they own several keys): who casts their own ballot.
+StatusOr<std::string> OwnVoter(storage::Connection& conn, const auth::Principal& by, int64_t id) {
+  ASSIGN_OR_RETURN(auto voter,
+                   conn.QueryOptional("SELECT bo.voter FROM ballot_owners bo JOIN owners o ON o.id = bo.owner_id "
+                                      "WHERE bo.ballot_id = ? AND o.user_id = ? ORDER BY bo.voter LIMIT 1",
+                                      {id, by.user_id}));
+  if (!voter) return PermissionDeniedError("only owners of units in this ballot's scope vote");
+  return voter->Text(0);
+}
+
 // Load for a read-modify-write: the ballot's row stays locked until `tx` ends. Open, Close, Cast, Enter and Object take
 // it first, so a vote lands before the count or sees the ballot closed (STYLE.md item 17).
 StatusOr<OwnersBallot> LoadForUpdate(storage::Connection& tx, int64_t id) {
@@ -240,6 +250,13 @@ bool BallotService::IsStaff(const auth::Principal& viewer, const OwnersBallot& b
   if (!conn.ok()) return false;
   return policy::Allows(**conn, viewer, policy::Action::kViewRoster, policy::Subject::Area(ballot.area_id))
       .value_or(false);
+}
+
+Status BallotService::CheckCast(const auth::Principal& by, int64_t id) {
+  if (!by.has_account()) return UnauthenticatedError("sign in to vote");
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  RETURN_IF_ERROR(Load(*conn, id).status());
+  return OwnVoter(*conn, by, id).status();
 }
 
 Status BallotService::CheckEnter(const auth::Principal& by, int64_t id) {
@@ -585,12 +602,8 @@ StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice
     const Instant now = clock_.Now();
     ASSIGN_OR_RETURN(OwnersBallot b, LoadForUpdate(tx, id));
     RETURN_IF_ERROR(CheckAccepting(b, now));
-    ASSIGN_OR_RETURN(auto voter,
-                     tx.QueryOptional("SELECT bo.voter FROM ballot_owners bo JOIN owners o ON o.id = bo.owner_id "
-                                      "WHERE bo.ballot_id = ? AND o.user_id = ? ORDER BY bo.voter LIMIT 1",
-                                      {id, by.user_id}));
-    if (!voter) return PermissionDeniedError("only owners of units in this ballot's scope vote");
-    ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, voter->Text(0), choice, Channel::kOnline, "", std::nullopt, now,
+    ASSIGN_OR_RETURN(std::string voter, OwnVoter(tx, by, id));
+    ASSIGN_OR_RETURN(out, internal::RecordVote(tx, b, voter, choice, Channel::kOnline, "", std::nullopt, now,
                                                auth::ActorOf(by), ""));
     return OkStatus();
   }));

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/time.h"
 
@@ -420,11 +421,22 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                data["can_create"] = service.IsStaffOn(ctx.principal, id);
                return site.Page(ctx, "elevator/none", data, T(site, ctx, "elevator_title"));
              }));
-  router.Add("POST", "/elevator", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    ASSIGN_OR_RETURN(int64_t building, ParseId(web::Site::Field(ctx, "building_id"), "building_id"));
-    ASSIGN_OR_RETURN(Project p, service.Create(ctx.principal, building, web::Site::Field(ctx, "title")));
-    return http::Response::Redirect(Path(p.id) + "?done=created");
-  }));
+  // Gates (web::Site): who may take the action, asked before the route reads its input. Only the building's staff run
+  // the steps and send drawings (anyone else's file is refused before its body is parsed); owners (or staff entering
+  // a paper answer) answer the survey, which the service judges by the unit.
+  auto may_manage = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckManage(ctx.principal, id);
+  };
+  auto may_create = [](const http::Request&, const web::RequestContext& ctx) -> Status {
+    return auth::policy::RequireSomewhere(ctx.principal, auth::policy::Action::kManageElevator);
+  };
+  router.Add("POST", "/elevator",
+             site.Web(may_create, [&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               ASSIGN_OR_RETURN(int64_t building, ParseId(web::Site::Field(ctx, "building_id"), "building_id"));
+               ASSIGN_OR_RETURN(Project p, service.Create(ctx.principal, building, web::Site::Field(ctx, "title")));
+               return http::Response::Redirect(Path(p.id) + "?done=created");
+             }));
   router.Add(
       "GET", "/elevator/{id}", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
         ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
@@ -444,7 +456,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return http::Response::Redirect(Path(id) + "?done=step");
              }));
   router.Add("POST", "/elevator/{id}/survey",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(web::SignedInGate, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(int64_t unit, ParseId(web::Site::Field(ctx, "unit_id"), "unit_id"));
                ASSIGN_OR_RETURN(Intention answer, ParseIntention(web::Site::Field(ctx, "answer")));
@@ -452,7 +464,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return http::Response::Redirect(Path(id) + "?done=answer#survey");
              }));
   router.Add("POST", "/elevator/{id}/plan",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                RETURN_IF_ERROR(service
                                    .SavePlan(ctx.principal, id, web::Site::Field(ctx, "text"),
@@ -460,13 +472,8 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                                    .status());
                return http::Response::Redirect(Path(id) + "?done=plan");
              }));
-  // Only the building's staff send drawings: anyone else's file is refused before its body is parsed.
-  auto may_add_drawing = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
-    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-    return service.CheckManage(ctx.principal, id);
-  };
   router.Add("POST", "/elevator/{id}/drawings",
-             site.Upload(may_add_drawing,
+             site.Upload(may_manage,
                          [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                            ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                            ASSIGN_OR_RETURN(auto file, OneFile(ctx));
@@ -482,7 +489,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return http::Response::File(found.first.content_type, found.first.name, std::move(found.second), true);
              }));
   router.Add("POST", "/elevator/{id}/ballots",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Instant closes, TimeText(web::Site::Field(ctx, "closes_at"), "closes_at"));
                ASSIGN_OR_RETURN(std::optional<Matter> matter, MatterText(web::Site::Field(ctx, "matter")));
@@ -490,7 +497,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return http::Response::Redirect("/ballots/" + std::to_string(ballot) + "?done=open");
              }));
   router.Add("POST", "/elevator/{id}/cost-shares",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Money total, Money::Parse(Trim(web::Site::Field(ctx, "total_cost"))));
                ASSIGN_OR_RETURN(auto shares, SharesFromForm(ctx));
@@ -505,7 +512,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
         return http::Response::Redirect(Path(id) + "?done=notice#notice");
       }));
   router.Add("POST", "/elevator/{id}/objections",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                RETURN_IF_ERROR(service
                                    .RecordObjection(ctx.principal, id, web::Site::Field(ctx, "received_on"),
@@ -514,7 +521,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return http::Response::Redirect(Path(id) + "?done=objection#notice");
              }));
   router.Add("POST", "/elevator/{id}/meetings",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Step step, ParseStep(web::Site::Field(ctx, "step")));
                ASSIGN_OR_RETURN(int64_t meeting, ParseId(web::Site::Field(ctx, "meeting_id"), "meeting_id"));
@@ -539,7 +546,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return web::Site::Json(200, {{"items", items}});
              }));
   router.Add("POST", "/api/v1/elevator-projects",
-             site.Api([&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_create, [&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"building_id", "title"}));
                int64_t building = 0;
                std::string title;
@@ -566,20 +573,21 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                RETURN_IF_ERROR(service.Complete(ctx.principal, id, step, c).status());
                return view(ctx, id, 200);
              }));
-  router.Add("POST", "/api/v1/elevator-projects/{id}/survey",
-             site.Api([&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"unit_id", "answer"}));
-               int64_t unit = 0;
-               std::string answer;
-               RETURN_IF_ERROR(Integer(body, "unit_id", unit, true));
-               RETURN_IF_ERROR(Text(body, "answer", answer, true));
-               ASSIGN_OR_RETURN(Intention intention, ParseIntention(answer));
-               RETURN_IF_ERROR(service.Answer(ctx.principal, id, unit, intention));
-               return view(ctx, id, 200);
-             }));
+  router.Add(
+      "POST", "/api/v1/elevator-projects/{id}/survey",
+      site.Api(web::SignedInGate, [&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"unit_id", "answer"}));
+        int64_t unit = 0;
+        std::string answer;
+        RETURN_IF_ERROR(Integer(body, "unit_id", unit, true));
+        RETURN_IF_ERROR(Text(body, "answer", answer, true));
+        ASSIGN_OR_RETURN(Intention intention, ParseIntention(answer));
+        RETURN_IF_ERROR(service.Answer(ctx.principal, id, unit, intention));
+        return view(ctx, id, 200);
+      }));
   router.Add("PUT", "/api/v1/elevator-projects/{id}/plan",
-             site.Api([&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&, view](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"text", "uses_estate_common_parts"}));
                std::string text;
@@ -596,7 +604,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return view(ctx, id, 200);
              }));
   router.Add("POST", "/api/v1/elevator-projects/{id}/drawings",
-             site.ApiUpload(may_add_drawing,
+             site.ApiUpload(may_manage,
                             [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                               ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                               ASSIGN_OR_RETURN(auto file, OneFile(ctx));
@@ -607,7 +615,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
              http::RouteOptions{max_upload_bytes});
   router.Add(
       "POST", "/api/v1/elevator-projects/{id}/ballots",
-      site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+      site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
         ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
         ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"closes_at", "matter"}));
         std::string closes;
@@ -632,7 +640,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return web::Site::Json(200, CostJson(*v.costs));
              }));
   router.Add("PUT", "/api/v1/elevator-projects/{id}/cost-shares",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"total_cost", "shares"}));
                std::string total_text;
@@ -666,7 +674,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return web::Site::Json(200, NoticeJson(n));
              }));
   router.Add("POST", "/api/v1/elevator-projects/{id}/objections",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"received_on", "objector", "body"}));
                std::string on, objector, text;
@@ -677,7 +685,7 @@ void RegisterElevatorRoutes(http::Router& router, const web::Site& site, Elevato
                return web::Site::Json(201, ObjectionJson(o));
              }));
   router.Add("POST", "/api/v1/elevator-projects/{id}/meetings",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"step", "meeting_id"}));
                std::string step_name;

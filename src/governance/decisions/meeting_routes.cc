@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/time.h"
 #include "governance/decisions/ics.h"
@@ -349,6 +350,26 @@ http::Response MeetingJson(int status, const Meeting& m) { return web::Site::Jso
 
 void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingService& service) {
   // ---- Pages.
+  // Gates (web::Site): who may take the action, asked before the route reads its input.
+  auto may_create = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckCreate(ctx.principal, id);
+  };
+  auto may_create_somewhere = [](const http::Request&, const web::RequestContext& ctx) -> Status {
+    return auth::policy::RequireSomewhere(ctx.principal, auth::policy::Action::kManageMeeting);
+  };
+  auto may_manage = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckManage(ctx.principal, id);
+  };
+  auto may_tick = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    ASSIGN_OR_RETURN(int64_t action_id, IdParam(req, "action_id"));
+    return service.CheckSetActionDone(ctx.principal, id, action_id);
+  };
+  auto may_manage_kinds = [&service](const http::Request&, const web::RequestContext& ctx) -> Status {
+    return service.CheckManageKinds(ctx.principal);
+  };
   router.Add("GET", "/neighborhoods/{id}/meetings",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
@@ -412,17 +433,13 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return resp;
              }));
   router.Add("GET", "/neighborhoods/{id}/meetings/new",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_create, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-               if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in first");
-               if (!service.MayCreate(ctx.principal, id)) {
-                 return PermissionDeniedError("only the staff of the neighborhood create its meetings");
-               }
                json values = {{"area_id", std::to_string(id)}, {"start_time", "19:00"}, {"end_time", "20:30"}};
                return FormPage(site, service, ctx, id, nullptr, values, "", 200);
              }));
   router.Add("POST", "/neighborhoods/{id}/meetings",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_create, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                auto input = FormInput(ctx);
                Status problem = input.status();
@@ -451,7 +468,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return FormPage(site, service, ctx, m.neighborhood_id, &m, ValuesOf(m), "", 200);
              }));
   router.Add("POST", "/meetings/{id}/edit",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(Meeting m, service.Get(ctx.principal, id));
                auto input = FormInput(ctx);
@@ -499,7 +516,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return Back(id, "#minutes");
              }));
   router.Add("POST", "/meetings/{id}/decisions",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                DecisionInput in;
                in.text = web::Site::Field(ctx, "text");
@@ -510,7 +527,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return Back(id, "#decisions");
              }));
   router.Add("POST", "/meetings/{id}/actions",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ActionInput in{web::Site::Field(ctx, "title"), web::Site::Field(ctx, "assignee"),
                               web::Site::Field(ctx, "due_date")};
@@ -541,7 +558,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return web::Site::Json(200, {{"items", items}});
              }));
   router.Add("POST", "/api/v1/meeting-kinds",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage_kinds, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"code", "name_zh", "name_en", "notice_days",
                                                                      "sort_key", "active"}));
                MeetingKind k;
@@ -585,13 +602,14 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                    200, {{"items", items},
                          {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
              }));
-  router.Add("POST", "/api/v1/meetings",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, kMeetingFields));
-               ASSIGN_OR_RETURN(MeetingInput in, JsonInput(body));
-               ASSIGN_OR_RETURN(Meeting m, service.Create(ctx.principal, in));
-               return MeetingJson(201, m);
-             }));
+  router.Add(
+      "POST", "/api/v1/meetings",
+      site.Api(may_create_somewhere, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+        ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, kMeetingFields));
+        ASSIGN_OR_RETURN(MeetingInput in, JsonInput(body));
+        ASSIGN_OR_RETURN(Meeting m, service.Create(ctx.principal, in));
+        return MeetingJson(201, m);
+      }));
   router.Add("GET", "/api/v1/meetings/{id}",
              site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
@@ -599,7 +617,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return MeetingJson(200, m);
              }));
   router.Add("PUT", "/api/v1/meetings/{id}",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, kMeetingFields));
                ASSIGN_OR_RETURN(MeetingInput in, JsonInput(body));
@@ -632,7 +650,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return MeetingJson(200, m);
              }));
   router.Add("POST", "/api/v1/meetings/{id}/minutes",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"text", "publish"}));
                ASSIGN_OR_RETURN(std::string text, JsonString(body, "text", true));
@@ -645,7 +663,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return MeetingJson(200, m);
              }));
   router.Add("POST", "/api/v1/meetings/{id}/decisions",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"text", "for", "against", "abstain"}));
                DecisionInput in;
@@ -657,7 +675,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return MeetingJson(201, m);
              }));
   router.Add("POST", "/api/v1/meetings/{id}/actions",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_manage, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"title", "assignee", "due_date"}));
                ActionInput in;
@@ -668,7 +686,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                return MeetingJson(201, m);
              }));
   router.Add("PATCH", "/api/v1/meetings/{id}/actions/{action_id}",
-             site.Api([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Api(may_tick, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
                ASSIGN_OR_RETURN(int64_t action_id, IdParam(req, "action_id"));
                ASSIGN_OR_RETURN(json body, web::Site::JsonBody(req, {"done"}));

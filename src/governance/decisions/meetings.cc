@@ -133,6 +133,26 @@ Status RequireManager(storage::Connection& conn, const auth::Principal& p, const
   return PermissionDeniedError(Msg("only the staff of the area or the convener may change meeting {}", m.id));
 }
 
+// The kinds are the district's: kEditArea over the root of the area tree.
+Status RequireKindsManager(storage::Connection& conn, const auth::Principal& p) {
+  ASSIGN_OR_RETURN(auto root, conn.QueryOptional("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1"));
+  if (!root) return FailedPreconditionError("the area tree is empty");
+  return policy::Require(conn, p, policy::Action::kEditArea, policy::Subject::Area(root->Int(0)));
+}
+
+// The assignee of action `action_id` ticks it; anyone else must manage the meeting.
+Status RequireActionTicker(storage::Connection& conn, const auth::Principal& p, const Meeting& m, int64_t action_id,
+                           bool* done) {
+  ASSIGN_OR_RETURN(auto action, conn.QueryOptional("SELECT assignee_id, done FROM meeting_actions WHERE id = ? AND "
+                                                   "meeting_id = ?",
+                                                   {action_id, m.id}));
+  if (!action) return NotFoundError(Msg("no action {} in meeting {}", action_id, m.id));
+  if (done) *done = action->Bool(1);
+  ASSIGN_OR_RETURN(bool assignee, policy::Holds(conn, policy::IsAccount(p, policy::Operand::Value(action->Int(0)))));
+  if (assignee && !p.read_only()) return OkStatus();
+  return RequireManager(conn, p, m);
+}
+
 StatusOr<MeetingKind> LoadKind(storage::Connection& conn, const std::string& code) {
   ASSIGN_OR_RETURN(auto row, conn.QueryOptional("SELECT code, name_zh, name_en, notice_days, sort_key, active "
                                                 "FROM meeting_kinds WHERE code = ?",
@@ -458,9 +478,7 @@ StatusOr<MeetingKind> MeetingService::SaveKind(const auth::Principal& by, const 
   if (kind.sort_key < 0 || kind.sort_key > 1000) return InvalidArgumentError("sort_key is 0 to 1000", "sort_key");
   const Instant now = clock_.Now();
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(auto root, tx.QueryOptional("SELECT id FROM areas WHERE parent_id IS NULL ORDER BY id LIMIT 1"));
-    if (!root) return FailedPreconditionError("the area tree is empty");
-    RETURN_IF_ERROR(policy::Require(tx, by, policy::Action::kEditArea, policy::Subject::Area(root->Int(0))));
+    RETURN_IF_ERROR(RequireKindsManager(tx, by));
     ASSIGN_OR_RETURN(auto before, tx.QueryOptional("SELECT name_zh, name_en, notice_days, sort_key, active FROM "
                                                    "meeting_kinds WHERE code = ?" +
                                                        storage::ForUpdate(tx.dialect()),
@@ -672,10 +690,30 @@ StatusOr<std::vector<MeetingService::Place>> MeetingService::Places(int64_t neig
 }
 
 bool MeetingService::MayCreate(const auth::Principal& by, int64_t area_id) {
-  if (by.anonymous()) return false;
-  auto conn = db_.Acquire();
-  return conn.ok() &&
-         policy::Allows(**conn, by, policy::Action::kManageMeeting, policy::Subject::Area(area_id)).value_or(false);
+  return !by.anonymous() && CheckCreate(by, area_id).ok();
+}
+
+Status MeetingService::CheckCreate(const auth::Principal& by, int64_t area_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return policy::Require(*conn, by, policy::Action::kManageMeeting, policy::Subject::Area(area_id));
+}
+
+Status MeetingService::CheckManage(const auth::Principal& by, int64_t id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Meeting m, Load(*conn, by, id, false));
+  return RequireManager(*conn, by, m);
+}
+
+Status MeetingService::CheckSetActionDone(const auth::Principal& by, int64_t id, int64_t action_id) {
+  if (by.anonymous()) return UnauthenticatedError("sign in first");
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(Meeting m, Load(*conn, by, id, false));
+  return RequireActionTicker(*conn, by, m, action_id, nullptr);
+}
+
+Status MeetingService::CheckManageKinds(const auth::Principal& by) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return RequireKindsManager(*conn, by);
 }
 
 StatusOr<Meeting> MeetingService::Create(const auth::Principal& by, const MeetingInput& input) {
@@ -985,14 +1023,9 @@ StatusOr<Meeting> MeetingService::SetActionDone(const auth::Principal& by, int64
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     RETURN_IF_ERROR(LockMeeting(tx, id));
     ASSIGN_OR_RETURN(Meeting m, Load(tx, by, id, false));
-    ASSIGN_OR_RETURN(auto action, tx.QueryOptional("SELECT assignee_id, done FROM meeting_actions WHERE id = ? AND "
-                                                   "meeting_id = ?",
-                                                   {action_id, id}));
-    if (!action) return NotFoundError(Msg("no action {} in meeting {}", action_id, id));
-    // The assignee ticks their own action; anyone else must manage the meeting.
-    ASSIGN_OR_RETURN(bool assignee, policy::Holds(tx, policy::IsAccount(by, policy::Operand::Value(action->Int(0)))));
-    if (!assignee) RETURN_IF_ERROR(RequireManager(tx, by, m));
-    if (action->Bool(1) == done) return OkStatus();
+    bool was_done = false;
+    RETURN_IF_ERROR(RequireActionTicker(tx, by, m, action_id, &was_done));
+    if (was_done == done) return OkStatus();
     RETURN_IF_ERROR(tx.Execute("UPDATE meeting_actions SET done = ?, done_at = ? WHERE id = ?",
                                {int64_t{done ? 1 : 0}, done ? ToUnix(now) : int64_t{0}, action_id}));
     RETURN_IF_ERROR(Touch(tx, id, now));

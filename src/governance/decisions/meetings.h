@@ -187,6 +187,15 @@ class MeetingService {
 
   // Whether `by` may create meetings in the area (staff of it); for showing the button, the service checks again.
   bool MayCreate(const auth::Principal& by, int64_t area_id);
+
+  // The checks of the actions below, for a route to ask before it reads its input (web::Site's gate): the answers
+  // the action itself would give a caller who may not take it (401, 403, or 404 for a draft they may not see).
+  // Creating in the area; managing the meeting (edit, minutes, decisions, actions); ticking action `action_id` (its
+  // assignee or a manager); the kinds (the district's administrators).
+  Status CheckCreate(const auth::Principal& by, int64_t area_id);
+  Status CheckManage(const auth::Principal& by, int64_t id);
+  Status CheckSetActionDone(const auth::Principal& by, int64_t id, int64_t action_id);
+  Status CheckManageKinds(const auth::Principal& by);
   StatusOr<Meeting> Create(const auth::Principal& by, const MeetingInput& input);
   // Draft or noticed meetings only; a change to a noticed meeting raises its sequence and, when the start moves,
   // needs the notice period again from now.
