@@ -202,10 +202,11 @@ StatusOr<bool> Allows(storage::Connection& conn, const Principal& p, Action a, c
 
 namespace {
 
-Status Refusal(const Principal& p, Action a, std::string_view where) {
+Status Refusal(const Principal& p, Action a, bool anywhere) {
   if (p.anonymous()) return UnauthenticatedError("sign in first");
   if (p.read_only() && IsWrite(a)) return PermissionDeniedError("this token is read-only: it may only read (GET)");
-  return PermissionDeniedError(Msg("you may not {} {}", ActionName(a), where));
+  if (anywhere) return PermissionDeniedError(Msg("you may not {} anywhere", ActionName(a)));
+  return PermissionDeniedError(Msg("you may not {} here", ActionName(a)));
 }
 
 }  // namespace
@@ -213,7 +214,7 @@ Status Refusal(const Principal& p, Action a, std::string_view where) {
 Status Require(storage::Connection& conn, const Principal& p, Action a, const Subject& s) {
   ASSIGN_OR_RETURN(bool allowed, Allows(conn, p, a, s));
   if (allowed) return OkStatus();
-  return Refusal(p, a, "here");
+  return Refusal(p, a, false);
 }
 
 Status RequireSomewhere(const Principal& p, Action a) {
@@ -221,7 +222,7 @@ Status RequireSomewhere(const Principal& p, Action a) {
   const ActionRule& rule = RuleOf(a);
   const bool writes_refused = p.read_only() && rule.write;
   if (!writes_refused && rule.permission && p.HasPermissionSomewhere(*rule.permission)) return OkStatus();
-  return Refusal(p, a, "anywhere");
+  return Refusal(p, a, true);
 }
 
 }  // namespace ningju::auth::policy

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "app_fixture.h"
@@ -133,11 +135,14 @@ TEST_F(HardeningTest, JsonNumbersOutOfRangeAre400OnEveryJsonRoute) {
     ++checked;
   }
   EXPECT_GT(checked, 20);
-  // Three routes that read their body first: the 400 names the problem.
+  // Three routes that read the body of a caller they allow: the 400 names the problem. (A resident's meeting is
+  // refused before its body is read, so staff send that one.)
   const std::string nb = std::to_string(Neighborhood());
-  const std::string token = TokenFor("resident1");
-  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"PATCH", "/api/v1/areas/" + nb}, {"POST", "/api/v1/cases"}, {"POST", "/api/v1/meetings"}}) {
+  for (const auto& [method, target, login] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{{"PATCH", "/api/v1/areas/" + nb, "resident1"},
+                                                                      {"POST", "/api/v1/cases", "resident1"},
+                                                                      {"POST", "/api/v1/meetings", "nb-huayang"}}) {
+    const std::string token = TokenFor(login);
     HttpResult r = Client().Send(method, target, R"({"area_id": 1e999})",
                                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
     EXPECT_EQ(r.status, 400) << method << " " << target << ": " << r.body;

@@ -102,7 +102,8 @@ TEST_F(JoinRequestsWebTest, AResidentAsksOnThePageAndStaffApproveFromTheQueue) {
   ASSERT_GT(id, 0);
   const std::string approve = "/join-requests/" + std::to_string(id) + "/approve";
   other.Get("/account");
-  EXPECT_EQ(other.PostForm(approve, {{"area_id", std::to_string(nb)}}).status, 403);
+  // Anyone but staff and the requester does not learn that the request exists (as GET answers).
+  EXPECT_EQ(other.PostForm(approve, {{"area_id", std::to_string(nb)}}).status, 404);
   // The staff's neighborhood page links to the queue.
   EXPECT_THAT(staff.Get("/areas/" + std::to_string(nb)).body, HasSubstr("href=\"" + queue + "\""));
   staff.Get(queue);
@@ -157,8 +158,9 @@ TEST_F(JoinRequestsWebTest, TheApiAsksListsRefusesAndWithdraws) {
 
   // Refused: not by the requester, nor by another subdistrict's staff; a reason is required.
   EXPECT_EQ(Api("POST", path + "/refuse", mine, {{"reason", "自己批"}}).status, 403);
-  EXPECT_EQ(Api("POST", path + "/refuse", TokenFor("sd-xinjing"), {{"reason", "不认识"}}).status, 403);
-  EXPECT_EQ(Api("POST", path + "/approve", TokenFor("sd-xinjing")).status, 403);
+  // Another subdistrict's staff do not see it: 404, as GET answers them.
+  EXPECT_EQ(Api("POST", path + "/refuse", TokenFor("sd-xinjing"), {{"reason", "不认识"}}).status, 404);
+  EXPECT_EQ(Api("POST", path + "/approve", TokenFor("sd-xinjing")).status, 404);
   EXPECT_EQ(Api("POST", path + "/refuse", staff, json::object()).status, 400);
   HttpResult refused = Api("POST", path + "/refuse", staff, {{"reason", "请到居委会核实"}});
   ASSERT_EQ(refused.status, 200) << refused.body;

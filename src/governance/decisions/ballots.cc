@@ -252,13 +252,6 @@ bool BallotService::IsStaff(const auth::Principal& viewer, const OwnersBallot& b
       .value_or(false);
 }
 
-Status BallotService::CheckCast(const auth::Principal& by, int64_t id) {
-  if (!by.has_account()) return UnauthenticatedError("sign in to vote");
-  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  RETURN_IF_ERROR(Load(*conn, id).status());
-  return OwnVoter(*conn, by, id).status();
-}
-
 Status BallotService::CheckEnter(const auth::Principal& by, int64_t id) {
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(OwnersBallot ballot, Load(*conn, id));
@@ -594,6 +587,14 @@ StatusOr<std::string> ActingRole(storage::Connection& conn, const auth::Principa
   return best ? std::string(auth::RoleName(*best)) : std::string("staff");
 }
 }  // namespace
+
+Status BallotService::CheckCast(const auth::Principal& by, int64_t id) {
+  if (!by.has_account()) return UnauthenticatedError("sign in to vote");
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(OwnersBallot b, Load(*conn, id));
+  RETURN_IF_ERROR(CheckAccepting(b, clock_.Now()));  // as Cast: a draft or closed ballot says so first
+  return OwnVoter(*conn, by, id).status();
+}
 
 StatusOr<Vote> BallotService::Cast(const auth::Principal& by, int64_t id, Choice choice) {
   if (!by.has_account()) return UnauthenticatedError("sign in to vote");
