@@ -49,8 +49,7 @@ void RegisterInboxRoute(http::Router& router, const web::Site& site, CaseService
   router.Add("GET", "/inbox", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in to see your unit's inbox");
     ASSIGN_OR_RETURN(CaseHome home, service.Home(ctx.principal, 1));
-    if (home.inboxes.empty())
-      return PermissionDeniedError("you are not a member of a handling unit");
+    if (home.inboxes.empty()) return PermissionDeniedError("you are not a member of a handling unit");
     if (home.inboxes.size() == 1) {
       return http::Response::Redirect("/units/" + std::to_string(home.inboxes.front().unit.id) + "/inbox", 302);
     }
