@@ -109,6 +109,17 @@ Status App::Init() {
   RETURN_IF_ERROR(jobs_->Register("auth.prune", 3600, [this] { return accounts_->Prune().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
+  // The home page: one card per module, in this order (a later module adds its own here).
+  home_ = std::make_unique<platform::HomeBoard>(*site_);
+  home_->Add(10, cases::CaseHomeCard(*site_, *cases_));
+  home_->Add(20, decisions::BallotHomeCard(*site_, *ballots_));
+  home_->Add(30, decisions::MeetingHomeCard(*site_, *meetings_));
+  home_->Add(90, DistrictHomeCard(*areas_));
+  // The header's inbox link, for those who have an inbox.
+  site_->SetHeaderData([this](const web::RequestContext& ctx) -> nlohmann::json {
+    auto inbox = cases::HasInbox(*cases_, ctx.principal);
+    return {{"has_inbox", inbox.ok() && *inbox}};
+  });
   RegisterRoutes();
   return OkStatus();
 }
@@ -116,17 +127,20 @@ Status App::Init() {
 void App::RegisterRoutes() {
   const std::string root = WebRoot(config_);
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
-  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_);
+  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_, *home_);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   areas::RegisterOwnerLinkRoutes(router_, *site_, *owner_links_);
   areas::RegisterJoinRequestRoutes(router_, *site_, *join_requests_, *owner_links_);
-  decisions::RegisterBallotRoutes(router_, *site_, *ballots_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  decisions::RegisterBallotRoutes(router_, *site_, *ballots_, *areas_,
+                                  static_cast<size_t>(config_.max_upload_kb) * 1024);
   cases::RegisterCaseApiRoutes(router_, *site_, *cases_);
   cases::RegisterCaseWebRoutes(router_, *site_, *cases_, *areas_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  cases::RegisterInboxRoute(router_, *site_, *cases_);
   cases::RegisterOpen311Routes(router_, *site_, *cases_);
   cases::RegisterHolidayRoutes(router_, *site_, *holidays_);
-  decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
-  decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  decisions::RegisterMeetingRoutes(router_, *site_, *meetings_, *areas_);
+  decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, *areas_,
+                                    static_cast<size_t>(config_.max_upload_kb) * 1024);
 }
 
 Status App::Listen() {

@@ -21,6 +21,7 @@
 #include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "platform/home.h"
 #include "storage/database.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -88,15 +89,20 @@ class App {
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
   std::unique_ptr<decisions::MeetingService> meetings_;
   std::unique_ptr<decisions::ElevatorService> elevator_;
+  std::unique_ptr<platform::HomeBoard> home_;  // the home page's cards, one per module
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };
 
 // The routes of accounts (sign-in, sign-up, account page, tokens), the admin's role page, the home page, the
 // language switch, /healthz and the OpenAPI document.
-// The home page warns staff while `calendars` lacks the year WorkingCalendar::MissingYear names.
+// The home page is `home`'s cards; it warns staff while `calendars` lacks the year WorkingCalendar::MissingYear names.
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
-                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock);
+                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock,
+                        const platform::HomeBoard& home);
+
+// The home page's district card: the district's figures and the links to every index page.
+platform::HomeCardFn DistrictHomeCard(areas::AreaService& areas);
 
 }  // namespace ningju::app
 

@@ -108,8 +108,21 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
+platform::HomeCardFn DistrictHomeCard(areas::AreaService& areas) {
+  return [&areas](web::RequestContext&) -> StatusOr<std::optional<platform::HomeCard>> {
+    auto root = areas.Root();
+    if (!root.ok()) return std::optional<platform::HomeCard>();  // before `ningju init`: nothing to show
+    ASSIGN_OR_RETURN(auto figures, areas.Figures(root->id));
+    platform::HomeCard card{"district", "areas/home_card"};
+    card.data["district"] = {{"id", root->id}, {"name", root->name}};
+    card.data["figures"] = figures.ToJson();
+    return card;
+  };
+}
+
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
-                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock) {
+                        const std::string& web_root, const CalendarHolder& calendars, const Clock& clock,
+                        const platform::HomeBoard& home) {
   router.Add("GET", "/healthz", [&db](http::Request&) {
     auto conn = db.Acquire();
     if (!conn.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
@@ -124,12 +137,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
 
   router.Add("GET", "/", site.Web([&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
     nlohmann::json data;
-    auto root = areas.Root();
-    if (root.ok()) {
-      ASSIGN_OR_RETURN(auto figures, areas.Figures(root->id));
-      data["district"] = {{"id", root->id}, {"name", root->name}};
-      data["figures"] = figures.ToJson();
-    }
+    ASSIGN_OR_RETURN(data["cards"], home.Render(ctx));
     // Staff count deadlines: tell them while the calendar lacks the year those deadlines run into.
     if (ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)) {
       if (std::optional<int> year = calendars.Get()->MissingYear(ShanghaiDate(clock.Now()))) {

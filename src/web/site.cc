@@ -212,6 +212,7 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
                            {"csrf", data["csrf"]},
                            {"title", data["title"]},
                            {"user", data.value("user", nlohmann::json())},
+                           {"header", ctx.principal.signed_in() && header_ ? header_(ctx) : nlohmann::json::object()},
                            {"html_content", std::move(body).value()}};
   auto page = templates_.Render("layout", layout, &t);
   if (!page.ok()) return TemplateFailure(page.status());

@@ -68,6 +68,9 @@ using GateFn = std::function<Status(const http::Request&, const RequestContext&)
 // to sign in (401) before their input is read.
 Status SignedInGate(const http::Request& req, const RequestContext& ctx);
 
+// What the layout's header shows besides the common values (the inbox link), for a signed-in viewer's pages.
+using HeaderFn = std::function<nlohmann::json(const RequestContext&)>;
+
 class Site {
  public:
   Site(SiteOptions options, const Templates& templates, const I18n& i18n, auth::AccountService& accounts)
@@ -130,6 +133,9 @@ class Site {
   // A form field (first value), or "".
   static std::string Field(const RequestContext& ctx, const std::string& name);
 
+  // Sets the header's extra values (the layout reads them as {{header.<key>}}). Call before serving.
+  void SetHeaderData(HeaderFn fn) { header_ = std::move(fn); }
+
   const I18n& i18n() const { return i18n_; }
   const Templates& templates() const { return templates_; }
   auth::AccountService& accounts() const { return accounts_; }
@@ -154,6 +160,7 @@ class Site {
   const Templates& templates_;
   const I18n& i18n_;
   auth::AccountService& accounts_;
+  HeaderFn header_;
 };
 
 }  // namespace ningju::web

@@ -137,6 +137,8 @@ const std::vector<Cell>& Table() {
       {"POST", "/api/v1/owners/{id}/unlink", "/api/v1/owners/{ownerB}/unlink", kStaffOfB},
       // Ballots: the demo's open ballot is in A's building 1.
       {"GET", "/areas/{id}/ballots", "/areas/{nbA}/ballots", kPublic},
+      {"GET", "/ballots", "/ballots", kPublic},
+      {"GET", "/ballots", "/ballots?area={bldA}&state=open", kPublic},
       {"POST", "/ballots", "/ballots", kStaffAnywhereWrite},
       {"GET", "/ballots/{id}", "/ballots/{ballot}", kPublic},
       {"POST", "/ballots/{id}/vote", "/ballots/{ballot}/vote", kBallotOwners},
@@ -156,6 +158,8 @@ const std::vector<Cell>& Table() {
       {"POST", "/api/v1/ballots/{id}/open", "/api/v1/ballots/{ballot}/open", kStaffOfAWrite},
       // Meetings: the demo's meeting in A.
       {"GET", "/neighborhoods/{id}/meetings", "/neighborhoods/{nbA}/meetings", kPublic},
+      {"GET", "/meetings", "/meetings", kPublic},  // drafts only for their managers
+      {"GET", "/meetings", "/meetings?area={nbA}&state=draft", kPublic},
       {"GET", "/neighborhoods/{id}/meetings.ics", "/neighborhoods/{nbA}/meetings.ics", kPublic},
       {"GET", "/neighborhoods/{id}/meetings/new", "/neighborhoods/{nbA}/meetings/new", kStaffOfAWrite},
       {"POST", "/neighborhoods/{id}/meetings", "/neighborhoods/{nbA}/meetings", kStaffOfAWrite},
@@ -185,6 +189,8 @@ const std::vector<Cell>& Table() {
       {"POST", "/api/v1/meetings/{id}/notice", "/api/v1/meetings/{meeting}/notice", kStaffOfAWrite},
       // Elevator retrofit: the demo's project in A's building 1.
       {"GET", "/areas/{id}/elevator", "/areas/{bldA}/elevator", kPublic},
+      {"GET", "/elevator", "/elevator", kPublic},
+      {"GET", "/elevator", "/elevator?area={nbA}&state=active", kPublic},
       {"POST", "/elevator", "/elevator", kStaffAnywhereWrite},
       {"GET", "/elevator/{id}", "/elevator/{project}", kPublic},
       {"POST", "/elevator/{id}/survey", "/elevator/{project}/survey", kSignedInWrite},
@@ -240,7 +246,8 @@ const std::vector<Cell>& Table() {
       {"GET", "/cases/entry", "/cases/entry", kStaffAnywhereWrite},  // any staff: a form to write, not for a read token
       {"POST", "/cases/entry", "/cases/entry", kStaffAnywhereWrite},
       {"POST", "/cases", "/cases", kPublicWrite},
-      {"GET", "/cases", "/cases", kSignedIn},
+      {"GET", "/cases", "/cases", kPublic},  // what the viewer may see: the public cases for a visitor
+      {"GET", "/cases", "/cases?area={nbA}&state=submitted", kPublic},
       {"GET", "/cases/mine", "/cases/mine", kSignedIn},
       {"GET", "/cases/metrics", "/cases/metrics", kRatesReaders},
       {"GET", "/cases/metrics.xlsx", "/cases/metrics.xlsx", kRatesReaders},
@@ -251,7 +258,9 @@ const std::vector<Cell>& Table() {
       {"POST", "/cases/{id}/me-too", "/cases/{caseA}/me-too", "UAFFAFAAFF"},
       {"POST", "/cases/{id}/consultations/{k}", "/cases/{caseA}/consultations/999999", kStaffOfAWrite},
       {"GET", "/neighborhoods/{id}/cases", "/neighborhoods/{nbA}/cases", kPublic},  // its public cases
-      {"GET", "/inbox", "/inbox", "UFFFAAFFFA"},  // a neighborhood's staff: to their intake inbox
+      // Members of a handling unit, and staff over an intake unit's area (a neighborhood committee, a subdistrict
+      // office): to their one inbox, or the home page's list of them.
+      {"GET", "/inbox", "/inbox", "UFFFAAAAFA"},
       {"GET", "/units/{id}/inbox", "/units/{unit}/inbox", "UFFFFFFAFF"},
       {"POST", "/units/{id}/inbox", "/units/{unit}/inbox", kAdmin},
       // Open311 (GeoReport v2).

@@ -218,6 +218,9 @@ struct CaseFilter {
   bool mine = false;               // reported or followed by the viewer
   bool overdue = false;            // the current stage is past its deadline
   bool public_only = false;        // only cases marked public (the public list)
+  std::vector<CaseState> states;   // any of these (with `state`, both apply)
+  bool reported = false;           // reported by the viewer (not only followed)
+  bool as_staff = false;           // only cases the viewer acts on as staff (policy kActOnCaseAsStaff on the area)
 };
 
 // A search over many cases at once (Open311's requests.json, exports): every condition optional, newest first.
@@ -280,6 +283,24 @@ struct RoutingProposal {
   std::vector<int64_t> co_unit_ids;
   int64_t rule_id = 0;  // 0: the fallback (the subdistrict office of the case's area, 属地兜底)
   nlohmann::json ToJson() const;
+};
+
+// The cases card of the home page (platform/home.h): what is the viewer's and what waits for them, by role. Every
+// list and count is read through the policy's filters, so what the viewer may not see is never counted.
+struct CaseHome {
+  std::vector<Case> open;     // open cases the viewer reported or follows, newest first (at most `limit`)
+  std::vector<Case> to_rate;  // cases they reported that were replied to or answered: waiting for their follow-up
+  struct Inbox {
+    HandlingUnit unit;
+    int64_t open = 0;
+    int64_t overdue = 0;
+    int64_t due_today = 0;
+  };
+  // The units the viewer is a member of, then the intake units (neighborhood committees, subdistrict offices) of
+  // the areas they are staff of.
+  std::vector<Inbox> inboxes;
+  int64_t awaiting_acceptance = 0;  // submitted cases the viewer may accept as staff (none for others)
+  std::vector<Case> recent_public;  // an anonymous visitor: the district's newest public cases
 };
 
 struct InboxView {
@@ -407,6 +428,13 @@ class CaseService {
   // name, else "<neighborhood name> <building name>". At most 5; empty when none.
   StatusOr<std::vector<int64_t>> FindPlaces(const std::string& text);
   StatusOr<std::map<int64_t, std::string>> AreaAddresses(const std::vector<int64_t>& area_ids);
+  // How many cases List would give over all pages (the same visibility).
+  StatusOr<int64_t> Count(const auth::Principal& viewer, const CaseFilter& filter);
+  // The intake units (neighborhood committees, subdistrict offices) over whose area `viewer` acts as staff: the
+  // inboxes that are theirs besides their own units' (at most 10, by id).
+  StatusOr<std::vector<int64_t>> IntakeUnitsOf(const auth::Principal& viewer);
+  // The home page's card for `viewer` (CaseHome): lists of at most `limit` (1..20).
+  StatusOr<CaseHome> Home(const auth::Principal& viewer, int limit = 5);
   // The open cases of a unit, by deadline; members of the unit and staff over its area.
   StatusOr<InboxView> Inbox(const auth::Principal& viewer, int64_t unit_id, std::string_view cursor, int limit);
   // The checks of the actions of staff over a case's area (merge, a consultation's outcome) and of a unit's inbox
@@ -461,6 +489,10 @@ class CaseService {
   Instant Now() const { return clock_.Now(); }
 
  private:
+  // The SELECT of List for `filter` (without cursor and order), its parameters appended to `params`.
+  StatusOr<std::string> ListSql(storage::Connection& conn, const auth::Principal& viewer, const CaseFilter& filter,
+                                storage::Params* params);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   storage::Database& db_;

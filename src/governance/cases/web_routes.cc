@@ -11,7 +11,9 @@
 
 #include "auth/policy.h"
 #include "common/text_util.h"
+#include "governance/areas/area_filter.h"
 #include "governance/areas/xlsx.h"
+#include "platform/index.h"
 
 namespace ningju::cases {
 namespace {
@@ -658,10 +660,12 @@ class Pages {
   }
 
   // ---- lists
+  // /cases (what the viewer may see: the public cases for an anonymous visitor) and /cases/mine.
   StatusOr<http::Response> ListPage(http::Request& req, web::RequestContext& ctx, bool mine) {
-    if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in to see your cases");
+    if (mine && !ctx.principal.signed_in()) return UnauthenticatedError("sign in to see your cases");
     CaseFilter f;
     f.mine = mine;
+    ASSIGN_OR_RETURN(f.area_id, areas::ParseAreaParam(areas_, req.Query("area")));
     std::string state = req.Query("state").value_or("");
     if (!state.empty()) {
       f.state = ParseState(state);
@@ -682,11 +686,14 @@ class Pages {
     data["overdue"] = f.overdue;
     data["next_cursor"] = page.next_cursor;
     data["base"] = mine ? "/cases/mine" : "/cases";
-    data["query"] = (state.empty() ? "" : "&state=" + http::PercentEncode(state)) + (f.overdue ? "&overdue=1" : "");
+    data["query"] = platform::FilterQuery(f.area_id, state) + (f.overdue ? "&overdue=1" : "");
+    ASSIGN_OR_RETURN(data["filter"], areas::AreaFilterView(areas_, mine ? "/cases/mine" : "/cases", f.area_id));
     data["is_staff"] = ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea);
-    ASSIGN_OR_RETURN(auto units, service_.UnitsOf(ctx.principal.user_id));
     data["my_units"] = json::array();
-    for (const auto& u : units) data["my_units"].push_back({{"id", u.id}, {"name", u.name}});
+    if (ctx.principal.has_account()) {
+      ASSIGN_OR_RETURN(auto units, service_.UnitsOf(ctx.principal.user_id));
+      for (const auto& u : units) data["my_units"].push_back({{"id", u.id}, {"name", u.name}});
+    }
     return site_.Page(ctx, "cases/list", data, T(ctx, mine ? "case_mine_title" : "case_list_title"));
   }
 
@@ -999,12 +1006,7 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                return self->PublicPage(req, ctx, id);
              }));
 
-  router.Add("GET", "/inbox", site.Web([self](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-    if (!ctx.principal.signed_in()) return UnauthenticatedError("sign in to see your unit's inbox");
-    ASSIGN_OR_RETURN(auto units, self->service_.UnitsOf(ctx.principal.user_id));
-    if (units.empty()) return PermissionDeniedError("you are not a member of a handling unit");
-    return http::Response::Redirect("/units/" + std::to_string(units.front().id) + "/inbox", 302);
-  }));
+  // GET /inbox is RegisterInboxRoute's (home_card.cc): staff's intake inboxes too.
   router.Add("GET", "/units/{id}/inbox",
              site.Web([self, id_param](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));

@@ -10,6 +10,7 @@
 #include "governance/areas/areas.h"
 #include "governance/cases/cases.h"
 #include "http/router.h"
+#include "platform/home.h"
 #include "web/site.h"
 
 namespace ningju::cases {
@@ -18,6 +19,16 @@ namespace ningju::cases {
 // of kMaxCaseFiles such files plus the form. The services must outlive the router.
 void RegisterCaseWebRoutes(http::Router& router, const web::Site& site, CaseService& service, areas::AreaService& areas,
                            size_t max_file_bytes);
+
+// The home page's cases card (CaseService::Home): the viewer's open cases and those waiting for their rating, the
+// inboxes that are theirs with their counts, the cases waiting for acceptance (staff); anonymous visitors: the
+// district's newest public cases.
+platform::HomeCardFn CaseHomeCard(const web::Site& site, CaseService& service);
+// GET /inbox, the header's link: the viewer's one inbox (a redirect), the home page's list of them when several,
+// 403 when none is theirs.
+void RegisterInboxRoute(http::Router& router, const web::Site& site, CaseService& service);
+// Whether an inbox is the viewer's (a member of a handling unit, or staff over an intake unit's area).
+StatusOr<bool> HasInbox(CaseService& service, const auth::Principal& viewer);
 
 // The schematic plot of a neighborhood's public cases: the buildings as labelled boxes in a grid, each with a badge
 // counting its open public cases. `buildings` are (id, name) in display order; `counts` from

@@ -6,6 +6,8 @@
 #include "common/decimal.h"
 #include "common/text_util.h"
 #include "common/time.h"
+#include "governance/areas/area_filter.h"
+#include "platform/index.h"
 #include "record/attachments.h"
 
 namespace ningju::decisions {
@@ -200,9 +202,62 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
 
 }  // namespace
 
+platform::HomeCardFn BallotHomeCard(const web::Site& site, BallotService& service) {
+  return [&site, &service](web::RequestContext& ctx) -> StatusOr<std::optional<platform::HomeCard>> {
+    platform::HomeCard card{"ballots", "ballots/home_card"};
+    BallotFilter open;
+    open.state = BallotState::kOpen;
+    if (!ctx.principal.has_account()) {
+      ASSIGN_OR_RETURN(auto page, service.List(ctx.principal, open, "", 5));  // public: the district's open ballots
+      card.data["open"] = json::array();
+      for (const auto& b : page.items) card.data["open"].push_back(BallotSummary(site, ctx, b));
+      return card;
+    }
+    open.may_vote = true;
+    ASSIGN_OR_RETURN(auto votable, service.List(ctx.principal, open, "", 5));
+    card.data["open"] = json::array();
+    for (const auto& b : votable.items) {
+      json row = BallotSummary(site, ctx, b);
+      ASSIGN_OR_RETURN(BallotViewer viewer, service.ViewerOf(ctx.principal, b.id));
+      row["voted"] = viewer.own_vote.has_value();
+      row["accepting"] = b.accepting(service.Now());
+      card.data["open"].push_back(std::move(row));
+    }
+    BallotFilter managed;
+    managed.managed = true;
+    ASSIGN_OR_RETURN(auto runs, service.List(ctx.principal, managed, "", 5));
+    card.data["managed"] = json::array();
+    for (const auto& b : runs.items) {
+      if (b.state != BallotState::kClosed || service.NoticeRunning(b)) {
+        card.data["managed"].push_back(BallotSummary(site, ctx, b));
+      }
+    }
+    return card;
+  };
+}
+
 void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotService& service,
-                          size_t max_upload_bytes) {
+                          areas::AreaService& areas, size_t max_upload_bytes) {
   // ---- Pages.
+  router.Add("GET", "/ballots", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+    static const std::vector<std::string> kStates = {"draft", "open", "closed"};
+    BallotFilter filter;
+    ASSIGN_OR_RETURN(filter.area_id, areas::ParseAreaParam(areas, req.Query("area")));
+    ASSIGN_OR_RETURN(std::string state, platform::StateParam(req, kStates));
+    if (state == "draft") filter.state = BallotState::kDraft;
+    if (state == "open") filter.state = BallotState::kOpen;
+    if (state == "closed") filter.state = BallotState::kClosed;
+    ASSIGN_OR_RETURN(auto page, service.List(ctx.principal, filter, req.Query("cursor").value_or(""), 50));
+    json data;
+    ASSIGN_OR_RETURN(data["filter"], areas::AreaFilterView(areas, "/ballots", filter.area_id));
+    data["base"] = "/ballots";
+    data["states"] = platform::StateOptions(site, ctx, "ballot_state_", kStates, state);
+    data["ballots"] = json::array();
+    for (const auto& b : page.items) data["ballots"].push_back(BallotSummary(site, ctx, b));
+    data["next_cursor"] = page.next_cursor;
+    data["query"] = platform::FilterQuery(filter.area_id, state);
+    return site.Page(ctx, "ballots/index", data, T(site, ctx, "ballots"));
+  }));
   router.Add("GET", "/areas/{id}/ballots",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));

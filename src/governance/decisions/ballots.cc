@@ -360,6 +360,13 @@ StatusOr<OwnersBallot> CreateDraft(storage::Connection& tx, const auth::Principa
 
 StatusOr<BallotService::Page> BallotService::ListForNeighborhood(int64_t neighborhood_id, std::string_view cursor,
                                                                  int limit) {
+  BallotFilter filter;
+  filter.neighborhood_id = neighborhood_id;
+  return List(auth::Principal{}, filter, cursor, limit);
+}
+
+StatusOr<BallotService::Page> BallotService::List(const auth::Principal& viewer, const BallotFilter& filter,
+                                                  std::string_view cursor, int limit) {
   if (limit < 1 || limit > 200) return InvalidArgumentError("limit is 1 to 200", "limit");
   int64_t before = INT64_MAX;
   if (!cursor.empty()) {
@@ -367,11 +374,43 @@ StatusOr<BallotService::Page> BallotService::ListForNeighborhood(int64_t neighbo
     if (!keys) return InvalidArgumentError("bad cursor", "cursor");
     before = (*keys)[0];
   }
+  std::string sql = std::string("SELECT ") + kBallotColumns + " FROM ballots b WHERE b.id < ?";
+  storage::Params params = {before};
+  if (filter.neighborhood_id) {
+    sql += " AND b.neighborhood_id = ?";
+    params.push_back(*filter.neighborhood_id);
+  }
+  if (filter.area_id) {
+    // In the area or below, or a scope the area lies in (a building's owners vote in their estate's ballot too).
+    sql +=
+        " AND (b.area_id IN (SELECT fp.descendant_id FROM area_paths fp WHERE fp.ancestor_id = ?) OR b.area_id IN "
+        "(SELECT fq.ancestor_id FROM area_paths fq WHERE fq.descendant_id = ? AND fq.ancestor_id IN (SELECT "
+        "fr.descendant_id FROM area_paths fr WHERE fr.ancestor_id = b.neighborhood_id)))";
+    params.push_back(*filter.area_id);
+    params.push_back(*filter.area_id);
+  }
+  if (filter.state) {
+    sql += " AND b.state = ?";
+    params.push_back(std::string(BallotStateName(*filter.state)));
+  }
+  if (filter.managed) {
+    policy::Subject columns;
+    columns.area = policy::Operand::Column("b.area_id");
+    const policy::Condition manage = policy::Filter(viewer, policy::Action::kManageBallot, columns);
+    sql += " AND " + manage.sql;
+    params.insert(params.end(), manage.params.begin(), manage.params.end());
+  }
+  if (filter.may_vote) {
+    if (!viewer.has_account()) return UnauthenticatedError("sign in to see the ballots you may vote in");
+    // An owner of a unit of the frozen electorate (the rule Cast applies), through the policy's relation.
+    const policy::Condition owns = policy::OwnsUnit(viewer, policy::Operand::Column("bu.unit_id"));
+    sql += " AND EXISTS (SELECT 1 FROM ballot_units bu WHERE bu.ballot_id = b.id AND " + owns.sql + ")";
+    params.insert(params.end(), owns.params.begin(), owns.params.end());
+  }
+  sql += " ORDER BY b.id DESC LIMIT ?";
+  params.push_back(int64_t{limit + 1});
   ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto result, conn->Execute(std::string("SELECT ") + kBallotColumns +
-                                                  " FROM ballots WHERE neighborhood_id = ? AND id < ? "
-                                                  "ORDER BY id DESC LIMIT ?",
-                                              {neighborhood_id, before, int64_t{limit + 1}}));
+  ASSIGN_OR_RETURN(auto result, conn->Execute(sql, params));
   Page page;
   for (const auto& row : result.rows) {
     if (static_cast<int>(page.items.size()) == limit) {

@@ -163,6 +163,14 @@ struct BallotViewer {
   std::vector<Replacement> replacements;  // of the caller's online ballots by staff, oldest first
 };
 
+// What an index of ballots keeps (every condition optional). Ballots are public (read: everyone).
+struct BallotFilter {
+  std::optional<int64_t> neighborhood_id;  // any scope inside this neighborhood
+  std::optional<int64_t> area_id;          // a scope in this area or below, or one this area lies in
+  std::optional<BallotState> state;
+  bool managed = false;   // only those the viewer runs (kManageBallot on the scope)
+  bool may_vote = false;  // only those whose frozen electorate holds a unit the viewer owns (Cast's rule)
+};
 class BallotService {
  public:
   BallotService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
@@ -177,6 +185,8 @@ class BallotService {
     std::string next_cursor;
   };
   StatusOr<Page> ListForNeighborhood(int64_t neighborhood_id, std::string_view cursor, int limit);
+  // The ballots `filter` keeps, newest first (the index page and the home page's card).
+  StatusOr<Page> List(const auth::Principal& viewer, const BallotFilter& filter, std::string_view cursor, int limit);
 
   // Freezes the electorate and opens. kFailedPrecondition unless a draft, when closes_at has passed, or when the
   // scope holds no unit.
@@ -229,6 +239,8 @@ class BallotService {
   };
   StatusOr<std::vector<Scope>> Scopes(int64_t neighborhood_id);
 
+  // The service's clock.
+  Instant Now() const { return clock_.Now(); }
   // Whether the notice period of `ballot` runs now.
   bool NoticeRunning(const OwnersBallot& ballot) const;
   // A file attached to the ballot (a scanned sheet, a written authorization) with its bytes: for viewers holding

@@ -513,6 +513,41 @@ StatusOr<std::vector<Project>> ElevatorService::ForBuilding(int64_t building_id)
   return out;
 }
 
+StatusOr<ElevatorService::ProjectPage> ElevatorService::List(const ProjectFilter& filter, std::string_view cursor,
+                                                             int limit) {
+  if (limit < 1 || limit > 200) return InvalidArgumentError("limit is 1 to 200", "limit");
+  std::string sql = "SELECT id FROM elevator_projects WHERE 1 = 1";
+  storage::Params params;
+  if (filter.area_id) {
+    sql += " AND building_id IN (SELECT fp.descendant_id FROM area_paths fp WHERE fp.ancestor_id = ?)";
+    params.push_back(*filter.area_id);
+  }
+  if (filter.state) {
+    sql += " AND state = ?";
+    params.push_back(std::string(ProjectStateName(*filter.state)));
+  }
+  if (!cursor.empty()) {
+    auto keys = DecodeCursor(cursor, 1);
+    if (!keys) return InvalidArgumentError("malformed cursor", "cursor");
+    sql += " AND id < ?";
+    params.push_back((*keys)[0]);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.push_back(int64_t{limit + 1});
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(auto rows, conn->Execute(sql, params));
+  ProjectPage page;
+  for (const auto& r : rows.rows) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = EncodeCursor({page.items.back().id});
+      break;
+    }
+    ASSIGN_OR_RETURN(Project p, Load(*conn, r.Int(0)));
+    page.items.push_back(std::move(p));
+  }
+  return page;
+}
+
 StatusOr<Project> ElevatorService::Create(const auth::Principal& by, int64_t building_id, std::string_view title_in) {
   const Instant now = clock_.Now();
   std::string title(Trim(title_in));

@@ -267,6 +267,16 @@ class ElevatorService {
   StatusOr<ProjectView> View(const auth::Principal& viewer, int64_t id);
   // The building's projects, newest first (at most 50).
   StatusOr<std::vector<Project>> ForBuilding(int64_t building_id);
+  // The projects `filter` keeps, newest first, `limit` (1..200) after `cursor` (the index page; progress is public).
+  struct ProjectFilter {
+    std::optional<int64_t> area_id;  // buildings in this area or below
+    std::optional<ProjectState> state;
+  };
+  struct ProjectPage {
+    std::vector<Project> items;
+    std::string next_cursor;
+  };
+  StatusOr<ProjectPage> List(const ProjectFilter& filter, std::string_view cursor, int limit);
 
   // Completes the current step with its record. kFailedPrecondition (field "step") when the project is not under
   // way, the step is done already, or an earlier step is not complete; kFailedPrecondition with the step's own

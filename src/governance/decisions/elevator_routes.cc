@@ -10,6 +10,8 @@
 #include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/time.h"
+#include "governance/areas/area_filter.h"
+#include "platform/index.h"
 
 namespace ningju::decisions {
 namespace {
@@ -409,8 +411,36 @@ Completion CompletionFromForm(const web::RequestContext& ctx) {
 }  // namespace
 
 void RegisterElevatorRoutes(http::Router& router, const web::Site& site, ElevatorService& service,
-                            size_t max_upload_bytes) {
+                            areas::AreaService& areas, size_t max_upload_bytes) {
   // ---- Pages.
+  router.Add("GET", "/elevator",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               static const std::vector<std::string> kStates = {"active", "stopped", "completed"};
+               ElevatorService::ProjectFilter filter;
+               ASSIGN_OR_RETURN(filter.area_id, areas::ParseAreaParam(areas, req.Query("area")));
+               ASSIGN_OR_RETURN(std::string state, platform::StateParam(req, kStates));
+               if (state == "active") filter.state = ProjectState::kActive;
+               if (state == "stopped") filter.state = ProjectState::kStopped;
+               if (state == "completed") filter.state = ProjectState::kCompleted;
+               ASSIGN_OR_RETURN(auto page, service.List(filter, req.Query("cursor").value_or(""), 50));
+               json data;
+               ASSIGN_OR_RETURN(data["filter"], areas::AreaFilterView(areas, "/elevator", filter.area_id));
+               data["base"] = "/elevator";
+               data["states"] = platform::StateOptions(site, ctx, "elevator_state_", kStates, state);
+               data["projects"] = json::array();
+               for (const auto& p : page.items) {
+                 std::optional<Step> step = p.current();
+                 data["projects"].push_back(
+                     {{"id", p.id},
+                      {"title", p.title},
+                      {"building_name", p.building_name},
+                      {"state_label", T(site, ctx, "elevator_state_" + std::string(ProjectStateName(p.state)))},
+                      {"step_label", step ? T(site, ctx, "elevator_step_" + std::string(StepName(*step))) : ""}});
+               }
+               data["next_cursor"] = page.next_cursor;
+               data["query"] = platform::FilterQuery(filter.area_id, state);
+               return site.Page(ctx, "elevator/index", data, T(site, ctx, "elevator_title"));
+             }));
   router.Add("GET", "/areas/{id}/elevator",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "governance/areas/areas.h"
 #include "governance/decisions/elevator.h"
 #include "http/router.h"
 #include "web/site.h"
@@ -11,8 +12,9 @@
 namespace ningju::decisions {
 
 // `max_upload_bytes` bounds the plan drawings uploaded.
+// `areas` names the areas of the index page's filter and breadcrumbs.
 void RegisterElevatorRoutes(http::Router& router, const web::Site& site, ElevatorService& service,
-                            size_t max_upload_bytes);
+                            areas::AreaService& areas, size_t max_upload_bytes);
 
 }  // namespace ningju::decisions
 

@@ -10,7 +10,9 @@
 #include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/time.h"
+#include "governance/areas/area_filter.h"
 #include "governance/decisions/ics.h"
+#include "platform/index.h"
 
 namespace ningju::decisions {
 namespace {
@@ -51,6 +53,21 @@ std::string KindLabel(const std::map<std::string, MeetingKind>& kinds, const std
   auto it = kinds.find(code);
   return it == kinds.end() ? code : it->second.Name(locale);
 }
+
+// One meeting in a list; `here` is the area the list is about (its own name is left out of the row).
+json MeetingRow(const web::Site& site, const web::RequestContext& ctx, const std::map<std::string, MeetingKind>& kinds,
+                const Meeting& m, int64_t here) {
+  return {{"id", m.id},
+          {"subject", m.subject},
+          {"kind_label", KindLabel(kinds, m.kind, ctx.locale)},
+          {"state", MeetingStateName(m.state)},
+          {"state_label", site.T(ctx, "mtg_state_" + std::string(MeetingStateName(m.state)))},
+          {"when", When(m)},
+          {"place", m.place},
+          {"area_name", m.area_id == here ? "" : m.area_name}};
+}
+
+std::vector<std::string> MeetingStateNames() { return {"draft", "noticed", "held", "minuted", "cancelled"}; }
 
 // Splits the agenda textarea into items: one a line, blank lines skipped.
 std::vector<std::string> AgendaLines(const std::string& text) {
@@ -348,7 +365,37 @@ http::Response MeetingJson(int status, const Meeting& m) { return web::Site::Jso
 
 }  // namespace
 
-void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingService& service) {
+platform::HomeCardFn MeetingHomeCard(const web::Site& site, MeetingService& service) {
+  return [&site, &service](web::RequestContext& ctx) -> StatusOr<std::optional<platform::HomeCard>> {
+    const auto kinds = KindMap(service);
+    platform::HomeCard card{"meetings", "meetings/home_card"};
+    auto rows = [&](const MeetingFilter& f) -> StatusOr<json> {
+      ASSIGN_OR_RETURN(auto page, service.List(ctx.principal, f, "", 5));
+      json out = json::array();
+      for (const auto& m : page.items) out.push_back(MeetingRow(site, ctx, kinds, m, 0));
+      return out;
+    };
+    MeetingFilter noticed;
+    noticed.state = MeetingState::kNoticed;
+    noticed.upcoming = true;
+    if (!ctx.principal.has_account()) {
+      ASSIGN_OR_RETURN(card.data["upcoming"], rows(noticed));  // the district's: public
+      return card;
+    }
+    noticed.of_my_neighborhoods = true;
+    ASSIGN_OR_RETURN(card.data["upcoming"], rows(noticed));
+    MeetingFilter managed;
+    managed.managed = true;
+    managed.upcoming = true;
+    ASSIGN_OR_RETURN(card.data["managed"], rows(managed));
+    // The convener alone manages a meeting too: only staff see this list when it is empty.
+    card.data["is_staff"] = ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea);
+    return card;
+  };
+}
+
+void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingService& service,
+                           areas::AreaService& areas) {
   // ---- Pages.
   // Gates (web::Site): who may take the action, asked before the route reads its input.
   auto may_create = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
@@ -370,6 +417,24 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
   auto may_manage_kinds = [&service](const http::Request&, const web::RequestContext& ctx) -> Status {
     return service.CheckManageKinds(ctx.principal);
   };
+  router.Add("GET", "/meetings",
+             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+               MeetingFilter filter;
+               ASSIGN_OR_RETURN(filter.area_id, areas::ParseAreaParam(areas, req.Query("area")));
+               ASSIGN_OR_RETURN(std::string state, platform::StateParam(req, MeetingStateNames()));
+               if (!state.empty()) filter.state = ParseMeetingState(state);
+               ASSIGN_OR_RETURN(auto page, service.List(ctx.principal, filter, req.Query("cursor").value_or(""), 50));
+               const auto kinds = KindMap(service);
+               json data;
+               ASSIGN_OR_RETURN(data["filter"], areas::AreaFilterView(areas, "/meetings", filter.area_id));
+               data["base"] = "/meetings";
+               data["states"] = platform::StateOptions(site, ctx, "mtg_state_", MeetingStateNames(), state);
+               data["meetings"] = json::array();
+               for (const auto& m : page.items) data["meetings"].push_back(MeetingRow(site, ctx, kinds, m, 0));
+               data["next_cursor"] = page.next_cursor;
+               data["query"] = platform::FilterQuery(filter.area_id, state);
+               return site.Page(ctx, "meetings/index", data, site.T(ctx, "mtg_meetings"));
+             }));
   router.Add("GET", "/neighborhoods/{id}/meetings",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
@@ -379,17 +444,7 @@ void RegisterMeetingRoutes(http::Router& router, const web::Site& site, MeetingS
                json data;
                data["neighborhood"] = {{"id", id}, {"name", places.front().name}};
                data["meetings"] = json::array();
-               for (const auto& m : page.items) {
-                 data["meetings"].push_back(
-                     {{"id", m.id},
-                      {"subject", m.subject},
-                      {"kind_label", KindLabel(kinds, m.kind, ctx.locale)},
-                      {"state", MeetingStateName(m.state)},
-                      {"state_label", site.T(ctx, "mtg_state_" + std::string(MeetingStateName(m.state)))},
-                      {"when", When(m)},
-                      {"place", m.place},
-                      {"area_name", m.area_id == id ? "" : m.area_name}});
-               }
+               for (const auto& m : page.items) data["meetings"].push_back(MeetingRow(site, ctx, kinds, m, id));
                data["next_cursor"] = page.next_cursor;
                // Creating needs kEditArea on the neighborhood; the service checks again on submit.
                data["can_create"] = service.MayCreate(ctx.principal, id);

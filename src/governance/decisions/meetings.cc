@@ -598,41 +598,85 @@ StatusOr<Meeting> MeetingService::Get(const auth::Principal& viewer, int64_t id)
 
 StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewer, int64_t neighborhood_id,
                                                     std::string_view cursor, int limit) {
-  if (limit < 1 || limit > 200) return InvalidArgumentError("limit must be between 1 and 200", "limit");
-  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
-  ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {neighborhood_id}));
-  if (!area) return NotFoundError(Msg("no area {}", neighborhood_id));
-  if (area->Text(0) != "neighborhood") {
-    return InvalidArgumentError("meetings are listed per neighborhood", "neighborhood");
+  {
+    ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+    ASSIGN_OR_RETURN(auto area, conn->QueryOptional("SELECT kind FROM areas WHERE id = ?", {neighborhood_id}));
+    if (!area) return NotFoundError(Msg("no area {}", neighborhood_id));
+    if (area->Text(0) != "neighborhood") {
+      return InvalidArgumentError("meetings are listed per neighborhood", "neighborhood");
+    }
   }
-  ASSIGN_OR_RETURN(const bool personal, policy::Allows(*conn, viewer, policy::Action::kViewPersonalData,
-                                                       policy::Subject::Area(neighborhood_id)));
+  MeetingFilter filter;
+  filter.area_id = neighborhood_id;
+  return List(viewer, filter, cursor, limit);
+}
+
+StatusOr<MeetingPage<Meeting>> MeetingService::List(const auth::Principal& viewer, const MeetingFilter& filter,
+                                                    std::string_view cursor, int limit) {
+  if (limit < 1 || limit > 200) return InvalidArgumentError("limit must be between 1 and 200", "limit");
   // Who manages each meeting (the same rule as IsManager, over the row's columns): a draft only for them.
   policy::Subject columns = policy::Subject::Area(0);
   columns.area = policy::Operand::Column("m.area_id");
   columns.person = policy::Operand::Column("m.convener_id");
   const policy::Condition manage = policy::Filter(viewer, policy::Action::kManageMeeting, columns);
+  // The convener's name in full only for those who may see personal data on the meeting's area.
+  const policy::Condition personal =
+      policy::Filter(viewer, policy::Action::kViewPersonalData, policy::Subject{.area = columns.area});
   const std::string select = kMeetingColumns;
   const size_t from = select.find(" FROM ");
   std::string sql = "SELECT " + select.substr(0, from) + ", CASE WHEN " + manage.sql + " THEN 1 ELSE 0 END" +
-                    select.substr(from) + " WHERE m.neighborhood_id = ? AND (m.state <> 'draft' OR " + manage.sql + ")";
+                    ", CASE WHEN " + personal.sql + " THEN 1 ELSE 0 END" + select.substr(from) +
+                    " WHERE (m.state <> 'draft' OR " + manage.sql + ")";
   storage::Params params = manage.params;
-  params.push_back(neighborhood_id);
+  params.insert(params.end(), personal.params.begin(), personal.params.end());
   params.insert(params.end(), manage.params.begin(), manage.params.end());
+  if (filter.area_id) {
+    sql += " AND m.area_id IN (SELECT fp.descendant_id FROM area_paths fp WHERE fp.ancestor_id = ?)";
+    params.push_back(*filter.area_id);
+  }
+  if (filter.state) {
+    sql += " AND m.state = ?";
+    params.push_back(std::string(MeetingStateName(*filter.state)));
+  }
+  if (filter.managed) {
+    sql += " AND " + manage.sql;
+    params.insert(params.end(), manage.params.begin(), manage.params.end());
+  }
+  if (filter.of_my_neighborhoods) {
+    if (!viewer.has_account()) return UnauthenticatedError("sign in to see the meetings of your neighborhood");
+    // A neighborhood is the viewer's when one of their roles is on it, above it or below it (a building leader), or
+    // when they own a unit in it.
+    sql +=
+        " AND (EXISTS (SELECT 1 FROM role_grants g JOIN area_paths gp ON (gp.ancestor_id = g.area_id AND "
+        "gp.descendant_id = m.neighborhood_id) OR (gp.descendant_id = g.area_id AND gp.ancestor_id = "
+        "m.neighborhood_id) WHERE g.user_id = ? AND g.revoked_at = 0) OR EXISTS (SELECT 1 FROM owners o JOIN "
+        "unit_owners uo ON "
+        "uo.owner_id = o.id JOIN units un ON un.id = uo.unit_id JOIN area_paths op ON op.descendant_id = "
+        "un.building_id AND op.ancestor_id = m.neighborhood_id WHERE o.user_id = ?))";
+    params.push_back(viewer.user_id);
+    params.push_back(viewer.user_id);
+  }
+  const bool ascending = filter.upcoming;
+  if (filter.upcoming) {
+    sql += " AND m.ends_at >= ?";
+    params.push_back(ToUnix(clock_.Now()));
+  }
   if (!cursor.empty()) {
     auto keys = DecodeCursor(cursor, 2);
     if (!keys) return InvalidArgumentError("malformed cursor", "cursor");
-    sql += " AND (m.starts_at < ? OR (m.starts_at = ? AND m.id < ?))";
+    sql += ascending ? " AND (m.starts_at > ? OR (m.starts_at = ? AND m.id > ?))"
+                     : " AND (m.starts_at < ? OR (m.starts_at = ? AND m.id < ?))";
     params.insert(params.end(), {(*keys)[0], (*keys)[0], (*keys)[1]});
   }
-  sql += " ORDER BY m.starts_at DESC, m.id DESC LIMIT ?";
+  sql += ascending ? " ORDER BY m.starts_at, m.id LIMIT ?" : " ORDER BY m.starts_at DESC, m.id DESC LIMIT ?";
   params.push_back(int64_t{limit + 1});
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
   ASSIGN_OR_RETURN(storage::Result result, conn->Execute(sql, params));
   MeetingPage<Meeting> page;
   for (const auto& r : result.rows) {
     Meeting m = ReadMeeting(r).meeting;
-    if (!personal) m.convener.name = MaskName(m.convener.name);
     m.can_manage = r.Bool(21);
+    if (!r.Bool(22)) m.convener.name = MaskName(m.convener.name);
     page.items.push_back(std::move(m));
   }
   if (static_cast<int>(page.items.size()) > limit) {

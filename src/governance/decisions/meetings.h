@@ -170,6 +170,15 @@ struct Meeting {
   nlohmann::json ToJson() const;
 };
 
+// What an index of meetings shows (every condition optional; drafts only to their managers, always).
+struct MeetingFilter {
+  std::optional<int64_t> area_id;  // meetings in this area or below (a district, subdistrict, neighborhood...)
+  std::optional<MeetingState> state;
+  bool managed = false;              // only those the viewer manages (staff of the area, the convener)
+  bool of_my_neighborhoods = false;  // only in neighborhoods where the viewer has a role or owns a unit
+  bool upcoming = false;             // only those not yet over, earliest first (else latest start first)
+};
+
 template <typename T>
 struct MeetingPage {
   std::vector<T> items;
@@ -205,6 +214,10 @@ class MeetingService {
   // The meetings of a neighborhood (its buildings' too), latest start first; drafts only for their managers.
   StatusOr<MeetingPage<Meeting>> List(const auth::Principal& viewer, int64_t neighborhood_id, std::string_view cursor,
                                       int limit);
+  // The meetings `filter` keeps, `limit` (1..200) after `cursor`; the convener's name masked unless the viewer may
+  // see personal data on the meeting's area. The index page and the home page's card read this.
+  StatusOr<MeetingPage<Meeting>> List(const auth::Principal& viewer, const MeetingFilter& filter,
+                                      std::string_view cursor, int limit);
   // The public meetings of a neighborhood for its calendar feed: noticed and later (cancelled ones after a notice
   // too), starting from 180 days ago, at most 500, earliest first.
   StatusOr<std::vector<Meeting>> Calendar(int64_t neighborhood_id);
