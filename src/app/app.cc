@@ -13,6 +13,7 @@
 #include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
+#include "platform/search/routes.h"
 #include "storage/migrations.h"
 
 namespace ningju::app {
@@ -109,6 +110,8 @@ Status App::Init() {
   RETURN_IF_ERROR(jobs_->Register("auth.prune", 3600, [this] { return accounts_->Prune().status(); }));
   meetings_ = std::make_unique<decisions::MeetingService>(*db_, clock_);
   elevator_ = std::make_unique<decisions::ElevatorService>(*db_, clock_);
+  RETURN_IF_ERROR(search::RegisterBuiltinKinds(search_kinds_));
+  ASSIGN_OR_RETURN(search_, search::SearchService::Open(*db_, search_kinds_));
   RegisterRoutes();
   return OkStatus();
 }
@@ -127,6 +130,7 @@ void App::RegisterRoutes() {
   cases::RegisterHolidayRoutes(router_, *site_, *holidays_);
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, static_cast<size_t>(config_.max_upload_kb) * 1024);
+  search::RegisterSearchRoutes(router_, *site_, *search_, search_kinds_);
 }
 
 Status App::Listen() {

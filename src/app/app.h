@@ -21,6 +21,7 @@
 #include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "platform/search/search.h"
 #include "storage/database.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -88,6 +89,8 @@ class App {
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
   std::unique_ptr<decisions::MeetingService> meetings_;
   std::unique_ptr<decisions::ElevatorService> elevator_;
+  search::SearchRegistry search_kinds_;
+  std::unique_ptr<search::SearchService> search_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };
