@@ -13,7 +13,6 @@
 #include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
-#include "platform/search/routes.h"
 #include "storage/migrations.h"
 
 namespace ningju::app {
@@ -121,8 +120,6 @@ Status App::Init() {
     auto inbox = cases::HasInbox(*cases_, ctx.principal);
     return {{"has_inbox", inbox.ok() && *inbox}};
   });
-  RETURN_IF_ERROR(search::RegisterBuiltinKinds(search_kinds_));
-  ASSIGN_OR_RETURN(search_, search::SearchService::Open(*db_, search_kinds_));
   RegisterRoutes();
   return OkStatus();
 }
@@ -144,7 +141,6 @@ void App::RegisterRoutes() {
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_, *areas_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, *areas_,
                                     static_cast<size_t>(config_.max_upload_kb) * 1024);
-  search::RegisterSearchRoutes(router_, *site_, *search_, search_kinds_);
 }
 
 Status App::Listen() {
