@@ -24,7 +24,7 @@ StatusOr<nlohmann::json> HomeBoard::Render(web::RequestContext& ctx) const {
     }
     for (const auto& key : lists) card->data["has_" + key] = !card->data[key].empty();
     ASSIGN_OR_RETURN(std::string html, site_.templates().Render(card->template_name, card->data, &t));
-    out.push_back({{"id", "home-" + card->id}, {"html", std::move(html)}});
+    out.push_back({{"id", "home-" + card->id}, {"html_card", std::move(html)}});
   }
   return out;
 }

@@ -83,11 +83,8 @@ TEST_F(HomeTest, AnonymousSeesThePublicActivityAndTheReportEntry) {
   EXPECT_THAT(page, HasSubstr(DemoBallot().second));
   EXPECT_THAT(page, HasSubstr(kNoticed));
   EXPECT_THAT(page, Not(HasSubstr(kDraft)));
-  // The header: a search box (GET /search, field q), no inbox and no notifications for a visitor.
-  EXPECT_THAT(page, HasSubstr("action=\"/search\""));
-  EXPECT_THAT(page, HasSubstr("name=\"q\""));
+  // The header: no inbox for a visitor.
   EXPECT_THAT(page, Not(HasSubstr("href=\"/inbox\"")));
-  EXPECT_THAT(page, Not(HasSubstr("href=\"/notifications\"")));
   EXPECT_THAT(page, Not(HasSubstr("action=\"/sign-out\"")));
   // Nothing of another resident's counts: the staff card is not there.
   EXPECT_THAT(page, Not(HasSubstr("id=\"home-inboxes\"")));
@@ -112,7 +109,6 @@ TEST_F(HomeTest, ResidentSeesTheirCasesTheirBallotAndTheirNeighborhoodsMeetings)
   EXPECT_THAT(page, HasSubstr("已投票"));
   EXPECT_THAT(page, HasSubstr(kNoticed));
   EXPECT_THAT(page, Not(HasSubstr(kDraft)));
-  EXPECT_THAT(page, HasSubstr("href=\"/notifications\""));
   EXPECT_THAT(page, HasSubstr("action=\"/sign-out\""));
   EXPECT_THAT(page, Not(HasSubstr("href=\"/inbox\"")));  // no inbox is a resident's
   EXPECT_EQ(r1.Get("/inbox").status, 403);
