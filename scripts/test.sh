@@ -59,7 +59,7 @@ count_ctest "$BUILD/ctest-sqlite.log"
 
 echo "== the database-backed suites again on PostgreSQL"
 (cd "$BUILD" && NINGJU_TEST_BACKEND=postgres ctest -j"$JOBS" --output-on-failure --timeout 600 \
-   -L 'record|auth|areas|ballots|cases|meetings|elevator|concurrency|integration') 2>&1 | tee "$BUILD/ctest-postgres.log"
+   -L 'record|auth|areas|ballots|cases|meetings|elevator|concurrency|integration|search') 2>&1 | tee "$BUILD/ctest-postgres.log"
 count_ctest "$BUILD/ctest-postgres.log"
 
 if [ -f tests/e2e/run.sh ]; then

@@ -13,6 +13,7 @@
 #include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
+#include "platform/search/routes.h"
 #include "storage/migrations.h"
 
 namespace ningju::app {
@@ -120,6 +121,24 @@ Status App::Init() {
     auto inbox = cases::HasInbox(*cases_, ctx.principal);
     return {{"has_inbox", inbox.ok() && *inbox}};
   });
+  RETURN_IF_ERROR(search::RegisterBuiltinKinds(search_kinds_));
+  ASSIGN_OR_RETURN(search_, search::SearchService::Open(*db_, search_kinds_));
+  // A small backlog (a new demo district, an import of one neighborhood) is indexed before the first request, so the
+  // first searches find everything; a large one (the upgrade of a full district) is left to the job.
+  for (int batch = 0; batch < 4; ++batch) {
+    ASSIGN_OR_RETURN(int64_t applied, search_->Refresh());
+    if (applied < search::kMaxRefreshBatch) break;
+    if (batch == 3) spdlog::info("search: more changes queued; the job search.refresh indexes them in the background");
+  }
+  // A search applies a bounded batch of changes itself; this drains a larger backlog (the first start after the
+  // migration indexes every existing object, an import many more).
+  RETURN_IF_ERROR(jobs_->Register("search.refresh", 60, [this]() -> Status {
+    for (int batch = 0; batch < 20; ++batch) {  // at most 100,000 changes a run: the other jobs wait meanwhile
+      ASSIGN_OR_RETURN(int64_t applied, search_->Refresh());
+      if (applied == 0) break;
+    }
+    return OkStatus();
+  }));
   RegisterRoutes();
   return OkStatus();
 }
@@ -141,6 +160,7 @@ void App::RegisterRoutes() {
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_, *areas_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, *areas_,
                                     static_cast<size_t>(config_.max_upload_kb) * 1024);
+  search::RegisterSearchRoutes(router_, *site_, *search_, search_kinds_);
 }
 
 Status App::Listen() {
@@ -158,7 +178,8 @@ Status App::Listen() {
       }
     });
   }
-  server_->SetResponseHook([](const http::Request&, http::Response& resp) {
+  server_->SetResponseHook([](const http::Request& req, http::Response& resp) {
+    web::Site::EnvelopeServerError(req, resp);
     // Defence in depth for every answer, including the server's own 404/413.
     resp.SetHeader("X-Content-Type-Options", "nosniff");
     resp.SetHeader("X-Frame-Options", "DENY");

@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "platform/home.h"
+#include "platform/search/search.h"
 #include "storage/database.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -90,6 +91,8 @@ class App {
   std::unique_ptr<decisions::MeetingService> meetings_;
   std::unique_ptr<decisions::ElevatorService> elevator_;
   std::unique_ptr<platform::HomeBoard> home_;  // the home page's cards, one per module
+  search::SearchRegistry search_kinds_;
+  std::unique_ptr<search::SearchService> search_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
 };

@@ -334,7 +334,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request_.path = std::move(*path);
     std::optional<std::multimap<std::string, std::string>> query = ParseUrlEncoded(raw_query);
-    if (!query) return Answer(400, "malformed query string", /*close=*/!parser_->is_done());
+    if (!query)
+      return Answer(400, "malformed query string: bad percent-encoding or invalid UTF-8",
+                    /*close=*/!parser_->is_done());
     request_.query = std::move(*query);
 
     match_ = core_->router_.Find(request_.method, request_.path);

@@ -70,6 +70,23 @@ void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
   }
 }
 
+// Each {{name}}...{{/name}} block: its text kept when `keep`, dropped otherwise, the markers removed either way. A
+// block left unclosed keeps its opening marker, which FindUnknownToken then reports.
+void RenderBlocks(std::string& text, std::string_view name, bool keep) {
+  const std::string open = "{{" + std::string(name) + "}}", close = "{{/" + std::string(name) + "}}";
+  size_t pos = 0;
+  while ((pos = text.find(open, pos)) != std::string::npos) {
+    const size_t end = text.find(close, pos + open.size());
+    if (end == std::string::npos) return;
+    if (keep) {
+      text.erase(end, close.size());
+      text.erase(pos, open.size());
+    } else {
+      text.erase(pos, end + close.size() - pos);
+    }
+  }
+}
+
 Status LockForMigrations(Connection& conn) {
   // SQLite needs nothing more: the runner's BEGIN IMMEDIATE already holds the one write lock.
   if (conn.dialect() != Dialect::kPostgres) return OkStatus();
@@ -162,6 +179,8 @@ StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
 std::string RenderMigration(const std::string& sql, Dialect dialect) {
   std::string out = sql;
   const bool pg = dialect == Dialect::kPostgres;
+  RenderBlocks(out, "sqlite", !pg);
+  RenderBlocks(out, "postgres", pg);
   ReplaceAll(out, "{{id}}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
   ReplaceAll(out, "{{blob}}", pg ? "BYTEA" : "BLOB");
   ReplaceAll(out, "{{now}}",

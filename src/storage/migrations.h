@@ -45,7 +45,9 @@ std::string MigrationFileName(const Migration& migration);
 // The lower-case hex SHA-256 of `sql`: the checksum recorded in schema_migrations.
 std::string MigrationChecksum(const std::string& sql);
 
-// Replaces the dialect tokens.
+// Replaces the dialect tokens ({{id}}, {{blob}}, {{now}}) and keeps only the own dialect's blocks: text between
+// {{sqlite}} and {{/sqlite}} runs on SQLite only, between {{postgres}} and {{/postgres}} on PostgreSQL only (for what
+// the two spell differently: triggers, full-text indexes).
 std::string RenderMigration(const std::string& sql, Dialect dialect);
 
 struct MigrationReport {

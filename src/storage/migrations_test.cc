@@ -72,6 +72,14 @@ TEST(RenderMigration, ReplacesTokensPerDialect) {
   EXPECT_EQ(RenderMigration("{{id}} {{id}}", Dialect::kPostgres), "BIGSERIAL PRIMARY KEY BIGSERIAL PRIMARY KEY");
 }
 
+TEST(RenderMigration, KeepsOnlyTheOwnDialectsBlocks) {
+  const std::string sql = "A;{{sqlite}}S1;{{/sqlite}}{{postgres}}P;{{/postgres}}B;{{sqlite}}S2;{{/sqlite}}";
+  EXPECT_EQ(RenderMigration(sql, Dialect::kSqlite), "A;S1;B;S2;");
+  EXPECT_EQ(RenderMigration(sql, Dialect::kPostgres), "A;P;B;");
+  // An unclosed block keeps its marker: the loader reports it as an unknown token rather than running half of it.
+  EXPECT_EQ(RenderMigration("{{sqlite}}S;", Dialect::kPostgres), "{{sqlite}}S;");
+}
+
 TEST(MigrationChecksum, IsTheSha256OfTheFileBytes) {
   // `printf abc | sha256sum`
   EXPECT_EQ(MigrationChecksum("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/crypto.h"
+#include "common/text_util.h"
 #include "common/utf8.h"
 #include "web/public_error.h"
 
@@ -251,6 +252,24 @@ http::Response Site::JsonError(const Status& status, std::string_view request_id
   http::Response resp = Json(HttpStatusFor(status.code()), {{"error", err}});
   resp.log_note = LogNoteFor(status);
   return resp;
+}
+
+void Site::EnvelopeServerError(const http::Request& req, http::Response& resp) {
+  if (resp.status < 400 || !req.target.starts_with("/api/")) return;
+  const auto type = resp.headers.find("Content-Type");  // the names compare without case
+  if (type == resp.headers.end() || !type->second.starts_with("text/plain")) return;
+  const char* code = resp.status == 404                         ? "not_found"
+                     : resp.status == 405                       ? "method_not_allowed"
+                     : resp.status == 413 || resp.status == 431 ? "too_large"
+                     : resp.status == 400                       ? "malformed_request"
+                                                                : nullptr;
+  if (code == nullptr) return;
+  const std::string message(Trim(resp.body));
+  const nlohmann::json body = {
+      {"error", {{"code", code}, {"message", message}, {"field", nullptr}, {"request_id", req.id}}}};
+  http::Response json = Json(resp.status, body);
+  resp.body = std::move(json.body);
+  for (auto& [name, value] : json.headers) resp.SetHeader(name, value);
 }
 
 void Site::SetSessionCookie(http::Response& resp, const std::string& token) const {

@@ -100,6 +100,10 @@ class Site {
   // status. An internal error's message is the general sentence (web/public_error.h) and its field null; its real
   // text goes to the access log (Response::log_note).
   static http::Response JsonError(const Status& status, std::string_view request_id);
+  // The HTTP server's own refusals (a malformed request, query string or path, 404, 405, 413, 431) are plain text;
+  // under /api/ they become the same envelope ("malformed_request", "not_found", "method_not_allowed",
+  // "too_large"), so an API client reads every error one way. Other answers are left as they are.
+  static void EnvelopeServerError(const http::Request& req, http::Response& resp);
 
   // Starts a session cookie after sign-in / clears it.
   void SetSessionCookie(http::Response& resp, const std::string& token) const;

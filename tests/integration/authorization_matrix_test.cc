@@ -90,6 +90,9 @@ const std::vector<Cell>& Table() {
       {"GET", "/api/v1/me", "/api/v1/me", kSignedIn},
       {"GET", "/admin/holidays", "/admin/holidays", kAdmin},
       {"POST", "/admin/holidays", "/admin/holidays", kAdmin},
+      // Search: anyone searches; what each one finds is the policy's (search_test.cc).
+      {"GET", "/search", "/search?q=%E6%A5%BC%E9%81%93", kPublic},
+      {"GET", "/api/v1/search", "/api/v1/search?q=%E6%A5%BC%E9%81%93&kind=case", kPublic},
       // Areas and rosters.
       {"GET", "/areas", "/areas", kPublic},
       {"GET", "/areas/{id}", "/areas/{nbA}", kPublic},

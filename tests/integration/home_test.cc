@@ -83,7 +83,9 @@ TEST_F(HomeTest, AnonymousSeesThePublicActivityAndTheReportEntry) {
   EXPECT_THAT(page, HasSubstr(DemoBallot().second));
   EXPECT_THAT(page, HasSubstr(kNoticed));
   EXPECT_THAT(page, Not(HasSubstr(kDraft)));
-  // The header: no inbox for a visitor.
+  // The header: a search box (GET /search, field q), no inbox for a visitor.
+  EXPECT_THAT(page, HasSubstr("action=\"/search\""));
+  EXPECT_THAT(page, HasSubstr("name=\"q\""));
   EXPECT_THAT(page, Not(HasSubstr("href=\"/inbox\"")));
   EXPECT_THAT(page, Not(HasSubstr("action=\"/sign-out\"")));
   // Nothing of another resident's counts: the staff card is not there.
