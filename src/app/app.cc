@@ -189,6 +189,12 @@ Status App::Listen() {
                    "frame-ancestors 'none'; form-action 'self'");
   });
   RETURN_IF_ERROR(server_->Listen());
+  if (IsLoopbackBaseUrl(site_->options().base_url)) {
+    spdlog::warn(
+        "the public base URL is {}, which only this machine reaches: the door sheets' QR codes, the owners' letters "
+        "and the meeting notices link there; set --base-url (NINGJU_BASE_URL) to the address residents open",
+        site_->options().base_url);
+  }
   if (config_.job_poll_seconds > 0) {
     jobs_->Start(std::chrono::seconds(config_.job_poll_seconds));
     // Every server re-reads the calendar when another stored a year (one small SELECT per poll).

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include <cctype>
+
 namespace ningju::app {
 
 void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
@@ -150,6 +152,25 @@ std::string BaseUrl(const Config& c) {
     return url;
   }
   return "http://" + c.listen + ":" + std::to_string(c.port);
+}
+
+bool IsLoopbackBaseUrl(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (const size_t at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  std::string_view host = url;
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? std::string_view::npos : host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  std::string lower(host);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  while (lower.ends_with('.')) lower.pop_back();
+  return lower == "localhost" || lower.ends_with(".localhost") ||
+         (lower.starts_with("127.") && lower.find_first_not_of("0123456789.") == std::string::npos) || lower == "::1" ||
+         lower == "0.0.0.0" || lower == "::" || lower.empty();
 }
 
 std::string WebRoot(const Config& c) { return c.web_root.empty() ? std::string(NINGJU_SOURCE_DIR) : c.web_root; }

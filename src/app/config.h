@@ -56,6 +56,9 @@ http::ServerOptions ServerOptionsFrom(const Config& config);
 auth::AccountOptions AccountOptionsFrom(const Config& config);
 cases::IntakeLimitOptions IntakeLimitOptionsFrom(const Config& config);
 std::string BaseUrl(const Config& config);
+// Whether the host of `base_url` is one only this machine reaches (localhost, 127.0.0.0/8, ::1, 0.0.0.0): the door
+// sheets' QR codes and the owners' letters would carry links no resident can open, so `serve` warns at start.
+bool IsLoopbackBaseUrl(std::string_view base_url);
 // The folder with templates/ and static/: config.web_root, or the source tree the binary was built from.
 std::string WebRoot(const Config& config);
 

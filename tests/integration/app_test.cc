@@ -48,6 +48,17 @@ TEST(LoggingTest, LinesStartWithTheirTimeInUtc) {
       << line << " vs " << FormatUtc(before);
 }
 
+TEST(BaseUrlTest, LoopbackHostsAreTheOnesResidentsCannotOpen) {
+  for (const char* url : {"http://127.0.0.1:8080", "http://localhost", "https://LOCALHOST.:443/", "http://[::1]:8080",
+                          "http://0.0.0.0:8080", "http://127.3.4.5", "http://user@localhost/x", "http://a.localhost"}) {
+    EXPECT_TRUE(app::IsLoopbackBaseUrl(url)) << url;
+  }
+  for (const char* url : {"https://ningju.changning.gov.cn", "http://10.0.0.5:8080", "https://127.example.org",
+                          "http://[2001:db8::1]/", "https://localhost-proxy.example"}) {
+    EXPECT_FALSE(app::IsLoopbackBaseUrl(url)) << url;
+  }
+}
+
 TEST_F(AppTest, HealthzAnswers) {
   HttpResult r = Client().Get("/healthz");
   EXPECT_EQ(r.status, 200);
