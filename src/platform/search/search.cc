@@ -82,7 +82,7 @@ StatusOr<std::unique_ptr<SearchService>> SearchService::Open(storage::Database& 
   return std::unique_ptr<SearchService>(new SearchService(db, registry, std::move(normalizer)));
 }
 
-StatusOr<int64_t> SearchService::Refresh(int max_changes) {
+StatusOr<int64_t> SearchService::Refresh(int max_changes, RefreshOrder order) {
   max_changes = std::clamp(max_changes, 1, kMaxRefreshBatch);
   const Dialect dialect = db_.dialect();
   {
@@ -98,9 +98,10 @@ StatusOr<int64_t> SearchService::Refresh(int max_changes) {
     if (dialect == Dialect::kPostgres) {
       RETURN_IF_ERROR(tx.Execute("SELECT pg_advisory_xact_lock(" + std::to_string(kRefreshLockKey) + ")").status());
     }
-    ASSIGN_OR_RETURN(
-        storage::Result dirty,
-        tx.Execute("SELECT id, kind, object_id FROM search_dirty ORDER BY id LIMIT ?", {int64_t{max_changes}}));
+    ASSIGN_OR_RETURN(storage::Result dirty,
+                     tx.Execute(std::string("SELECT id, kind, object_id FROM search_dirty ORDER BY id") +
+                                    (order == RefreshOrder::kNewestFirst ? " DESC" : "") + " LIMIT ?",
+                                {int64_t{max_changes}}));
     claimed = static_cast<int64_t>(dirty.rows.size());
     if (dirty.rows.empty()) return OkStatus();
     Params dirty_ids;
@@ -188,7 +189,8 @@ StatusOr<SearchPage> SearchService::Search(const auth::Principal& viewer, const 
   ASSIGN_OR_RETURN(std::vector<std::string> tokens, text::QueryTokens(*normalizer_, query.q));
   SearchPage page;
   if (tokens.empty()) return page;
-  RETURN_IF_ERROR(Refresh(kSearchRefreshBatch).status());
+  // The newest changes first: what the visitor just wrote is found even behind a backlog the job is still applying.
+  RETURN_IF_ERROR(Refresh(kSearchRefreshBatch, RefreshOrder::kNewestFirst).status());
 
   // Visibility per kind, in the WHERE clause: a hit the viewer may not see is neither returned nor counted.
   std::string visible;
@@ -211,14 +213,13 @@ StatusOr<SearchPage> SearchService::Search(const auth::Principal& viewer, const 
   std::string sql;
   if (sqlite) {
     sql =
-        "SELECT d.id, d.kind, d.object_id, d.area_id, d.title, d.body, -bm25(search_fts) AS score FROM search_fts "
-        "JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ?";
+        "SELECT d.id, -bm25(search_fts) AS score FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE "
+        "search_fts MATCH ?";
     params.push_back(text::search::Fts5MatchExpression(tokens));
   } else {
     sql =
-        "SELECT d.id, d.kind, d.object_id, d.area_id, d.title, d.body, ts_rank_cd(to_tsvector('simple', d.tokens), "
-        "query) AS score FROM search_docs d, plainto_tsquery('simple', ?) AS query WHERE to_tsvector('simple', "
-        "d.tokens) @@ query";
+        "SELECT d.id, ts_rank_cd(to_tsvector('simple', d.tokens), query) AS score FROM search_docs d, "
+        "plainto_tsquery('simple', ?) AS query WHERE to_tsvector('simple', d.tokens) @@ query";
     params.push_back(text::JoinTokens(tokens));
   }
   sql += " AND (" + visible + ")";
@@ -229,9 +230,9 @@ StatusOr<SearchPage> SearchService::Search(const auth::Principal& viewer, const 
   }
   sql += std::string(" ORDER BY ") + (sqlite ? "search_fts.rowid" : "d.id") + " DESC LIMIT " +
          std::to_string(kMaxCandidates);
-  // One row more than the page tells whether another page follows.
-  sql = "SELECT kind, object_id, area_id, title, body, score FROM (" + sql +
-        ") hits ORDER BY score DESC, id LIMIT ? OFFSET ?";
+  // The documents' text is read for the page only. One row more than the page tells whether another page follows.
+  sql = "SELECT d.kind, d.object_id, d.area_id, d.title, d.body, hits.score FROM (" + sql +
+        ") hits JOIN search_docs d ON d.id = hits.id ORDER BY hits.score DESC, hits.id LIMIT ? OFFSET ?";
   params.push_back(int64_t{query.limit + 1});
   params.push_back(offset);
   storage::Result result;

@@ -8,9 +8,9 @@
 //
 // The index follows the objects' tables: each kind's triggers (migrations/0015_search_index.sql) add a row to
 // search_dirty in the writer's own transaction when an object is created, its text or area changes, or it is removed;
-// Refresh rewrites those objects' documents and deletes exactly the rows it read. A search first refreshes a bounded
-// batch, so what was written before it is found; the job "search.refresh" drains a larger backlog (after the
-// migration, an import).
+// Refresh rewrites those objects' documents and deletes exactly the rows it read. A search first applies a bounded
+// batch of the newest changes, so what was just written is found; the job "search.refresh" drains a larger backlog
+// (after the migration, an import).
 #ifndef NINGJU_PLATFORM_SEARCH_SEARCH_H_
 #define NINGJU_PLATFORM_SEARCH_SEARCH_H_
 
@@ -96,10 +96,12 @@ class SearchService {
   SearchService(const SearchService&) = delete;
   SearchService& operator=(const SearchService&) = delete;
 
-  // Applies up to `max_changes` (clamped to 1..kMaxRefreshBatch) of the oldest search_dirty rows in one
-  // transaction: rewrites their objects' documents, deletes the documents of removed objects. Returns the number of
-  // rows applied; 0 when the index is up to date.
-  StatusOr<int64_t> Refresh(int max_changes = kMaxRefreshBatch);
+  // Applies up to `max_changes` (clamped to 1..kMaxRefreshBatch) search_dirty rows, the oldest or the newest, in one
+  // transaction: rewrites their objects' documents (as the objects are now, so the order changes nothing but what
+  // is done first), deletes the documents of removed objects. Returns the number of rows applied; 0 when the index
+  // is up to date.
+  enum class RefreshOrder { kOldestFirst, kNewestFirst };
+  StatusOr<int64_t> Refresh(int max_changes = kMaxRefreshBatch, RefreshOrder order = RefreshOrder::kOldestFirst);
 
   // The hits `viewer` may see, best first. kInvalidArgument (400) for a bad q, kind, area, cursor or limit.
   StatusOr<SearchPage> Search(const auth::Principal& viewer, const SearchQuery& query);
