@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/notify_kinds.h"
 #include "governance/areas/join_routes.h"
 #include "governance/areas/owner_routes.h"
 #include "governance/areas/routes.h"
@@ -13,6 +14,7 @@
 #include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
+#include "platform/notify/routes.h"
 #include "platform/search/routes.h"
 #include "storage/migrations.h"
 
@@ -116,10 +118,21 @@ Status App::Init() {
   home_->Add(20, decisions::BallotHomeCard(*site_, *ballots_));
   home_->Add(30, decisions::MeetingHomeCard(*site_, *meetings_));
   home_->Add(90, DistrictHomeCard(*areas_));
-  // The header's inbox link, for those who have an inbox.
+  RETURN_IF_ERROR(InitNotifications());
+  // The header's inbox link, for those who have an inbox, and the notifications' unread count (the layout shows the
+  // badge only when there are some: a number is never false to the templates, so none is no key). A failure leaves
+  // the link out or the badge off and goes to the log; the page still renders.
   site_->SetHeaderData([this](const web::RequestContext& ctx) -> nlohmann::json {
     auto inbox = cases::HasInbox(*cases_, ctx.principal);
-    return {{"has_inbox", inbox.ok() && *inbox}};
+    nlohmann::json header = {{"has_inbox", inbox.ok() && *inbox}};
+    if (ctx.principal.signed_in()) {
+      if (auto unread = notifications_->UnreadCount(ctx.principal); !unread.ok()) {
+        spdlog::warn("[{}] the header's unread count: {}", ctx.request_id, unread.status().ToString());
+      } else if (*unread > 0) {
+        header["notifications_unread"] = *unread;
+      }
+    }
+    return header;
   });
   RETURN_IF_ERROR(search::RegisterBuiltinKinds(search_kinds_));
   ASSIGN_OR_RETURN(search_, search::SearchService::Open(*db_, search_kinds_));
@@ -143,6 +156,18 @@ Status App::Init() {
   return OkStatus();
 }
 
+Status App::InitNotifications() {
+  notify_kinds_ = std::make_unique<notify::Kinds>();
+  RegisterNotifyKinds(*notify_kinds_, {*db_, *cases_, *meetings_, *ballots_, *elevator_, *areas_});
+  follows_ = std::make_unique<notify::FollowService>(*db_, clock_, *notify_kinds_);
+  notifications_ = std::make_unique<notify::NotificationService>(
+      *db_, clock_, *notify_kinds_, [this](int64_t user_id) { return accounts_->PrincipalOf(user_id); });
+  site_->AddPageHook(notify::FollowPageHook(*follows_));  // the follow button of an object's page
+  // Each run fans out one batch; a backlog drains one batch per poll.
+  return jobs_->Register("notify.fanout", notify::kFanOutIntervalSeconds,
+                         [this] { return notifications_->FanOut().status(); });
+}
+
 void App::RegisterRoutes() {
   const std::string root = WebRoot(config_);
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
@@ -160,6 +185,7 @@ void App::RegisterRoutes() {
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_, *areas_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, *areas_,
                                     static_cast<size_t>(config_.max_upload_kb) * 1024);
+  notify::RegisterNotificationRoutes(router_, *site_, *notifications_, *follows_);
   search::RegisterSearchRoutes(router_, *site_, *search_, search_kinds_);
 }
 

@@ -22,6 +22,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "platform/home.h"
+#include "platform/notify/follows.h"
+#include "platform/notify/kinds.h"
+#include "platform/notify/notifications.h"
 #include "platform/search/search.h"
 #include "storage/database.h"
 #include "web/i18n.h"
@@ -65,12 +68,16 @@ class App {
   auth::AccountService& accounts() { return *accounts_; }
   cases::CaseService& cases() { return *cases_; }
   JobRunner& jobs() { return *jobs_; }
+  notify::NotificationService& notifications() { return *notifications_; }
+  search::SearchService& search() { return *search_; }
+  notify::FollowService& follows() { return *follows_; }
   const Config& config() const { return config_; }
 
  private:
   App(const Config& config, const Clock& clock)
       : config_(config), clock_(clock), router_(http::RouteOptions{static_cast<size_t>(config.max_body_kb) * 1024}) {}
   Status Init();
+  Status InitNotifications();  // the followable kinds, the two services, the page hook and the fan-out job
   void RegisterRoutes();
 
   Config config_;
@@ -90,7 +97,10 @@ class App {
   std::unique_ptr<JobRunner> jobs_;  // started by Listen() when config.job_poll_seconds > 0
   std::unique_ptr<decisions::MeetingService> meetings_;
   std::unique_ptr<decisions::ElevatorService> elevator_;
-  std::unique_ptr<platform::HomeBoard> home_;  // the home page's cards, one per module
+  std::unique_ptr<platform::HomeBoard> home_;    // the home page's cards, one per module
+  std::unique_ptr<notify::Kinds> notify_kinds_;  // read by the two services below
+  std::unique_ptr<notify::FollowService> follows_;
+  std::unique_ptr<notify::NotificationService> notifications_;
   search::SearchRegistry search_kinds_;
   std::unique_ptr<search::SearchService> search_;
   http::Router router_;

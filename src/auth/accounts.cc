@@ -254,6 +254,11 @@ StatusOr<Principal> AccountService::LoadPrincipal(storage::Connection& conn, int
   return Principal::User(user.id, user.display_name, std::move(grants), user.locale);
 }
 
+StatusOr<Principal> AccountService::PrincipalOf(int64_t user_id) {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  return LoadPrincipal(*conn, user_id);
+}
+
 StatusOr<Principal> AccountService::Authenticate(const std::string& session_token) {
   if (session_token.empty() || session_token.size() > 100) return UnauthenticatedError("no session");
   const int64_t now = ToUnix(clock_.Now());

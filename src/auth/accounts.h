@@ -147,6 +147,10 @@ class AccountService {
   };
   StatusOr<std::vector<GrantView>> ListGrants(const Principal& by, int64_t area_id);
 
+  // The principal of account `user_id` with its grants, as a session of it would be (the notification fan-out checks
+  // visibility for it). kNotFound for no such account, kUnauthenticated for a disabled one.
+  StatusOr<Principal> PrincipalOf(int64_t user_id);
+
   const AccountOptions& options() const { return options_; }
 
  private:

@@ -205,6 +205,7 @@ http::Response Site::Page(RequestContext& ctx, const std::string& template_name,
                     {"is_admin", ctx.principal.HasPermissionSomewhere(auth::Permission::kGrantRoles)},
                     {"is_staff", ctx.principal.HasPermissionSomewhere(auth::Permission::kEditArea)}};
   }
+  for (const PageHook& hook : page_hooks_) hook(ctx, data);
   auto body = templates_.Render(template_name, data, &t);
   if (!body.ok()) return TemplateFailure(body.status());
   // The layout needs only the common values; converting the page's own data a second time was wasted work.

@@ -70,6 +70,10 @@ Status SignedInGate(const http::Request& req, const RequestContext& ctx);
 
 // What the layout's header shows besides the common values (the inbox link), for a signed-in viewer's pages.
 using HeaderFn = std::function<nlohmann::json(const RequestContext&)>;
+// What a module above web adds to a page's own data from what the page's data names (the follow button of a page
+// whose data has "follow_ref"): called by Page with the page's data before rendering; it must not fail the page.
+// What every page's header shows is HeaderFn's, not a hook's.
+using PageHook = std::function<void(const RequestContext&, nlohmann::json& data)>;
 
 class Site {
  public:
@@ -139,6 +143,8 @@ class Site {
 
   // Sets the header's extra values (the layout reads them as {{header.<key>}}). Call before serving.
   void SetHeaderData(HeaderFn fn) { header_ = std::move(fn); }
+  // Adds a page hook, run in the order added. Call before serving (the hooks are read without a lock).
+  void AddPageHook(PageHook hook) { page_hooks_.push_back(std::move(hook)); }
 
   const I18n& i18n() const { return i18n_; }
   const Templates& templates() const { return templates_; }
@@ -165,6 +171,7 @@ class Site {
   const I18n& i18n_;
   auth::AccountService& accounts_;
   HeaderFn header_;
+  std::vector<PageHook> page_hooks_;
 };
 
 }  // namespace ningju::web

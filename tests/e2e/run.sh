@@ -70,7 +70,7 @@ free_port() {
 PORT=
 for attempt in 1 2 3; do
   PORT=$(free_port)
-  "$BINARY" serve --database "$DB" --listen 127.0.0.1 --port "$PORT" --web-root "$ROOT" --password-cost test \
+  "$BINARY" serve --database "$DB" --listen 127.0.0.1 --port "$PORT" --web-root "$ROOT" --password-cost test --job-poll-seconds 1 \
     --no-access-log >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   up=0

@@ -45,6 +45,12 @@ class AppTest : public ::testing::Test {
     app_ = std::move(created).value().release();
     auto demo = app::CreateDemo(app_->db(), clock_, 7, app::DemoScale::kSmall, auth::PasswordCost::kTest);
     ASSERT_OK(demo);
+    // The demo indexed for search, as `ningju serve` does at start for a new demo (App::Init).
+    for (int64_t applied = 1; applied > 0;) {
+      auto r = app_->search().Refresh();
+      ASSERT_OK(r);
+      applied = *r;
+    }
     ASSERT_OK(app_->Listen());
     thread_ = new std::thread([] { app_->Run(false); });
   }

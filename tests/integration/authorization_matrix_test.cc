@@ -293,6 +293,22 @@ const std::vector<Cell>& Table() {
       {"POST", "/api/v1/join-requests/{id}/approve", "/api/v1/join-requests/{joinA}/approve", kJoinDeciders},
       {"POST", "/join-requests/{id}/withdraw", "/join-requests/{joinA}/withdraw", "UNANNNNNNF"},
       {"POST", "/api/v1/join-requests/{id}/withdraw", "/api/v1/join-requests/{joinA}/withdraw", "UNANNNNNNF"},
+      // Notifications and following (src/platform/notify): one's own only; another's notification is not found. The
+      // follow forms and the API's follow need the reference in the body (empty here: 400 after the sign-in check);
+      // who may follow what is the object's visibility (notifications_test.cc).
+      {"GET", "/notifications", "/notifications", "DAAAAAAAAA"},
+      {"POST", "/notifications/{id}/read", "/notifications/999999/read", kNobodysObject},
+      {"POST", "/notifications/read-all", "/notifications/read-all", kSignedInWrite},
+      {"GET", "/notifications/settings", "/notifications/settings", "DAAAAAAAAA"},
+      {"POST", "/notifications/settings", "/notifications/settings", kSignedInWrite},
+      {"POST", "/follow", "/follow", kSignedInWrite},
+      {"POST", "/unfollow", "/unfollow", kSignedInWrite},
+      {"GET", "/api/v1/notifications", "/api/v1/notifications", kSignedIn},
+      {"POST", "/api/v1/notifications/{id}/read", "/api/v1/notifications/999999/read", kNobodysObject},
+      {"POST", "/api/v1/notifications/read-all", "/api/v1/notifications/read-all", kSignedInWrite},
+      {"GET", "/api/v1/follows", "/api/v1/follows", kSignedIn},
+      {"POST", "/api/v1/follows", "/api/v1/follows", kSignedInWrite},
+      {"DELETE", "/api/v1/follows", "/api/v1/follows", kSignedInWrite},
       // Last: it ends the session of the client that sends it.
       {"POST", "/sign-out", "/sign-out", kPublicWrite},
   };

@@ -457,6 +457,8 @@ StatusOr<Area> AreaService::Update(const auth::Principal& by, int64_t id, const 
         "UPDATE areas SET name = ?, address = ?, subkind = ?, signature_project = ?, updated_at = ? WHERE id = ?",
         {after.name, after.address, after.subkind, after.signature_project, ToUnix(now), id}));
     record::Actor actor = auth::ActorOf(by);
+    // On the area's timeline too: its followers hear of it (src/platform/notify).
+    RETURN_IF_ERROR(record::AddEvent(tx, record::Ref("area", id), now, actor, "updated", ""));
     return record::Audit(tx, now, actor, "area.update", record::Ref("area", id),
                          {{"before", before.ToJson()}, {"after", after.ToJson()}});
   }));

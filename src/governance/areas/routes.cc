@@ -5,6 +5,7 @@
 #include "common/decimal.h"
 #include "common/text_util.h"
 #include "governance/areas/door_sheet.h"
+#include "record/record.h"
 
 namespace ningju::areas {
 namespace {
@@ -100,6 +101,7 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, h
   }
   ASSIGN_OR_RETURN(bool can_edit, service.MayEdit(ctx.principal, id));
   data["can_edit"] = can_edit;
+  data["follow_ref"] = record::Ref("area", area.id);  // the follow button (src/platform/notify)
   return site.Page(ctx, "areas/area", data, area.name);
 }
 

@@ -14,6 +14,7 @@
 #include "governance/cases/checks.h"
 #include "governance/cases/intake_queue.h"
 #include "governance/cases/store.h"
+#include "platform/notify/follows.h"
 #include "record/attachments.h"
 #include "record/record.h"
 #include "text/normalize.h"
@@ -725,6 +726,8 @@ StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
     RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
                                {case_id, by.user_id, ToUnix(now)}));
     RETURN_IF_ERROR(tx.Execute("UPDATE cases SET me_too_count = me_too_count + 1 WHERE id = ?", {case_id}));
+    // "Me too" also follows the case (its notifications); unfollowing later leaves the "me too" and its count.
+    RETURN_IF_ERROR(notify::AddFollow(tx, by.user_id, CaseRef(case_id), now));
     const record::Actor actor = auth::ActorOf(by);
     RETURN_IF_ERROR(record::AddEvent(tx, CaseRef(case_id), now, actor, "me_too", "", {}));
     RETURN_IF_ERROR(record::Audit(tx, now, actor, "case.me_too", CaseRef(case_id), {{"count", c.me_too_count + 1}}));

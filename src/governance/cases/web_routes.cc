@@ -14,6 +14,7 @@
 #include "governance/areas/area_filter.h"
 #include "governance/areas/xlsx.h"
 #include "platform/index.h"
+#include "record/record.h"
 
 namespace ningju::cases {
 namespace {
@@ -588,6 +589,7 @@ class Pages {
         data["notice"] = fmt::format(fmt::runtime(T(ctx, "case_done_merge_n")), *from);
       }
     }
+    data["follow_ref"] = record::Ref("case", c.id);  // the follow button (src/platform/notify)
     return site_.Page(ctx, "cases/case", data, c.title, status);
   }
 

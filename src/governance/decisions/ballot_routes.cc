@@ -9,6 +9,7 @@
 #include "governance/areas/area_filter.h"
 #include "platform/index.h"
 #include "record/attachments.h"
+#include "record/record.h"
 
 namespace ningju::decisions {
 namespace {
@@ -197,6 +198,7 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
                                {"label", T(site, ctx, "choice_" + name)},
                                {"checked", viewer.own_vote && viewer.own_vote->choice == c}});
   }
+  data["follow_ref"] = record::Ref("ballot", b.id);  // the follow button (src/platform/notify)
   return site.Page(ctx, "ballots/ballot", data, b.title);
 }
 

@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "governance/areas/area_filter.h"
 #include "platform/index.h"
+#include "record/record.h"
 
 namespace ningju::decisions {
 namespace {
@@ -373,6 +374,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                        {"ballot_step", *current == Step::kBuildingBallot || *current == Step::kEstateBallot},
                        {"published", v.notice.has_value()}};
   }
+  data["follow_ref"] = record::Ref("elevator", p.id);  // the follow button (src/platform/notify)
   return site.Page(ctx, "elevator/project", data, p.title);
 }
 

@@ -13,6 +13,7 @@
 #include "governance/areas/area_filter.h"
 #include "governance/decisions/ics.h"
 #include "platform/index.h"
+#include "record/record.h"
 
 namespace ningju::decisions {
 namespace {
@@ -278,6 +279,7 @@ StatusOr<http::Response> RenderMeeting(const web::Site& site, MeetingService& se
   data["can_act"] = manage && (s == MeetingState::kHeld || s == MeetingState::kMinuted);
   data["show_attendance"] = s == MeetingState::kHeld || s == MeetingState::kMinuted;
   data["sign_in_required"] = !ctx.principal.signed_in() && s == MeetingState::kNoticed;
+  data["follow_ref"] = record::Ref("meeting", m.id);  // the follow button (src/platform/notify)
   return site.Page(ctx, "meetings/meeting", data, m.subject);
 }
 
