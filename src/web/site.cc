@@ -112,9 +112,26 @@ StatusOr<RequestContext> Site::Begin(const http::Request& req) const {
   return ctx;
 }
 
+std::string ReturnTo(const http::Request& req) {
+  if (req.method == "GET" || req.method == "HEAD") return SafeLocalPath(req.target);
+  // The Referer of a form on this site (Referrer-Policy same-origin sends it only there): its path and query.
+  std::string_view referer = req.Header("Referer");
+  const size_t scheme = referer.find("://");
+  if (scheme == std::string_view::npos) return "/";
+  const size_t path = referer.find('/', scheme + 3);
+  if (path == std::string_view::npos) return "/";
+  return SafeLocalPath(referer.substr(path));
+}
+
+Status RequireConfirm(const RequestContext& ctx) {
+  if (Site::Field(ctx, "confirm") == "1") return OkStatus();
+  return InvalidArgumentError("tick the box to confirm: this cannot be undone", "confirm");
+}
+
 StatusOr<RequestContext> Site::Identify(const http::Request& req) const {
   RequestContext ctx;
   ctx.request_id = req.id;
+  ctx.return_to = ReturnTo(req);
   std::string_view authorization = req.Header("Authorization");
   if (authorization.rfind("Bearer ", 0) == 0) {
     ASSIGN_OR_RETURN(ctx.principal, accounts_.AuthenticateToken(std::string(authorization.substr(7)), req.method));
@@ -235,6 +252,7 @@ http::Response Site::ErrorPage(RequestContext& ctx, const Status& status) const 
                          {"message", ErrorText(ctx, status)},
                          {"field", FieldText(ctx, status.field())},
                          {"needs_sign_in", status.code() == StatusCode::kUnauthenticated},
+                         {"sign_in_next", http::PercentEncode(ctx.return_to)},
                          {"request_id", ctx.request_id}};
   http::Response resp = Page(ctx, "error", data, i18n_.Get(ctx.locale, "error_title"), HttpStatusFor(status.code()));
   if (resp.log_note.empty()) resp.log_note = LogNoteFor(status);
@@ -313,6 +331,7 @@ http::Handler Site::Web(GateFn gate, RouteFn fn) const {
     if (!ctx.ok()) {
       RequestContext anonymous;
       anonymous.request_id = req.id;
+      anonymous.return_to = ReturnTo(req);
       anonymous.locale = i18n_.Negotiate("", req.Header("Accept-Language"));
       return ErrorPage(anonymous, ctx.status());
     }
@@ -335,6 +354,7 @@ http::Handler Site::Upload(GateFn gate, RouteFn fn) const {
     if (!ctx.ok()) {
       RequestContext anonymous;
       anonymous.request_id = req.id;
+      anonymous.return_to = ReturnTo(req);
       anonymous.locale = i18n_.Negotiate("", req.Header("Accept-Language"));
       return fail(anonymous, ctx.status());
     }

@@ -46,7 +46,18 @@ struct RequestContext {
   bool via_bearer = false;
   std::multimap<std::string, std::string> form;  // the fields of a urlencoded or multipart form body
   std::vector<http::FormPart> files;             // the file parts of a multipart form body
+  // Where a sign-in asked for by this request returns (the 401 page's link): the request's own path and query for a
+  // GET, the page the form was on (the Referer's path) for other methods; "/" when neither is a path of this site.
+  std::string return_to = "/";
 };
+
+// RequestContext::return_to of `req`.
+std::string ReturnTo(const http::Request& req);
+
+// The box of a web form whose action cannot be undone (close a ballot early, reject, merge: name "confirm", value
+// "1"), its label naming the consequence: OK when ticked, else kInvalidArgument (field "confirm"). The API's clients
+// confirm in their own interface, so only web routes ask it.
+Status RequireConfirm(const RequestContext& ctx);
 
 // HTTP status for a Status code (400, 401, 403, 404, 409, 422, 429, 503, 500).
 int HttpStatusFor(StatusCode code);

@@ -83,8 +83,11 @@ test('owners vote online, staff enter two paper ballots, the ballot closes, the 
     }
     for (const line of await axeProblems(page, `/ballots/${id} [staff]`)) problems.push(line);
 
-    // Close: the result page, with every figure the API reports.
-    await submit(page, page.locator('main').getByRole('button', { name: '结束表决并计票' }));
+    // Close (early: the box naming the consequence is ticked first): the result page, with every figure the API
+    // reports.
+    const close = page.locator('main form.ballot-close');
+    await close.getByLabel('我知道：提前截止后不能再投票，结果立即公布').check();
+    await submit(page, close.getByRole('button', { name: '结束表决并计票' }));
     assert.equal(pathOf(page), `/ballots/${id}/result`);
     const result = await (await page.request.get(url(`/api/v1/ballots/${id}/result`))).json();
     assert.equal(result.participating.heads, 5, 'three owners online and two on paper took part');

@@ -180,6 +180,7 @@ test('cases: staff merge a duplicate from its page into the similar case it repe
   assert.deepEqual(problems, []);
   await merge.getByLabel(new RegExp(`^#${kept} `)).check();
   await merge.getByLabel('备注（可选）').fill('同一楼道同一问题');
+  await merge.getByLabel('我知道：合并后不能撤销；本件随即办结，提交人和关注者转为关注保留的诉求').check();
   await submit(page, merge.getByRole('button', { name: '并入所选诉求' }));
 
   // The kept case: the notice, the duplicate listed with a link, both in its timeline.

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app_fixture.h"
+#include "common/decimal.h"
 #include "testing/status_matchers.h"
+#include "web/svg_bars.h"
 
 namespace ningju::testing {
 namespace {
@@ -15,10 +17,28 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+// A stored figure as an integer: heads as they are, areas ("720.00") in hundredths of a square metre.
+int64_t Figure(const json& v) {
+  if (!v.is_string()) return v.get<int64_t>();
+  auto area = Area::Parse(v.get<std::string>());
+  EXPECT_OK(area);
+  return area.ok() ? area->hundredths() : 0;
+}
+
 const std::string kSheet = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 class BallotsApiTest : public AppTest {
  protected:
+  // The clock is shared by every suite of the binary: each test puts it back.
+  void SetUp() override { start_ = clock_.Now(); }
+  void TearDown() override { clock_.Set(start_); }
+
   // The demo ballot's scope (resident1's building) and neighborhood.
   std::pair<int64_t, int64_t> DemoScope() {
     auto conn = app_->db().Acquire();
@@ -49,7 +69,26 @@ class BallotsApiTest : public AppTest {
         {{"Authorization", "Bearer " + token}, {"Content-Type", "multipart/form-data; boundary=" + boundary}});
   }
 
+  // A ballot of `area` created and opened by `staff` (an API token), closing `closes_in` from now.
+  int64_t OpenBallot(const std::string& staff, int64_t area, const std::string& title, std::chrono::seconds closes_in) {
+    HttpResult created =
+        Api("POST", "/api/v1/ballots", staff,
+            {{"title", title}, {"matter", 7}, {"area_id", area}, {"closes_at", FormatUtc(clock_.Now() + closes_in)}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return 0;
+    const int64_t id = json::parse(created.body)["id"];
+    EXPECT_EQ(Api("POST", "/api/v1/ballots/" + std::to_string(id) + "/open", staff).status, 200);
+    return id;
+  }
+
+  std::string StateOf(int64_t id) {
+    HttpResult r = Client().Get("/api/v1/ballots/" + std::to_string(id));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? json::parse(r.body)["state"].get<std::string>() : "";
+  }
+
   int64_t demo_ballot_ = 0;
+  Instant start_;
 };
 
 TEST_F(BallotsApiTest, DemoElevatorBallotIsOpenWithItsCountHidden) {
@@ -160,6 +199,46 @@ TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
   EXPECT_THAT(page.body, HasSubstr(r["participating"]["area"].get<std::string>()));
   EXPECT_THAT(page.body, HasSubstr("2/3"));
   EXPECT_THAT(page.body, HasSubstr("&gt; 1/2"));
+  // The four conditions drawn as bars by the server (web/svg_bars.h), before the table, which stays as the exact
+  // record and for screen readers.
+  const size_t svg = page.body.find("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bar-chart\" width=\"100%\"");
+  ASSERT_NE(svg, std::string::npos) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("role=\"img\" aria-label=\"四项条件: 参与表决的专有部分面积 "));
+  EXPECT_LT(svg, page.body.find("<table class=\"ballot-conditions\">"));
+  EXPECT_EQ(Count(page.body, "<g class=\"bar-row\">"), 4u);
+  EXPECT_EQ(Count(page.body, "<rect class=\"bar-fill "), 4u);
+  EXPECT_EQ(Count(page.body, "<tr><th scope=\"row\">"), 4u);  // the table's four rows
+  for (size_t i = 0; i < 4; ++i) {
+    const json& c = r["conditions"][i];
+    const std::string tone = c["met"].get<bool>() ? "bar-met" : "bar-unmet";
+    const int top = static_cast<int>(i) * (web::kBarsRowHeight + web::kBarsThresholdTextHeight);
+    // The share from the track's left edge, and the marker at the threshold's exact fraction: participation at 2/3
+    // (6 + 232), majority consent at 1/2 (6 + 174).
+    EXPECT_THAT(page.body, HasSubstr("<rect class=\"bar-fill " + tone + "\" x=\"6\" y=\"" + std::to_string(top + 40) +
+                                     "\" width=\"" + web::BarLength(Figure(c["numerator"]), Figure(c["denominator"])) +
+                                     "\" height=\"16\"/>"))
+        << i;
+    const std::string x = i < 2 ? "238" : "180";
+    EXPECT_THAT(page.body, HasSubstr("<line class=\"bar-threshold\" x1=\"" + x + "\" y1=\"" + std::to_string(top + 37) +
+                                     "\" x2=\"" + x + "\""))
+        << i;
+    // The exact figures as the table has them, colored as met or not, and the threshold under its marker.
+    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : std::to_string(v.get<int64_t>()); };
+    const std::string value = text(c["numerator"]) + " / " + text(c["denominator"]) +
+                              (c["measure"] == "area" ? " m²" : " 人") + " · " +
+                              (c["met"].get<bool>() ? "达到" : "未达到");
+    EXPECT_THAT(page.body, HasSubstr("<text class=\"bar-value " + tone + "\" x=\"6\" y=\"" + std::to_string(top + 34) +
+                                     "\">" + value + "</text>"))
+        << i;
+    const std::string threshold =
+        std::string(c["strict"].get<bool>() ? "&gt; " : "≥ ") + c["threshold"].get<std::string>();
+    EXPECT_THAT(page.body,
+                HasSubstr("<text class=\"bar-threshold-text\" x=\"" + x + "\" y=\"" + std::to_string(top + 74) +
+                          "\" text-anchor=\"middle\">比例要求 " + threshold + "</text>"))
+        << i;
+  }
+  const std::string drawing = page.body.substr(svg, page.body.find("</svg>", svg) - svg);
+  EXPECT_THAT(drawing, Not(HasSubstr("style=")));  // the CSP allows no inline style
   HttpResult notice = SignedIn("owner2").Get("/ballots/" + std::to_string(id) + "/notice");
   ASSERT_EQ(notice.status, 200);
   EXPECT_THAT(notice.body, HasSubstr("我没有收到表决票"));
@@ -187,6 +266,56 @@ TEST_F(BallotsApiTest, OwnerVotesThroughTheFormAndStaffOpenThroughThePage) {
   HttpResult no_csrf =
       owner.PostForm("/ballots/" + std::to_string(demo_ballot_) + "/vote", {{"choice", "agree"}}, false);
   EXPECT_EQ(no_csrf.status, 403);
+}
+
+// Closing early cannot be undone: the page's close form has a box to tick that names the consequence, and the form
+// posted without it is refused (400, field "confirm") with the ballot still open. The API asks no such thing.
+TEST_F(BallotsApiTest, ClosingEarlyThroughThePageAsksToConfirm) {
+  auto [building, neighborhood] = DemoScope();
+  const std::string token = TokenFor("nb-huayang");
+  const int64_t id = OpenBallot(token, building, "更换单元门禁", std::chrono::hours(24 * 10));
+  ASSERT_NE(id, 0);
+  const std::string path = "/ballots/" + std::to_string(id);
+  HttpClient staff = SignedIn("nb-huayang");
+  HttpResult page = staff.Get(path);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("<input type=\"checkbox\" name=\"confirm\" value=\"1\" required> "
+                                   "我知道：提前截止后不能再投票，结果立即公布</label>"));
+  EXPECT_THAT(page.body, HasSubstr("<button type=\"submit\" class=\"danger\">结束表决并计票</button>"));
+
+  // Not ticked (or any other value): 400 naming the field, on the error page; the ballot stays open.
+  HttpResult unticked = staff.PostForm(path + "/close", {});
+  EXPECT_EQ(unticked.status, 400) << unticked.body;
+  EXPECT_THAT(unticked.body, HasSubstr("role=\"alert\">请勾选确认框：此操作不能撤销"));
+  EXPECT_THAT(unticked.body, HasSubstr("<code>确认框</code>"));  // the field, in the visitor's language
+  EXPECT_EQ(staff.PostForm(path + "/close", {{"confirm", "on"}}).status, 400);
+  EXPECT_EQ(StateOf(id), "open");
+  // Someone who may not close it is told so, ticked or not, never asked to confirm.
+  HttpClient owner = SignedIn("owner2");
+  owner.Get(path);
+  EXPECT_EQ(owner.PostForm(path + "/close", {}).status, 403);
+  EXPECT_EQ(owner.PostForm(path + "/close", {{"confirm", "1"}}).status, 403);
+  EXPECT_EQ(StateOf(id), "open");
+
+  // Ticked: closed, to the result page, as before.
+  HttpResult closed = staff.PostForm(path + "/close", {{"confirm", "1"}});
+  ASSERT_EQ(closed.status, 303) << closed.body;
+  EXPECT_EQ(closed.Header("location"), path + "/result");
+  EXPECT_EQ(StateOf(id), "closed");
+
+  // After the closing time nobody can vote anyway: the form asks nothing and closes without the box.
+  const int64_t late = OpenBallot(token, building, "更换单元门禁（已到截止时间）", std::chrono::hours(1));
+  ASSERT_NE(late, 0);
+  const std::string late_path = "/ballots/" + std::to_string(late);
+  clock_.Advance(std::chrono::hours(2));
+  HttpClient later = SignedIn("nb-huayang");
+  HttpResult late_page = later.Get(late_path);
+  ASSERT_EQ(late_page.status, 200);
+  EXPECT_THAT(late_page.body, HasSubstr("action=\"" + late_path + "/close\""));
+  EXPECT_THAT(late_page.body, Not(HasSubstr("name=\"confirm\"")));
+  HttpResult late_close = later.PostForm(late_path + "/close", {});
+  ASSERT_EQ(late_close.status, 303) << late_close.body;
+  EXPECT_EQ(StateOf(late), "closed");
 }
 
 }  // namespace

@@ -69,16 +69,30 @@ TEST_F(CasesUiTest, StaffMergeADuplicateFromItsPageAndBothPagesSayIt) {
   EXPECT_THAT(page.body, HasSubstr("action=\"" + dup_path + "/merge\""));
   EXPECT_THAT(page.body, HasSubstr("name=\"into\" value=\"" + std::to_string(kept) + "\""));
   EXPECT_THAT(page.body, Not(HasSubstr("name=\"into\" value=\"" + std::to_string(dup) + "\"")));
+  // A merge cannot be undone: a box to tick names the consequence, and the button looks unlike the primary one.
+  EXPECT_THAT(page.body,
+              HasSubstr("<input id=\"merge-confirm\" name=\"confirm\" type=\"checkbox\" value=\"1\" required>"
+                        "<label for=\"merge-confirm\">我知道：合并后不能撤销"));
+  EXPECT_THAT(page.body, HasSubstr("<button type=\"submit\" class=\"danger\">并入所选诉求</button>"));
 
   // Without the CSRF token: refused, nothing merged.
-  EXPECT_EQ(staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}}, false).status, 403);
+  EXPECT_EQ(staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"confirm", "1"}}, false).status, 403);
   EXPECT_EQ(CaseJson(dup)["state"], "submitted");
   // A resident posting the form: 403, nothing merged.
-  EXPECT_EQ(r2.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}}).status, 403);
+  EXPECT_EQ(r2.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"confirm", "1"}}).status, 403);
   EXPECT_EQ(CaseJson(dup)["state"], "submitted");
+  // Staff without the box ticked: 400 on the form naming the field, nothing merged.
+  HttpResult unticked = staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"note", "同一楼道"}});
+  EXPECT_EQ(unticked.status, 400) << unticked.body;
+  EXPECT_THAT(unticked.body, HasSubstr("role=\"alert\">请勾选确认框：此操作不能撤销 (确认框)"));
+  EXPECT_THAT(unticked.body, HasSubstr("action=\"" + dup_path + "/merge\""));  // the form again
+  EXPECT_EQ(CaseJson(dup)["state"], "submitted");
+  EXPECT_TRUE(CaseJson(dup)["merged_into"].is_null());
+  EXPECT_EQ(CaseJson(kept)["me_too_count"], 0);
 
   // Staff merge: to the kept case with a notice naming the duplicate.
-  HttpResult merged = staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"note", "同一楼道"}});
+  HttpResult merged =
+      staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"note", "同一楼道"}, {"confirm", "1"}});
   ASSERT_EQ(merged.status, 303) << merged.body;
   EXPECT_EQ(merged.Header("location"), kept_path + "?done=merge&duplicate=" + std::to_string(dup));
   HttpResult kept_page = staff.Get(merged.Header("location"));
@@ -115,37 +129,42 @@ TEST_F(CasesUiTest, MergeRefusalsShowTheServiceCode) {
   staff.Get(path);
 
   // Into itself (typed, with '#'): 400 on the form.
-  HttpResult self = staff.PostForm(path + "/merge", {{"into_number", "#" + std::to_string(dup)}});
+  HttpResult self = staff.PostForm(path + "/merge", {{"into_number", "#" + std::to_string(dup)}, {"confirm", "1"}});
   EXPECT_EQ(self.status, 400);
   EXPECT_THAT(self.body, HasSubstr("role=\"alert\""));
   EXPECT_THAT(self.body, HasSubstr("诉求不能与自身重复"));
   // Nothing chosen: 400.
-  EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", ""}}).status, 400);
-  EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", "abc"}}).status, 400);
+  EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", ""}, {"confirm", "1"}}).status, 400);
+  EXPECT_EQ(staff.PostForm(path + "/merge", {{"into_number", "abc"}, {"confirm", "1"}}).status, 400);
   // Into a closed (rejected) case: 409 naming its state.
-  HttpResult closed = staff.PostForm(path + "/merge", {{"into_number", std::to_string(rejected)}});
+  HttpResult closed = staff.PostForm(path + "/merge", {{"into_number", std::to_string(rejected)}, {"confirm", "1"}});
   EXPECT_EQ(closed.status, 409);
   EXPECT_THAT(closed.body, HasSubstr("rejected"));
   // Into a case that does not exist: 404 on the form.
-  HttpResult missing = staff.PostForm(path + "/merge", {{"into_number", "99999999"}});
+  HttpResult missing = staff.PostForm(path + "/merge", {{"into_number", "99999999"}, {"confirm", "1"}});
   EXPECT_EQ(missing.status, 404);
   EXPECT_THAT(missing.body, HasSubstr("role=\"alert\""));
   // The typed number wins over the choice; then merging into the now merged case is 409.
-  ASSERT_EQ(staff.PostForm(path + "/merge", {{"into", "99999999"}, {"into_number", std::to_string(other)}}).status,
-            303);
+  ASSERT_EQ(
+      staff.PostForm(path + "/merge", {{"into", "99999999"}, {"into_number", std::to_string(other)}, {"confirm", "1"}})
+          .status,
+      303);
   const int64_t third = Submit("resident2", Report(building, "电梯异响第三次"));
   const std::string third_path = "/cases/" + std::to_string(third);
   staff.Get(third_path);
-  HttpResult into_merged = staff.PostForm(third_path + "/merge", {{"into_number", std::to_string(dup)}});
+  HttpResult into_merged =
+      staff.PostForm(third_path + "/merge", {{"into_number", std::to_string(dup)}, {"confirm", "1"}});
   EXPECT_EQ(into_merged.status, 409);
   EXPECT_THAT(into_merged.body, HasSubstr("closed"));
   // A merged case cannot be merged again.
-  HttpResult again = staff.PostForm(path + "/merge", {{"into_number", std::to_string(third)}});
+  HttpResult again = staff.PostForm(path + "/merge", {{"into_number", std::to_string(third)}, {"confirm", "1"}});
   EXPECT_EQ(again.status, 409);
   // Staff of another subdistrict cannot merge this neighborhood's cases: 403.
   HttpClient far = SignedIn("sd-jiangsu");
   EXPECT_EQ(far.Get("/").status, 200);
-  EXPECT_EQ(far.PostForm("/cases/" + std::to_string(third) + "/merge", {{"into_number", std::to_string(other)}}).status,
+  EXPECT_EQ(far.PostForm("/cases/" + std::to_string(third) + "/merge",
+                         {{"into_number", std::to_string(other)}, {"confirm", "1"}})
+                .status,
             403);
   EXPECT_EQ(CaseJson(third)["state"], "submitted");
 }

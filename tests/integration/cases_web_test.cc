@@ -1,15 +1,20 @@
 // The web pages of cases over HTTP (fixture: app_fixture.h): forms refused without their CSRF token, the door QR
 // pre-fill, the two-step report with similar cases, uploads refused unless image or PDF, files for the reporter and
 // not for strangers, the public list without names or phones, the case page's action forms, the inbox batch, and the
-// rates' .xlsx export holding the same numbers as the API.
+// rates' .xlsx export holding the same numbers as the API, and the rates table sorted on the server with its chart.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "app_fixture.h"
+#include "common/text_util.h"
 #include "governance/areas/xlsx.h"
 #include "testing/status_matchers.h"
 
@@ -50,6 +55,61 @@ std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fi
   }
   body += std::string("--") + kBoundary + "--\r\n";
   return body;
+}
+
+// The texts between each `open` and the next `close` in `text` from `from` on, in order.
+std::vector<std::string> Between(const std::string& text, const std::string& open, const std::string& close,
+                                 size_t from = 0) {
+  std::vector<std::string> out;
+  for (size_t at = text.find(open, from); at != std::string::npos; at = text.find(open, at + open.size())) {
+    const size_t start = at + open.size();
+    const size_t end = text.find(close, start);
+    if (end == std::string::npos) break;
+    out.push_back(text.substr(start, end - start));
+  }
+  return out;
+}
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+// The row names of the rates table, in the page's order.
+std::vector<std::string> TableRowNames(const std::string& page) {
+  const size_t table = page.find("<table class=\"case-metrics\">");
+  if (table == std::string::npos) return {};
+  return Between(page, "<tr><th scope=\"row\">", "</th>", table);
+}
+
+// The rows of the API's rates (`items`) in the order the page promises for `sort`: by the value (a rate exactly, by
+// cross-multiplication), rows without a value last in both directions, ties by name and then id. As HTML-escaped
+// names.
+std::vector<std::string> ExpectedOrder(const json& items, const std::string& sort, bool descending) {
+  std::vector<json> rows(items.begin(), items.end());
+  auto missing = [&](const json& r) { return sort != "dispatched" && r[sort]["denominator"].get<int64_t>() == 0; };
+  auto compare = [&](const json& a, const json& b) -> int {
+    if (sort == "dispatched") {
+      const int64_t x = a["dispatched"], y = b["dispatched"];
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const int64_t l = a[sort]["numerator"].get<int64_t>() * b[sort]["denominator"].get<int64_t>();
+    const int64_t r = b[sort]["numerator"].get<int64_t>() * a[sort]["denominator"].get<int64_t>();
+    return l < r ? -1 : l > r ? 1 : 0;
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const json& a, const json& b) {
+    if (missing(a) != missing(b)) return missing(b);
+    if (!missing(a)) {
+      const int c = compare(a, b);
+      if (c != 0) return descending ? c > 0 : c < 0;
+    }
+    if (a["name"] != b["name"]) return a["name"].get<std::string>() < b["name"].get<std::string>();
+    return a["id"].get<int64_t>() < b["id"].get<int64_t>();
+  });
+  std::vector<std::string> names;
+  for (const auto& r : rows) names.push_back(XmlEscape(r["name"].get<std::string>()));
+  return names;
 }
 
 class CasesWebTest : public AppTest {
@@ -283,6 +343,46 @@ TEST_F(CasesWebTest, CasePageActionsAsFormsThroughToTheRating) {
   EXPECT_EQ(SignedIn("resident2").Get(path).status, 403);
 }
 
+// A rejected case cannot be reopened: the reject form has a box to tick that names the consequence, and staff who
+// post it unticked get the form again (400, field "confirm") with the case unchanged. The other actions ask nothing.
+TEST_F(CasesWebTest, RejectOnThePageAsksToConfirm) {
+  auto [nb, building] = HomeArea();
+  HttpClient r1 = SignedIn("resident1");
+  const int64_t id = ReportAs(r1, building, "小区外马路占道经营", false);
+  const std::string path = "/cases/" + std::to_string(id);
+  const std::string api = "/api/v1/cases/" + std::to_string(id);
+  HttpClient staff = SignedIn("nb-huayang");
+  HttpResult page = staff.Get(path);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body,
+              HasSubstr("<input id=\"confirm-reject\" name=\"confirm\" type=\"checkbox\" value=\"1\" required>"
+                        "<label for=\"confirm-reject\">我知道：不予受理后本件即办结，不能再重新打开</label>"));
+  EXPECT_THAT(page.body, HasSubstr("<button type=\"submit\" class=\"danger\">不予受理</button>"));
+  // Only the reject form among the actions carries the box.
+  size_t boxes = 0;
+  for (size_t at = page.body.find("id=\"confirm-"); at != std::string::npos;
+       at = page.body.find("id=\"confirm-", at + 1)) {
+    ++boxes;
+  }
+  EXPECT_EQ(boxes, 1u);
+
+  // The reporter may not reject: 403, never asked to confirm.
+  r1.Get(path);
+  EXPECT_EQ(r1.PostForm(path + "/act", {{"action", "reject"}, {"note", "不属于社区事务"}}).status, 403);
+  // Staff without the box ticked: the form again with 400 naming the field; the case is unchanged.
+  HttpResult unticked = staff.PostForm(path + "/act", {{"action", "reject"}, {"note", "不属于社区事务"}});
+  EXPECT_EQ(unticked.status, 400) << unticked.body;
+  EXPECT_THAT(unticked.body, HasSubstr("role=\"alert\">请勾选确认框：此操作不能撤销 (确认框)"));
+  EXPECT_THAT(unticked.body, HasSubstr("value=\"reject\""));
+  EXPECT_EQ(GetJson("nb-huayang", api)["state"], "submitted");
+  // Ticked: rejected, as before.
+  HttpResult rejected =
+      staff.PostForm(path + "/act", {{"action", "reject"}, {"note", "不属于社区事务"}, {"confirm", "1"}});
+  ASSERT_EQ(rejected.status, 303) << rejected.body;
+  EXPECT_EQ(rejected.Header("location"), path + "?done=reject");
+  EXPECT_EQ(GetJson("nb-huayang", api)["state"], "rejected");
+}
+
 TEST_F(CasesWebTest, StaffEntryIsForStaff) {
   auto [nb, building] = HomeArea();
   EXPECT_EQ(SignedIn("resident1").Get("/cases/entry").status, 403);
@@ -341,6 +441,87 @@ TEST_F(CasesWebTest, MetricsPageAndXlsxExportHoldTheApiNumbers) {
       EXPECT_NEAR(std::stod(cells[17]), m["score"].get<double>(), 0.06);
     }
   }
+}
+
+TEST_F(CasesWebTest, MetricsTableSortsOnTheServerAndChartsTheSatisfactionRate) {
+  HttpClient staff = SignedIn("sd-huayang");
+  const std::string period = "group=unit&from=2026-01-01&to=2026-12-31";
+  const json items = GetJson("sd-huayang", "/api/v1/case-metrics?" + period)["items"];
+  ASSERT_GE(items.size(), 2u) << "the demo routes cases to several units";
+
+  // Without `sort`: the service's order (as the API and the .xlsx), no column marked; every header is a link.
+  HttpResult plain = staff.Get("/cases/metrics?" + period);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_THAT(plain.body, Not(HasSubstr("aria-sort=")));
+  std::vector<std::string> by_id;
+  for (const auto& r : items) by_id.push_back(XmlEscape(r["name"].get<std::string>()));
+  EXPECT_EQ(TableRowNames(plain.body), by_id);
+  EXPECT_EQ(Count(plain.body, "<th scope=\"col\"><a href=\"/cases/metrics?"), 8u);
+
+  // By the number dispatched, both ways; the headers keep the group and the period.
+  const std::string escaped = "/cases/metrics?group=unit&amp;from=2026-01-01&amp;to=2026-12-31";
+  HttpResult asc = staff.Get("/cases/metrics?" + period + "&sort=dispatched&dir=asc");
+  ASSERT_EQ(asc.status, 200) << asc.body;
+  EXPECT_EQ(TableRowNames(asc.body), ExpectedOrder(items, "dispatched", false));
+  EXPECT_EQ(Count(asc.body, "aria-sort="), 1u);
+  EXPECT_THAT(asc.body, HasSubstr("<th scope=\"col\" aria-sort=\"ascending\"><a href=\"" + escaped +
+                                  "&amp;sort=dispatched&amp;dir=desc\">"));
+  EXPECT_THAT(asc.body, HasSubstr("<span aria-hidden=\"true\">▲</span>"));
+  EXPECT_THAT(asc.body, HasSubstr("<a href=\"" + escaped + "&amp;sort=score&amp;dir=asc\">"));
+  // The filter form keeps the order.
+  EXPECT_THAT(asc.body, HasSubstr("<input type=\"hidden\" name=\"sort\" value=\"dispatched\">"));
+  HttpResult desc = staff.Get("/cases/metrics?" + period + "&sort=dispatched&dir=desc");
+  ASSERT_EQ(desc.status, 200) << desc.body;
+  EXPECT_EQ(TableRowNames(desc.body), ExpectedOrder(items, "dispatched", true));
+  EXPECT_THAT(desc.body, HasSubstr("<th scope=\"col\" aria-sort=\"descending\"><a href=\"" + escaped +
+                                   "&amp;sort=dispatched&amp;dir=asc\">"));
+  EXPECT_THAT(desc.body, HasSubstr("<span aria-hidden=\"true\">▼</span>"));
+  std::set<int64_t> dispatched;
+  for (const auto& r : items) dispatched.insert(r["dispatched"].get<int64_t>());
+  if (dispatched.size() > 1) {
+    EXPECT_NE(TableRowNames(asc.body), TableRowNames(desc.body));
+  }
+
+  // By a rate, exactly; rows without cases to rate go last either way. `dir` defaults to ascending.
+  for (const char* dir : {"asc", "desc"}) {
+    HttpResult r = staff.Get("/cases/metrics?" + period + "&sort=satisfaction&dir=" + dir);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(TableRowNames(r.body), ExpectedOrder(items, "satisfaction_rate", std::string(dir) == "desc")) << dir;
+  }
+  EXPECT_EQ(TableRowNames(staff.Get("/cases/metrics?" + period + "&sort=satisfaction").body),
+            ExpectedOrder(items, "satisfaction_rate", false));
+
+  // The chart: one bar per row, in the table's order, drawn by the server.
+  EXPECT_THAT(desc.body, HasSubstr("<figure class=\"bar-figure\">"));
+  EXPECT_THAT(desc.body, HasSubstr("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bar-chart\" width=\"100%\""));
+  EXPECT_THAT(desc.body, HasSubstr("role=\"img\" aria-label=\"满意率 2026-01-01 – 2026-12-31: "));
+  EXPECT_EQ(Count(desc.body, "<g class=\"bar-row\">"), items.size());
+  EXPECT_EQ(Between(desc.body, "<text class=\"bar-label\" x=\"6\" y=\"", "</text>").size(), items.size());
+  std::vector<std::string> labels;
+  for (const std::string& t : Between(desc.body, "<text class=\"bar-label\" x=\"6\" y=\"", "</text>")) {
+    labels.push_back(t.substr(t.find('>') + 1));
+  }
+  EXPECT_EQ(labels, TableRowNames(desc.body));
+  for (const auto& r : items) {
+    const json& s = r["satisfaction_rate"];
+    if (s["denominator"].get<int64_t>() == 0) continue;
+    EXPECT_THAT(desc.body, HasSubstr("(" + std::to_string(s["numerator"].get<int64_t>()) + "/" +
+                                     std::to_string(s["denominator"].get<int64_t>()) + ")</text>"));
+  }
+
+  // Unknown columns and directions: 400 naming the field, in the visitor's language.
+  HttpResult bad = staff.Get("/cases/metrics?" + period + "&sort=bogus&dir=asc");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_THAT(bad.body, HasSubstr("排序列应为以下之一：name, dispatched, response, resolution, satisfaction, on_time, "
+                                  "reopen, score，而不是 &quot;bogus&quot;"));
+  EXPECT_THAT(bad.body, HasSubstr("<code>排序列</code>"));
+  HttpResult bad_dir = staff.Get("/cases/metrics?" + period + "&sort=name&dir=up");
+  EXPECT_EQ(bad_dir.status, 400) << bad_dir.body;
+  EXPECT_THAT(bad_dir.body, HasSubstr("排序方向应为以下之一：asc, desc，而不是 &quot;up&quot;"));
+  // Who may not see the rates learns that first.
+  EXPECT_EQ(SignedIn("resident1").Get("/cases/metrics?sort=bogus").status, 403);
+  // Empty values are as if not given (a form may send them).
+  EXPECT_EQ(staff.Get("/cases/metrics?" + period + "&sort=&dir=").status, 200);
 }
 
 }  // namespace

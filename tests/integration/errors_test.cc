@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app_fixture.h"
+#include "testing/status_matchers.h"
 
 namespace ningju::testing {
 namespace {
@@ -61,6 +62,40 @@ TEST_F(ErrorsTest, FormErrorSpeaksTheVisitorsLanguage) {
   HttpResult en = report("en");
   EXPECT_EQ(en.status, 400) << en.body;
   EXPECT_THAT(en.body, HasSubstr("contact_phone holds digits"));
+}
+
+}  // namespace
+}  // namespace ningju::testing
+
+namespace ningju::testing {
+namespace {
+
+// A 401 page's sign-in link comes back where the visitor was: the page asked for (a GET), or the page the form was on
+// (a POST, from its Referer); a Referer whose path is not a plain local one ("//host") falls back to the home page.
+TEST_F(ErrorsTest, TheSignInLinkOfA401PageReturnsToWhereTheVisitorWas) {
+  int64_t ballot = 0;
+  {
+    auto conn = app_->db().Acquire();
+    ASSERT_OK(conn);
+    auto row = (*conn)->QueryOne("SELECT id FROM ballots ORDER BY id LIMIT 1");
+    ASSERT_OK(row);
+    ballot = row->Int(0);
+  }
+  const std::string id = std::to_string(ballot);
+  HttpResult get = Client().Get("/ballots/" + id + "/notice?print=1");
+  EXPECT_EQ(get.status, 401);
+  EXPECT_THAT(get.body, HasSubstr("href=\"/sign-in?next=%2Fballots%2F" + id + "%2Fnotice%3Fprint%3D1\""));
+  const std::string base = "http://127.0.0.1:" + std::to_string(app_->port());
+  HttpResult post = Client().Send(
+      "POST", "/notifications/read-all", "",
+      {{"Referer", base + "/notifications?unread=1"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(post.status, 401);
+  EXPECT_THAT(post.body, HasSubstr("href=\"/sign-in?next=%2Fnotifications%3Funread%3D1\""));
+  HttpResult elsewhere = Client().Send(
+      "POST", "/notifications/read-all", "",
+      {{"Referer", "https://evil.example//evil.example/x"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(elsewhere.status, 401);
+  EXPECT_THAT(elsewhere.body, HasSubstr("href=\"/sign-in?next=%2F\""));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "governance/areas/xlsx.h"
 #include "platform/index.h"
 #include "record/record.h"
+#include "web/svg_bars.h"
 
 namespace ningju::cases {
 namespace {
@@ -59,6 +60,95 @@ StatusOr<int> IntField(const std::string& text, const char* name) {
 std::string Percent(const Rate& r) {
   auto v = r.value();
   return v ? fmt::format("{:.1f}%", *v * 100) : "—";
+}
+
+// The rates table's columns in the table's order: the name `sort=` gives each, and its label (the first column's
+// depends on the grouping).
+struct MetricsColumn {
+  std::string_view sort;
+  const char* label_key;
+};
+constexpr MetricsColumn kMetricsColumns[] = {
+    {"name", nullptr},
+    {"dispatched", "case_dispatched"},
+    {"response", "case_response_rate"},
+    {"resolution", "case_resolution_rate"},
+    {"satisfaction", "case_satisfaction_rate"},
+    {"on_time", "case_on_time_rate"},
+    {"reopen", "case_reopen_rate"},
+    {"score", "case_score"},
+};
+
+// The order of the rates table (`sort`, `dir` of /cases/metrics).
+struct MetricsSort {
+  std::string column;  // a kMetricsColumns sort name; empty: the service's order (by id), as the API and the .xlsx
+  bool descending = false;
+};
+
+// An empty `sort` or `dir` is as if not given; anything else unknown is kInvalidArgument naming the field.
+StatusOr<MetricsSort> ParseMetricsSort(const http::Request& req) {
+  MetricsSort sort;
+  sort.column = req.Query("sort").value_or("");
+  const std::string dir = req.Query("dir").value_or("");
+  std::string names;
+  bool known = sort.column.empty();
+  for (const MetricsColumn& c : kMetricsColumns) {
+    names += (names.empty() ? "" : ", ") + std::string(c.sort);
+    known = known || c.sort == sort.column;
+  }
+  if (!known) {
+    return InvalidArgumentError(Msg("{} is one of {}, not {}", FieldName{"sort"}, names, QuoteForMessage(sort.column)),
+                                "sort");
+  }
+  if (!dir.empty() && dir != "asc" && dir != "desc") {
+    return InvalidArgumentError(Msg("{} is one of {}, not {}", FieldName{"dir"}, "asc, desc", QuoteForMessage(dir)),
+                                "dir");
+  }
+  sort.descending = dir == "desc";
+  return sort;
+}
+
+// The rate a sort column names; nullptr for the other columns.
+const Rate* RateOf(const MetricsRow& r, std::string_view column) {
+  if (column == "response") return &r.response;
+  if (column == "resolution") return &r.resolution;
+  if (column == "satisfaction") return &r.satisfaction;
+  if (column == "on_time") return &r.on_time;
+  if (column == "reopen") return &r.reopen;
+  return nullptr;
+}
+
+// Sorts by the column, stably: rates compare exactly (cross-multiplied, so 1/2 and 2/4 tie), ties go by name
+// ascending, then by id. A value that does not exist (a rate of 0 cases, shown "—", or no score) goes last in both
+// directions: it is not the lowest value, it is none.
+void SortMetricsRows(std::vector<MetricsRow>& rows, const MetricsSort& sort) {
+  if (sort.column.empty()) return;
+  auto missing = [&](const MetricsRow& r) {
+    if (const Rate* rate = RateOf(r, sort.column)) return rate->denominator <= 0;
+    return sort.column == "score" && !r.score;
+  };
+  // <0, 0, >0 as a's value is below, equal to or above b's; both exist.
+  auto compare = [&](const MetricsRow& a, const MetricsRow& b) -> int {
+    if (const Rate* ra = RateOf(a, sort.column)) {
+      const Rate* rb = RateOf(b, sort.column);
+      const __int128 lhs = static_cast<__int128>(ra->numerator) * rb->denominator;
+      const __int128 rhs = static_cast<__int128>(rb->numerator) * ra->denominator;
+      return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
+    }
+    if (sort.column == "name") return a.name.compare(b.name);
+    if (sort.column == "dispatched") return a.dispatched < b.dispatched ? -1 : a.dispatched > b.dispatched ? 1 : 0;
+    return *a.score < *b.score ? -1 : *a.score > *b.score ? 1 : 0;  // "score"
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const MetricsRow& a, const MetricsRow& b) {
+    const bool a_missing = missing(a), b_missing = missing(b);
+    if (a_missing != b_missing) return b_missing;
+    if (!a_missing) {
+      const int c = compare(a, b);
+      if (c != 0) return sort.descending ? c > 0 : c < 0;
+    }
+    if (a.name != b.name) return a.name < b.name;
+    return a.id < b.id;
+  });
 }
 
 // Everything the pages share: the services, labels and lookups. Lives as long as the router's handlers.
@@ -518,6 +608,9 @@ class Pages {
       row["note_label"] = T(ctx, a == CaseAction::kAnswer || a == CaseAction::kReply ? "case_note_reply"
                                  : needs_note                                        ? "case_note_reason"
                                                                                      : "case_note_optional");
+      // A rejected case is closed for good: its form asks to confirm (the web route refuses it unticked).
+      row["confirm"] = a == CaseAction::kReject;
+      if (a == CaseAction::kReject) row["confirm_label"] = T(ctx, "case_confirm_reject");
       row["is_follow_up"] = a == CaseAction::kFollowUp;
       row["is_extension"] = a == CaseAction::kRequestExtension;
       if (a == CaseAction::kDispatch || a == CaseAction::kRedispatch) {
@@ -629,7 +722,8 @@ class Pages {
       done = InvalidArgumentError(T(ctx, "case_merge_choose"), "into");
     } else {
       into = *parsed;
-      done = service_.Merge(ctx.principal, id, into, web::Site::Field(ctx, "note")).status();
+      done = web::RequireConfirm(ctx);  // a merge cannot be undone
+      if (done.ok()) done = service_.Merge(ctx.principal, id, into, web::Site::Field(ctx, "note")).status();
     }
     if (!done.ok()) {
       // Refusals about the form show on the duplicate's page (which itself fails for a viewer who may not see it).
@@ -812,13 +906,33 @@ class Pages {
 
   StatusOr<http::Response> MetricsPage(http::Request& req, web::RequestContext& ctx) {
     ASSIGN_OR_RETURN(MetricsView m, LoadMetrics(req, ctx));
+    // Read after LoadMetrics has asked who may see the rates: a stranger learns 401/403 before a 400.
+    ASSIGN_OR_RETURN(MetricsSort sort, ParseMetricsSort(req));
+    SortMetricsRows(m.rows, sort);
     json data;
     data["group"] = m.q.group;
     data["group_unit"] = m.q.group == "unit";
     data["from"] = m.from;
     data["to"] = m.to;
-    data["rate_headers"] = json::array();
-    for (const auto& [key, member] : RateColumns()) data["rate_headers"].push_back(T(ctx, key));
+    data["sort"] = sort.column;
+    data["dir"] = sort.column.empty() ? "" : sort.descending ? "desc" : "asc";
+    // Sorting without script: every header links to the page sorted by its column, ascending first, the other way
+    // round on the current column. The group and the period are normalized above, so they go into the link as they
+    // are.
+    const std::string query = "/cases/metrics?group=" + m.q.group + "&from=" + m.from + "&to=" + m.to;
+    const char* name_key = m.q.group == "unit" ? "case_handling_unit" : "case_metrics_area";
+    data["columns"] = json::array();
+    for (const MetricsColumn& c : kMetricsColumns) {
+      const bool current = c.sort == sort.column;
+      json col = {
+          {"label", T(ctx, c.label_key ? c.label_key : name_key)},
+          {"href", query + "&sort=" + std::string(c.sort) + "&dir=" + (current && !sort.descending ? "desc" : "asc")}};
+      if (current) {
+        col["aria_sort"] = sort.descending ? "descending" : "ascending";
+        col["arrow"] = sort.descending ? "▼" : "▲";
+      }
+      data["columns"].push_back(std::move(col));
+    }
     data["rows"] = json::array();
     for (const auto& r : m.rows) {
       json rates = json::array();
@@ -831,6 +945,23 @@ class Pages {
                               {"rates", rates},
                               {"score", r.score ? fmt::format("{:.1f}", *r.score) : "—"}});
     }
+    // The chart: the satisfaction rate of every row, in the table's order (web/svg_bars.h).
+    std::vector<web::Bar> bars;
+    std::string summary;
+    for (const auto& r : m.rows) {
+      web::Bar bar;
+      bar.label = Shorten(r.name, 24);
+      bar.value_text = Percent(r.satisfaction);
+      if (r.satisfaction.denominator > 0) {
+        bar.value_text += fmt::format(" ({}/{})", r.satisfaction.numerator, r.satisfaction.denominator);
+      }
+      bar.numerator = r.satisfaction.numerator;
+      bar.denominator = r.satisfaction.denominator;
+      summary += (summary.empty() ? "" : "; ") + r.name + " " + bar.value_text;
+      bars.push_back(std::move(bar));
+    }
+    data["html_rates_svg"] =
+        web::HorizontalBars(bars, T(ctx, "case_satisfaction_rate") + " " + m.from + " – " + m.to + ": " + summary);
     data["export"] = "/cases/metrics.xlsx?group=" + m.q.group + "&from=" + m.from + "&to=" + m.to;
     return site_.Page(ctx, "cases/metrics", data, T(ctx, "case_metrics"));
   }
@@ -947,6 +1078,12 @@ void Pages::Register(http::Router& router, const std::shared_ptr<Pages>& self) {
                const std::string name = web::Site::Field(ctx, "action");
                auto action = ParseAction(name);
                if (!action) return InvalidArgumentError(Msg("no action {}", QuoteForMessage(name)), "action");
+               // A reject cannot be undone: its form carries a box to tick. Who may not reject learns that first.
+               if (Status confirmed = web::RequireConfirm(ctx); *action == CaseAction::kReject && !confirmed.ok()) {
+                 RETURN_IF_ERROR(self->service_.CheckStaffOn(ctx.principal, id));
+                 return self->CasePage(req, ctx, id, ProblemText(self->site_, ctx, confirmed),
+                                       web::HttpStatusFor(confirmed.code()));
+               }
                auto in = self->ActionFromForm(ctx);
                Status done = in.ok() ? self->service_.Act(ctx.principal, id, *action, *in).status() : in.status();
                if (!done.ok()) {

@@ -10,6 +10,7 @@
 #include "platform/index.h"
 #include "record/attachments.h"
 #include "record/record.h"
+#include "web/svg_bars.h"
 
 namespace ningju::decisions {
 namespace {
@@ -96,6 +97,45 @@ json ConditionsView(const web::Site& site, const web::RequestContext& ctx, const
          {"met_label", T(site, ctx, met ? "ballot_met" : "ballot_not_met")}});
   }
   return rows;
+}
+
+// The four conditions as bars (web/svg_bars.h): the share against its threshold, drawn at their exact fractions
+// (areas in hundredths of a square metre, heads as counts), with the table's exact figures as the text.
+std::string ConditionsSvg(const web::Site& site, const web::RequestContext& ctx, const json& stored, const json& rows) {
+  auto whole = [](const json& v) -> int64_t {
+    if (!v.is_string()) return v.get<int64_t>();
+    auto area = ningju::Area::Parse(v.get<std::string>());
+    return area.ok() ? area->hundredths() : 0;
+  };
+  std::vector<web::Bar> bars;
+  std::string summary;
+  for (size_t i = 0; i < rows.size() && i < stored["conditions"].size(); ++i) {
+    const json& c = stored["conditions"][i];
+    const json& row = rows[i];
+    web::Bar bar;
+    bar.label = row["label"];
+    const std::string share = row["numerator"].get<std::string>() + " / " + row["denominator"].get<std::string>() +
+                              " " + row["unit"].get<std::string>();
+    bar.value_text = share + " · " + row["met_label"].get<std::string>();
+    bar.threshold_text = T(site, ctx, "ballot_threshold") + " " + row["threshold"].get<std::string>();
+    bar.numerator = whole(c["numerator"]);
+    bar.denominator = whole(c["denominator"]);
+    const std::string threshold = c["threshold"];  // "2/3"
+    const size_t slash = threshold.find('/');
+    if (slash != std::string::npos) {
+      auto num = IntText(threshold.substr(0, slash), "threshold");
+      auto den = IntText(threshold.substr(slash + 1), "threshold");
+      if (num.ok() && den.ok()) {
+        bar.threshold_numerator = *num;
+        bar.threshold_denominator = *den;
+      }
+    }
+    bar.tone = row["met"].get<bool>() ? web::BarTone::kMet : web::BarTone::kUnmet;
+    summary += (summary.empty() ? "" : "; ") + bar.label + " " + share + " · " + bar.threshold_text + " · " +
+               row["met_label"].get<std::string>();
+    bars.push_back(std::move(bar));
+  }
+  return web::HorizontalBars(bars, T(site, ctx, "ballot_conditions") + ": " + summary);
 }
 
 json NoticeJson(const web::Site* site, const web::RequestContext* ctx, const std::vector<NoticeLine>& lines) {
@@ -198,6 +238,8 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
                                {"label", T(site, ctx, "choice_" + name)},
                                {"checked", viewer.own_vote && viewer.own_vote->choice == c}});
   }
+  // Closing while ballots are still accepted ends the vote early: the close form asks staff to confirm.
+  data["close_early"] = b.accepting(service.Now());
   data["follow_ref"] = record::Ref("ballot", b.id);  // the follow button (src/platform/notify)
   return site.Page(ctx, "ballots/ballot", data, b.title);
 }
@@ -296,6 +338,10 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
     ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
     return service.CheckCast(ctx.principal, id);
   };
+  auto may_close = [&service](const http::Request& req, const web::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+    return service.CheckClose(ctx.principal, id);
+  };
   router.Add("POST", "/ballots",
              site.Web(may_create, [&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
                NewBallot nb;
@@ -326,9 +372,12 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                RETURN_IF_ERROR(service.Open(ctx.principal, id).status());
                return http::Response::Redirect("/ballots/" + std::to_string(id) + "?done=open");
              }));
+  // Closing before the closing time takes the vote from those who have not voted yet: the form's box must be ticked.
   router.Add("POST", "/ballots/{id}/close",
-             site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+             site.Web(may_close, [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+               ASSIGN_OR_RETURN(OwnersBallot b, service.Get(id));
+               if (b.accepting(service.Now())) RETURN_IF_ERROR(web::RequireConfirm(ctx));
                RETURN_IF_ERROR(service.Close(ctx.principal, id).status());
                return http::Response::Redirect("/ballots/" + std::to_string(id) + "/result");
              }));
@@ -381,6 +430,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                data["participating"] = s["participating"];
                data["consenting"] = s["consenting"];
                data["conditions"] = ConditionsView(site, ctx, s);
+               data["html_conditions_svg"] = ConditionsSvg(site, ctx, s, data["conditions"]);
                json failed = json::array();
                for (const auto& c : data["conditions"]) {
                  if (!c["met"].get<bool>()) failed.push_back(c);

@@ -255,6 +255,9 @@ class BallotService {
   // OK when `by` may enter paper ballots in ballot `id` (staff of its scope): the upload routes ask it before the
   // scan's body is parsed. kNotFound, kUnauthenticated or kPermissionDenied as Enter() would answer.
   Status CheckEnter(const auth::Principal& by, int64_t id);
+  // OK when `by` may close ballot `id` (staff of its scope): the close form asks it before it reads the
+  // confirmation. kNotFound, kUnauthenticated or kPermissionDenied as Close() would answer.
+  Status CheckClose(const auth::Principal& by, int64_t id);
   // OK when `by` owns a unit in ballot `id`'s scope (who casts their own ballot): the vote routes ask it before the
   // choice is read. kNotFound, kUnauthenticated or kPermissionDenied as Cast() would answer.
   Status CheckCast(const auth::Principal& by, int64_t id);
