@@ -24,7 +24,9 @@ LIBS=(
   libmagic-dev               # upload type sniffing
   libvips-dev                # upload thumbnails
   libjemalloc-dev            # the server's allocator
+  libcurl4-openssl-dev       # email over SMTP, the SMS gateway over HTTP
   libgtest-dev libgmock-dev  # tests
+  python3-aiosmtpd           # tests: a real SMTP server on loopback
   libbenchmark-dev           # micro-benchmarks
 )
 SERVICES=(postgresql-15 postgresql-client-15)

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/mail_text.h"
 #include "app/notify_kinds.h"
 #include "governance/areas/join_routes.h"
 #include "governance/areas/owner_routes.h"
@@ -14,6 +15,7 @@
 #include "governance/decisions/elevator_routes.h"
 #include "governance/decisions/meeting_routes.h"
 #include "http/static_files.h"
+#include "platform/contacts/routes.h"
 #include "platform/notify/routes.h"
 #include "platform/search/routes.h"
 #include "storage/migrations.h"
@@ -118,6 +120,7 @@ Status App::Init() {
   home_->Add(20, decisions::BallotHomeCard(*site_, *ballots_));
   home_->Add(30, decisions::MeetingHomeCard(*site_, *meetings_));
   home_->Add(90, DistrictHomeCard(*areas_));
+  RETURN_IF_ERROR(InitDelivery(secret));
   RETURN_IF_ERROR(InitNotifications());
   // The header's inbox link, for those who have an inbox, and the notifications' unread count (the layout shows the
   // badge only when there are some: a number is never false to the templates, so none is no key). A failure leaves
@@ -156,6 +159,21 @@ Status App::Init() {
   return OkStatus();
 }
 
+Status App::InitDelivery(const std::string& secret) {
+  if (!config_.smtp_url.empty()) {
+    ASSIGN_OR_RETURN(email_transport_, delivery::NewSmtpTransport(SmtpOptionsFrom(config_)));
+  }
+  if (!config_.sms_url.empty()) {
+    ASSIGN_OR_RETURN(sms_transport_, delivery::NewSmsTransport(SmsOptionsFrom(config_)));
+  }
+  outbox_ = std::make_unique<delivery::Outbox>(*db_, clock_,
+                                               delivery::Transports{email_transport_.get(), sms_transport_.get()});
+  outbox_->SetWake([this] { jobs_->Nudge(); });
+  contacts_ = std::make_unique<contacts::ContactService>(*db_, clock_, *outbox_, secret, ContactCodeText(*i18n_));
+  // A backlog drains one batch per run; a code the person waits for goes out at the next poll.
+  return jobs_->Register("delivery.send", 5, [this] { return outbox_->SendDue().status(); });
+}
+
 Status App::InitNotifications() {
   notify_kinds_ = std::make_unique<notify::Kinds>();
   RegisterNotifyKinds(*notify_kinds_, {*db_, *cases_, *meetings_, *ballots_, *elevator_, *areas_});
@@ -164,8 +182,18 @@ Status App::InitNotifications() {
       *db_, clock_, *notify_kinds_, [this](int64_t user_id) { return accounts_->PrincipalOf(user_id); });
   site_->AddPageHook(notify::FollowPageHook(*follows_));  // the follow button of an object's page
   // Each run fans out one batch; a backlog drains one batch per poll.
-  return jobs_->Register("notify.fanout", notify::kFanOutIntervalSeconds,
-                         [this] { return notifications_->FanOut().status(); });
+  RETURN_IF_ERROR(jobs_->Register("notify.fanout", notify::kFanOutIntervalSeconds,
+                                  [this] { return notifications_->FanOut().status(); }));
+  mail_ =
+      std::make_unique<notify::NotificationMail>(*db_, clock_, NotificationMailText(*i18n_, site_->options().base_url));
+  RETURN_IF_ERROR(jobs_->Register("notify.mail", notify::kFanOutIntervalSeconds, [this]() -> Status {
+    for (int batch = 0; batch < 10; ++batch) {
+      ASSIGN_OR_RETURN(int decided, mail_->MailNew());
+      if (decided < notify::kMailBatch) break;
+    }
+    return OkStatus();
+  }));
+  return jobs_->Register("notify.digest", 600, [this] { return mail_->SendDigests().status(); });
 }
 
 void App::RegisterRoutes() {
@@ -185,7 +213,8 @@ void App::RegisterRoutes() {
   decisions::RegisterMeetingRoutes(router_, *site_, *meetings_, *areas_);
   decisions::RegisterElevatorRoutes(router_, *site_, *elevator_, *areas_,
                                     static_cast<size_t>(config_.max_upload_kb) * 1024);
-  notify::RegisterNotificationRoutes(router_, *site_, *notifications_, *follows_);
+  notify::RegisterNotificationRoutes(router_, *site_, *notifications_, *follows_, *contacts_);
+  contacts::RegisterContactRoutes(router_, *site_, *contacts_);
   search::RegisterSearchRoutes(router_, *site_, *search_, search_kinds_);
 }
 

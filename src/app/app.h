@@ -21,9 +21,13 @@
 #include "governance/decisions/meetings.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "platform/contacts/contacts.h"
+#include "platform/delivery/outbox.h"
+#include "platform/delivery/transport.h"
 #include "platform/home.h"
 #include "platform/notify/follows.h"
 #include "platform/notify/kinds.h"
+#include "platform/notify/mail.h"
 #include "platform/notify/notifications.h"
 #include "platform/search/search.h"
 #include "storage/database.h"
@@ -71,13 +75,18 @@ class App {
   notify::NotificationService& notifications() { return *notifications_; }
   search::SearchService& search() { return *search_; }
   notify::FollowService& follows() { return *follows_; }
+  notify::NotificationMail& notification_mail() { return *mail_; }
+  delivery::Outbox& outbox() { return *outbox_; }
+  contacts::ContactService& contacts() { return *contacts_; }
   const Config& config() const { return config_; }
 
  private:
   App(const Config& config, const Clock& clock)
       : config_(config), clock_(clock), router_(http::RouteOptions{static_cast<size_t>(config.max_body_kb) * 1024}) {}
   Status Init();
-  Status InitNotifications();  // the followable kinds, the two services, the page hook and the fan-out job
+  // The transports configured, the outbox and its job "delivery.send", the contacts (email verification).
+  Status InitDelivery(const std::string& secret);
+  Status InitNotifications();  // the followable kinds, the services, the page hook, the fan-out and mail jobs
   void RegisterRoutes();
 
   Config config_;
@@ -101,6 +110,11 @@ class App {
   std::unique_ptr<notify::Kinds> notify_kinds_;  // read by the two services below
   std::unique_ptr<notify::FollowService> follows_;
   std::unique_ptr<notify::NotificationService> notifications_;
+  std::unique_ptr<delivery::Transport> email_transport_;  // null: no smtp_url
+  std::unique_ptr<delivery::Transport> sms_transport_;    // null: no sms_url
+  std::unique_ptr<delivery::Outbox> outbox_;
+  std::unique_ptr<contacts::ContactService> contacts_;
+  std::unique_ptr<notify::NotificationMail> mail_;
   search::SearchRegistry search_kinds_;
   std::unique_ptr<search::SearchService> search_;
   http::Router router_;

@@ -106,6 +106,42 @@ void AddConfigOptions(CLI::App& cmd, Config& c, bool server) {
       ->envname("NINGJU_INTAKE_PER_PHONE_DAY")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd.add_option("--smtp-url", c.smtp_url, "mail server: smtp://host:587 or smtps://host:465 (empty: no email)")
+      ->envname("NINGJU_SMTP_URL");
+  cmd.add_option("--smtp-user", c.smtp_user, "mail server user name (empty: no authentication)")
+      ->envname("NINGJU_SMTP_USER");
+  cmd.add_option("--smtp-password", c.smtp_password, "mail server password (prefer NINGJU_SMTP_PASSWORD)")
+      ->envname("NINGJU_SMTP_PASSWORD");
+  cmd.add_option("--smtp-from", c.smtp_from, "sender address of the emails")->envname("NINGJU_SMTP_FROM");
+  cmd.add_option("--smtp-from-name", c.smtp_from_name, "sender name of the emails")
+      ->envname("NINGJU_SMTP_FROM_NAME")
+      ->capture_default_str();
+  cmd.add_option("--smtp-starttls", c.smtp_starttls, "STARTTLS on smtp:// URLs: required, try or off")
+      ->envname("NINGJU_SMTP_STARTTLS")
+      ->check(CLI::IsMember({"required", "try", "off"}))
+      ->capture_default_str();
+  cmd.add_option("--sms-url", c.sms_url, "text-message gateway: POST {\"to\", \"text\"} (empty: no SMS)")
+      ->envname("NINGJU_SMS_URL");
+  cmd.add_option("--sms-token", c.sms_token, "the gateway's Bearer token (prefer NINGJU_SMS_TOKEN)")
+      ->envname("NINGJU_SMS_TOKEN");
+}
+
+delivery::SmtpOptions SmtpOptionsFrom(const Config& c) {
+  delivery::SmtpOptions o;
+  o.url = c.smtp_url;
+  o.user = c.smtp_user;
+  o.password = c.smtp_password;
+  o.from = c.smtp_from;
+  o.from_name = c.smtp_from_name;
+  o.starttls = c.smtp_starttls;
+  return o;
+}
+
+delivery::SmsOptions SmsOptionsFrom(const Config& c) {
+  delivery::SmsOptions o;
+  o.url = c.sms_url;
+  o.token = c.sms_token;
+  return o;
 }
 
 http::ServerOptions ServerOptionsFrom(const Config& c) {

@@ -11,6 +11,7 @@
 #include "auth/accounts.h"
 #include "governance/cases/intake_limits.h"
 #include "http/server.h"
+#include "platform/delivery/transport.h"
 
 namespace ningju::app {
 
@@ -46,6 +47,16 @@ struct Config {
   int intake_per_address_day = 100;  // per client address per 24 hours
   int intake_per_phone_hour = 5;     // per contact phone per hour
   int intake_per_phone_day = 20;     // per contact phone per 24 hours
+  // Email (notifications, verification codes): none is sent while smtp_url is empty.
+  std::string smtp_url;                    // smtp://host:587 (STARTTLS) or smtps://host:465
+  std::string smtp_user;                   // empty: no authentication
+  std::string smtp_password;               // better given as NINGJU_SMTP_PASSWORD than on the command line
+  std::string smtp_from;                   // the sender address, e.g. ningju@changning.example.org
+  std::string smtp_from_name = "凝聚";     // the sender's display name
+  std::string smtp_starttls = "required";  // smtp:// only: required | try | off
+  // Text messages through an HTTP gateway: none is sent while sms_url is empty.
+  std::string sms_url;    // POST {"to", "text"} here
+  std::string sms_token;  // sent as a Bearer token
 };
 
 // Adds the settings to `cmd` as flags with environment variables. `server` adds the serving settings too.
@@ -56,6 +67,8 @@ http::ServerOptions ServerOptionsFrom(const Config& config);
 auth::AccountOptions AccountOptionsFrom(const Config& config);
 cases::IntakeLimitOptions IntakeLimitOptionsFrom(const Config& config);
 std::string BaseUrl(const Config& config);
+delivery::SmtpOptions SmtpOptionsFrom(const Config& config);
+delivery::SmsOptions SmsOptionsFrom(const Config& config);
 // Whether the host of `base_url` is one only this machine reaches (localhost, 127.0.0.0/8, ::1, 0.0.0.0): the door
 // sheets' QR codes and the owners' letters would carry links no resident can open, so `serve` warns at start.
 bool IsLoopbackBaseUrl(std::string_view base_url);

@@ -73,9 +73,18 @@ void JobRunner::Start(std::chrono::milliseconds poll) {
       auto ran = RunDue();
       if (!ran.ok()) spdlog::warn("job runner: {}", ran.status().ToString());
       lock.lock();
-      cv_.wait_for(lock, poll, [this] { return stop_; });
+      cv_.wait_for(lock, poll, [this] { return stop_ || nudged_; });
+      nudged_ = false;
     }
   });
+}
+
+void JobRunner::Nudge() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    nudged_ = true;
+  }
+  cv_.notify_all();
 }
 
 void JobRunner::Stop() {

@@ -34,6 +34,9 @@ class JobRunner {
   StatusOr<std::vector<std::string>> RunDue();
   // A thread that calls RunDue every `poll` until Stop().
   void Start(std::chrono::milliseconds poll);
+  // The loop looks for due jobs now rather than at its next poll (a code someone waits for is in the outbox).
+  // Thread-safe; nothing when the loop is not running.
+  void Nudge();
   void Stop();
 
   const std::string& worker_id() const { return worker_id_; }
@@ -51,7 +54,8 @@ class JobRunner {
   std::vector<Job> jobs_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  bool stop_ = false;    // guarded by mu_
+  bool nudged_ = false;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -159,5 +159,16 @@ sqlite3 "$TMP/cli.db" "UPDATE audit_log SET actor = 'someone else' WHERE id = $E
 check "audit verify names an edited record" 1 "audit record $EDIT: edited" -- "$NJ" audit verify --database "$DB"
 check "audit verify names a deleted record" 1 "audit record $DEL: deleted" -- "$NJ" audit verify --database "$DB"
 
+# The outbox: a dead delivery listed (recipient masked) and made pending again.
+sqlite3 "$TMP/cli.db" "INSERT INTO deliveries (channel, recipient, subject, body, purpose, state, attempts, next_attempt_at, last_error, created_at) VALUES ('email', 'lu.xiaofeng@example.org', 's', 'b', 'code', 'dead', 8, 0, 'smtp: couldn''t connect', 1780000000)"
+DID=$(sqlite3 "$TMP/cli.db" "SELECT id FROM deliveries WHERE state = 'dead'")
+check "deliveries list shows the dead one, masked" 0 "^$DID	dead	email	l\*\*\*@example.org	code	8	" -- "$NJ" deliveries list --state dead --database "$DB"
+check "deliveries list never shows the address" 1 "" -- bash -c "'$NJ' deliveries list --database '$DB' | grep -q lu.xiaofeng"
+check "deliveries list refuses an unknown state" 2 "lost" -- "$NJ" deliveries list --state lost --database "$DB"
+check "deliveries retry" 0 "delivery $DID pending again" -- "$NJ" deliveries retry "$DID" --database "$DB"
+check "the retried delivery is pending with its attempts reset" 0 "^pending\|0$" -- sqlite3 "$TMP/cli.db" "SELECT state, attempts FROM deliveries WHERE id = $DID"
+check "deliveries retry of one not dead" 2 "no dead delivery $DID" -- "$NJ" deliveries retry "$DID" --database "$DB"
+check "deliveries retry needs an id or --all-dead" 2 "--all-dead" -- "$NJ" deliveries retry --database "$DB"
+
 echo "cli: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -2,6 +2,7 @@
 // and phone-layout checks, and the test registry. Each tests/e2e/<module>.test.mjs imports it and calls test().
 
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,3 +156,45 @@ export async function overflowProblem(page, label) {
 export const tests = [];
 // Registers a browser test: fn({ page, context, browser }); options.bypassCSP for tests that inject axe-core.
 export const test = (name, fn, options = {}) => tests.push({ name, fn, options });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The test mail server (run.sh starts Debian's aiosmtpd on loopback and points the server at it): its Maildir, the
+// messages decoded (RFC 2047 subject, base64 body).
+
+export const MAILDIR = process.env.E2E_MAILDIR || '';
+
+function decodeWords(header) {
+  return header.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/gi, (_, b64) => Buffer.from(b64, 'base64').toString('utf8')).trim();
+}
+
+// Every message received so far for `to` ({ to, subject, body }), oldest first.
+export function mailsTo(to) {
+  if (!MAILDIR) throw new Error('E2E_MAILDIR is not set: run the tests through tests/e2e/run.sh');
+  const out = [];
+  for (const sub of ['new', 'cur']) {
+    const dir = path.join(MAILDIR, sub);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      const raw = readFileSync(path.join(dir, f), 'utf8').replace(/\r/g, '');
+      const split = raw.indexOf('\n\n');
+      const head = raw.slice(0, split).replace(/\n[ \t]+/g, ' ');
+      const field = (name) => (head.match(new RegExp(`^${name}:\\s*(.*)$`, 'mi')) || [])[1] || '';
+      const base64 = /base64/i.test(field('Content-Transfer-Encoding'));
+      const text = raw.slice(split + 2);
+      const mail = { to: field('To'), subject: decodeWords(field('Subject')),
+                     body: base64 ? Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8') : text };
+      if (mail.to.includes(to)) out.push(mail);
+    }
+  }
+  return out;
+}
+
+// Waits (polling, up to `seconds`) for a message to `to` whose subject matches `pattern`.
+export async function waitForMail(page, to, pattern, seconds = 30) {
+  for (let i = 0; i < seconds * 2; i++) {
+    const found = mailsTo(to).filter((m) => pattern.test(m.subject));
+    if (found.length) return found[found.length - 1];
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no email to ${to} with a subject matching ${pattern} within ${seconds} s`);
+}

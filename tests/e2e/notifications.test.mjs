@@ -3,7 +3,7 @@
 // sees it read; the center passes axe.
 
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD, PHONE, axeProblems, discoverTree, pathOf, signIn, test, url } from './lib.mjs';
+import { DEMO_PASSWORD, PHONE, axeProblems, discoverTree, follow, pathOf, signIn, test, url, waitForMail } from './lib.mjs';
 
 async function submit(page, button) {
   await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), button.click()]);
@@ -62,6 +62,67 @@ test('notifications: a resident follows their case, staff answer it, the residen
       assert.match(await r.locator('main').innerText(), /已通知物业本周修复门禁。/);
       await r.goto(url('/notifications?unread=1'));
       assert.equal(await r.locator('main li.notification').filter({ hasText: title }).count(), 0);
+      await r.goto(url('/notifications'));
+      await r.locator('main li.notification').filter({ hasText: title }).first().waitFor();
+    } finally {
+      await residentContext.close();
+    }
+  }, { bypassCSP: true });
+
+test('notifications: a resident verifies an email address with the code, gets the answer by email, opens it and rates it',
+  async ({ page, browser }) => {
+    const { building } = await discoverTree(browser);
+    const address = `resident1-${Date.now() % 100000}@example.org`;
+    const title = `楼道灯不亮 ${Date.now() % 100000}`;
+    const residentContext = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', bypassCSP: true });
+    residentContext.setDefaultTimeout(15000);
+    try {
+      const r = await residentContext.newPage();
+      await signIn(r, 'resident1', DEMO_PASSWORD, '/');
+      // The address, verified with the code the mail server received.
+      await r.goto(url('/notifications/settings'));
+      await follow(r, r.locator('main').getByRole('link', { name: '添加邮箱' }));
+      assert.equal(pathOf(r), '/account/email');
+      await r.locator('main').getByLabel('邮箱地址').fill(address);
+      await submit(r, r.locator('main').getByRole('button', { name: '发送验证码' }));
+      await r.locator('main').getByText('验证码已发出').waitFor();
+      const codeMail = await waitForMail(r, address, /验证码 \d{6}/);
+      const code = codeMail.subject.match(/(\d{6})/)[1];
+      await r.locator('main').getByLabel('6 位验证码').fill(code);
+      await submit(r, r.locator('main').getByRole('button', { name: '验证', exact: true }));
+      await r.locator('main').getByText('邮箱已验证。').waitFor();
+      assert.match(await r.locator('main').innerText(), new RegExp(address.replace('.', '\\.')));
+      assert.deepEqual(await axeProblems(r, 'email address page'), []);
+
+      // A case of theirs, answered by staff.
+      const csrf = await r.locator('input[name=_csrf]').first().getAttribute('value');
+      const made = await r.request.post(url('/api/v1/cases'), {
+        headers: { 'X-CSRF-Token': csrf },
+        data: { type: 'enquiry', category: 'property_management', title, description: '三楼楼道灯坏了一周。',
+                area_id: building, channel: 'web', contact_name: '陆小凤', contact_phone: '13900001111',
+                public: false },
+      });
+      assert.equal(made.status(), 201, await made.text());
+      const casePath = `/cases/${(await made.json()).id}`;
+      await signIn(page, 'nb-huayang', DEMO_PASSWORD, '/');
+      await page.goto(url(casePath));
+      const answer = page.locator('main form.case-action').filter({ has: page.locator('input[name=action][value=answer]') });
+      await answer.getByLabel('答复内容').fill('已安排电工今天更换灯泡。');
+      await submit(page, answer.getByRole('button', { name: '直接答复' }));
+
+      // The email names the case and links to it; the resident opens the link and rates the answer.
+      const mail = await waitForMail(r, address, new RegExp(title));
+      assert.match(mail.subject, /诉求已答复/);
+      const link = mail.body.match(/https?:\/\/\S+\/cases\/\d+/);
+      assert.ok(link, mail.body);
+      assert.equal(new URL(link[0]).pathname, casePath);
+      await r.goto(link[0]);
+      const rate = r.locator('main form.case-action').filter({ has: r.locator('input[name=action][value=follow_up]') });
+      await rate.getByLabel('已解决', { exact: true }).check();
+      await rate.getByLabel('满意', { exact: true }).check();
+      await submit(r, rate.getByRole('button', { name: '回访评价' }));
+      await r.locator('main').getByText('感谢您的评价。').waitFor();
+      // The same notification is in the site too.
       await r.goto(url('/notifications'));
       await r.locator('main li.notification').filter({ hasText: title }).first().waitFor();
     } finally {

@@ -4,7 +4,8 @@
 #   bash tests/e2e/run.sh path/to/ningju
 #
 # Installs the npm packages (npm ci) when they are missing or older than package-lock.json, creates a small demo
-# district in a temporary SQLite database, serves it on a free loopback port, runs tests/e2e/e2e.mjs against it and
+# district in a temporary SQLite database, starts a test mail server (aiosmtpd) and serves the demo on a free loopback
+# port sending its email there, runs tests/e2e/e2e.mjs against it and
 # stops the server. The last line of a run that got as far as the tests is "e2e: N passed, M failed"; the exit
 # status is non-zero on any failure. Uses Debian's chromium (NINGJU_CHROMIUM overrides /usr/bin/chromium); no
 # browser is downloaded.
@@ -36,8 +37,10 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ningju-e2e.XXXXXX")
 SERVER_PID=
+SMTP_PID=
 cleanup() {
   local status=$?
+  if [ -n "$SMTP_PID" ]; then kill -TERM "$SMTP_PID" 2>/dev/null || true; wait "$SMTP_PID" 2>/dev/null || true; fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
@@ -66,11 +69,28 @@ free_port() {
   fi
 }
 
+# (b') A real SMTP server on loopback (Debian's aiosmtpd) keeping what it receives in a Maildir the tests read
+# (E2E_MAILDIR); the server sends its email there.
+SMTP_PORT=$(free_port)
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$TMP/mail" >"$TMP/smtp.log" 2>&1 &
+SMTP_PID=$!
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then break; fi
+  if ! kill -0 "$SMTP_PID" 2>/dev/null; then
+    echo "e2e: the test mail server did not start (apt-get install python3-aiosmtpd):" >&2
+    tail -n 20 "$TMP/smtp.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+export E2E_MAILDIR="$TMP/mail"
+
 # Another process may take the port between our pick and the server's bind: try a few ports.
 PORT=
 for attempt in 1 2 3; do
   PORT=$(free_port)
   "$BINARY" serve --database "$DB" --listen 127.0.0.1 --port "$PORT" --web-root "$ROOT" --password-cost test --job-poll-seconds 1 \
+    --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --smtp-starttls off --smtp-from ningju@changning.example.org \
     --no-access-log >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   up=0

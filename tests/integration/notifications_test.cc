@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "app_fixture.h"
+#include "notify_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace ningju::testing {
@@ -19,55 +19,7 @@ namespace {
 
 using json = nlohmann::json;
 
-class NotificationsTest : public AppTest {
- protected:
-  json Report(int64_t building, bool is_public, const std::string& title) {
-    return {{"type", "enquiry"},        {"category", "property_management"},
-            {"title", title},           {"description", "楼道里堆满纸箱，存在消防隐患。"},
-            {"area_id", building},      {"channel", "web"},
-            {"contact_name", "陆小凤"}, {"contact_phone", "13900001111"},
-            {"public", is_public}};
-  }
-  int64_t Submit(const std::string& login, bool is_public, const std::string& title) {
-    HttpResult r = Api("POST", "/api/v1/cases", Token(login), Report(HomeArea().second, is_public, title));
-    EXPECT_EQ(r.status, 201) << r.body;
-    return json::parse(r.body).value("id", int64_t{0});
-  }
-  void Act(int64_t id, const std::string& action, const std::string& login, const json& body = nullptr) {
-    HttpResult r = Api("POST", "/api/v1/cases/" + std::to_string(id) + "/actions/" + action, Token(login), body);
-    ASSERT_EQ(r.status, 200) << action << ": " << r.body;
-  }
-  // Answers the case directly (staff's "answer": no unit needed).
-  void Answer(int64_t id) { Act(id, "answer", "nb-huayang", {{"note", "已联系物业清理。"}}); }
-
-  // Runs the fan-out until a call finds nothing waiting (the server's own job runner may take some of them).
-  void Drain() {
-    for (int i = 0; i < 100; ++i) {
-      auto r = app_->notifications().FanOut();
-      ASSERT_OK(r);
-      if (r->waiting == 0) return;
-    }
-    ADD_FAILURE() << "the fan-out did not drain";
-  }
-  // The kinds of `login`'s notifications about `ref`, newest first.
-  std::vector<std::string> KindsFor(const std::string& login, int64_t case_id) {
-    HttpResult r = Api("GET", "/api/v1/notifications?limit=100", Token(login));
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::vector<std::string> out;
-    const json body = json::parse(r.body);
-    for (const auto& n : body["items"]) {
-      if (n["object_ref"] == "case:" + std::to_string(case_id)) out.push_back(n["kind"]);
-    }
-    return out;
-  }
-  int64_t CountWhere(const std::string& sql, const storage::Params& params) {
-    auto conn = app_->db().Acquire();
-    EXPECT_OK(conn);
-    auto row = (*conn)->QueryOne(sql, params);
-    EXPECT_OK(row);
-    return row.ok() ? row->Int(0) : -1;
-  }
-};
+using NotificationsTest = NotifyTest;
 
 TEST_F(NotificationsTest, FollowersAndTheReporterHearAndTheActorDoesNot) {
   const int64_t id = Submit("resident1", true, "小区路灯不亮");
@@ -129,11 +81,13 @@ TEST_F(NotificationsTest, MeTooFollowsAndSettingsMuteAKind) {
   std::vector<std::pair<std::string, std::string>> fields;
   for (const std::string& kind : app_->notifications().kinds().NotificationKinds()) {
     if (kind != "case.accept") fields.push_back({"on", kind});
+    fields.push_back({"mail", kind});  // email stays on for every kind
   }
   HttpResult saved = web.PostForm("/notifications/settings", fields);
   ASSERT_EQ(saved.status, 303) << saved.body;
   HttpResult page = web.Get("/notifications/settings?saved=1");
-  EXPECT_THAT(page.body, ::testing::HasSubstr("value=\"case.accept\">"));
+  EXPECT_THAT(page.body, ::testing::HasSubstr("name=\"on\" value=\"case.accept\">"));
+  EXPECT_THAT(page.body, ::testing::HasSubstr("name=\"mail\" value=\"case.accept\" checked>"));
   Drain();
   Act(id, "accept", "nb-huayang");
   Answer(id);
@@ -144,7 +98,8 @@ TEST_F(NotificationsTest, MeTooFollowsAndSettingsMuteAKind) {
   // Back to the default for the tests after this one (they share the database).
   fields.push_back({"on", "case.accept"});
   ASSERT_EQ(web.PostForm("/notifications/settings", fields).status, 303);
-  EXPECT_THAT(web.Get("/notifications/settings").body, ::testing::HasSubstr("value=\"case.accept\" checked>"));
+  EXPECT_THAT(web.Get("/notifications/settings").body,
+              ::testing::HasSubstr("name=\"on\" value=\"case.accept\" checked>"));
 }
 
 TEST_F(NotificationsTest, ReadUnreadCursorAndTheCenter) {

@@ -16,7 +16,17 @@ namespace {
 
 constexpr int64_t kWatermarkLagSeconds = 3600;  // notify_state: only events older than this move the watermark
 
-constexpr char kColumns[] = "id, object_ref, kind, reason, title, created_at, read_at, path";
+}  // namespace
+
+std::string NotificationColumns(std::string_view alias) {
+  std::string out;
+  for (const char* column : {"id", "object_ref", "kind", "reason", "title", "created_at", "read_at", "path"}) {
+    if (!out.empty()) out += ", ";
+    if (!alias.empty()) out += std::string(alias) + ".";
+    out += column;
+  }
+  return out;
+}
 
 Notification ReadNotification(const storage::Row& r) {
   Notification n;
@@ -30,8 +40,6 @@ Notification ReadNotification(const storage::Row& r) {
   n.path = r.Text(7);
   return n;
 }
-
-}  // namespace
 
 nlohmann::json Notification::ToJson() const {
   return {{"id", id},       {"object_ref", object_ref},
@@ -150,7 +158,7 @@ StatusOr<bool> NotificationService::FanOutOne(const record::Event& event) {
     for (const Recipient& r : recipients) {
       RETURN_IF_ERROR(tx.Execute(
           "INSERT INTO notifications (user_id, event_id, object_ref, kind, reason, title, "
-          "path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          "path, created_at, mail_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new') ON CONFLICT DO NOTHING",
           {r.user_id, event.id, event.object_ref, notification_kind, r.reason, title, path, ToUnix(event.at)}));
     }
     return OkStatus();
@@ -183,7 +191,7 @@ StatusOr<NotificationPage> NotificationService::List(const auth::Principal& view
                                                      bool unread_only) {
   if (!viewer.has_account()) return UnauthenticatedError("sign in to read your notifications");
   if (limit < 1 || limit > 100) return InvalidArgumentError("limit must be between 1 and 100", "limit");
-  std::string sql = std::string("SELECT ") + kColumns + " FROM notifications WHERE user_id = ?";
+  std::string sql = "SELECT " + NotificationColumns() + " FROM notifications WHERE user_id = ?";
   storage::Params params = {viewer.user_id};
   if (unread_only) sql += " AND read_at = 0";
   if (!cursor.empty()) {
@@ -258,29 +266,35 @@ StatusOr<std::vector<Setting>> NotificationService::Settings(const auth::Princip
   for (const auto& row : r.rows) stored[{row.Text(0), row.Text(1)}] = row.Int(2) != 0;
   std::vector<Setting> out;
   for (const std::string& kind : kinds_.NotificationKinds()) {
-    auto it = stored.find({kind, kSiteChannel});
-    out.push_back({kind, kSiteChannel, it == stored.end() || it->second});
+    for (const char* channel : {kSiteChannel, kEmailChannel}) {
+      auto it = stored.find({kind, channel});
+      out.push_back({kind, channel, it == stored.end() || it->second});
+    }
   }
   return out;
 }
 
-Status NotificationService::SaveSettings(const auth::Principal& by, const std::vector<std::string>& enabled) {
+Status NotificationService::SaveSettings(const auth::Principal& by, const std::vector<std::string>& site,
+                                         const std::vector<std::string>& email) {
   RETURN_IF_ERROR(CheckWriter(by));
   const std::vector<std::string> all = kinds_.NotificationKinds();
-  std::set<std::string> on;
-  for (const std::string& k : enabled) {
-    if (!std::binary_search(all.begin(), all.end(), k)) return InvalidArgumentError(Msg("no kind {}", k), "kind");
-    on.insert(k);
+  std::set<std::pair<std::string, std::string>> on;
+  for (const auto& [channel, kinds] :
+       {std::pair<std::string, const std::vector<std::string>*>{kSiteChannel, &site}, {kEmailChannel, &email}}) {
+    for (const std::string& k : *kinds) {
+      if (!std::binary_search(all.begin(), all.end(), k)) return InvalidArgumentError(Msg("no kind {}", k), "kind");
+      on.insert({k, channel});
+    }
   }
   return db_.InTransaction([&](storage::Connection& tx) -> Status {
-    RETURN_IF_ERROR(tx.Execute("DELETE FROM notification_settings WHERE user_id = ? AND channel = ?",
-                               {by.user_id, std::string(kSiteChannel)}));
+    RETURN_IF_ERROR(tx.Execute("DELETE FROM notification_settings WHERE user_id = ?", {by.user_id}));
     for (const std::string& kind : all) {
-      if (on.count(kind)) continue;  // on is the default: no row
-      RETURN_IF_ERROR(
-          tx.Execute("INSERT INTO notification_settings (user_id, kind, channel, enabled) VALUES "
-                     "(?, ?, ?, 0)",
-                     {by.user_id, kind, std::string(kSiteChannel)}));
+      for (const char* channel : {kSiteChannel, kEmailChannel}) {
+        if (on.count({kind, channel})) continue;  // on is the default: no row
+        RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO notification_settings (user_id, kind, channel, enabled) VALUES (?, ?, ?, 0)",
+                       {by.user_id, kind, std::string(channel)}));
+      }
     }
     return OkStatus();
   });

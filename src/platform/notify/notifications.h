@@ -29,6 +29,7 @@
 namespace ningju::notify {
 
 inline constexpr char kSiteChannel[] = "site";
+inline constexpr char kEmailChannel[] = "email";
 inline constexpr int kFanOutBatch = 200;          // events per FanOut call
 inline constexpr int kFanOutIntervalSeconds = 1;  // the job's interval (it also waits for the runner's poll)
 
@@ -43,6 +44,12 @@ struct Notification {
   bool read = false;
   nlohmann::json ToJson() const;
 };
+
+// The columns of `notifications` that ReadNotification reads, in its order, qualified by `alias` when one is given
+// ("n" -> "n.id, n.object_ref, ...").
+std::string NotificationColumns(std::string_view alias = "");
+// A notification from a row whose first columns are NotificationColumns().
+Notification ReadNotification(const storage::Row& row);
 
 struct NotificationPage {
   std::vector<Notification> items;
@@ -81,11 +88,13 @@ class NotificationService {
   // Returns how many were unread.
   StatusOr<int64_t> MarkAllRead(const auth::Principal& by);
 
-  // Every notification kind with the person's setting per channel (site only for now).
+  // Every notification kind with the person's setting per channel: kSiteChannel (whether the kind notifies at all)
+  // and "email" (whether a notification of the kind also comes by email, mail.h), kind by kind.
   StatusOr<std::vector<Setting>> Settings(const auth::Principal& viewer);
-  // Sets the `site` channel of every kind: on for those in `enabled`, off for the others. kInvalidArgument
+  // Sets both channels of every kind: on for the kinds in `site` and `email`, off for the others. kInvalidArgument
   // (field "kind") for a kind nobody registered.
-  Status SaveSettings(const auth::Principal& by, const std::vector<std::string>& enabled);
+  Status SaveSettings(const auth::Principal& by, const std::vector<std::string>& site,
+                      const std::vector<std::string>& email);
 
   const Kinds& kinds() const { return kinds_; }
 

@@ -1,6 +1,7 @@
 #include "platform/notify/routes.h"
 
 #include <charconv>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -32,10 +33,7 @@ bool UnreadParam(const http::Request& req) {
 // `fallback` for a kind without its own.
 std::string KindText(const web::Site& site, const web::RequestContext& ctx, const std::string& kind,
                      const std::string& fallback) {
-  std::string key = "notify_kind_" + kind;
-  for (char& c : key) {
-    if (c == '.') c = '_';
-  }
+  const std::string key = KindTextKey(kind);
   std::string text = site.T(ctx, key);
   return text == key ? fallback : text;
 }
@@ -70,20 +68,40 @@ StatusOr<http::Response> CenterPage(const web::Site& site, NotificationService& 
 }
 
 StatusOr<http::Response> SettingsPage(const web::Site& site, NotificationService& notifications,
-                                      web::RequestContext& ctx, bool saved) {
+                                      contacts::ContactService& contacts, web::RequestContext& ctx, bool saved) {
   if (!ctx.principal.signed_in()) return http::Response::Redirect("/sign-in?next=/notifications/settings");
   ASSIGN_OR_RETURN(std::vector<Setting> settings, notifications.Settings(ctx.principal));
-  json data;
-  data["kinds"] = json::array();
+  ASSIGN_OR_RETURN(contacts::EmailState email, contacts.Email(ctx.principal));
+  // One row per kind with its two channels (Settings lists them kind by kind).
+  std::map<std::string, json> rows;
+  json kinds = json::array();
   for (const Setting& s : settings) {
-    data["kinds"].push_back({{"kind", s.kind}, {"label", KindText(site, ctx, s.kind, s.kind)}, {"on", s.enabled}});
+    json& row = rows[s.kind];
+    if (row.is_null()) row = {{"kind", s.kind}, {"label", KindText(site, ctx, s.kind, s.kind)}};
+    row[s.channel == kSiteChannel ? "on" : "mail"] = s.enabled;
   }
+  for (const Setting& s : settings) {
+    if (s.channel == kSiteChannel) kinds.push_back(rows[s.kind]);
+  }
+  json data;
+  data["kinds"] = kinds;
   data["saved"] = saved;
+  data["email"] = email.email;
+  data["has_email"] = !email.email.empty();
+  data["mode_" + email.mode] = true;
   return site.Page(ctx, "notify/settings", data, site.T(ctx, "notify_settings_title"));
 }
 
+// The values of a repeated form field ("on" once per ticked box).
+std::vector<std::string> Repeated(const web::RequestContext& ctx, const std::string& name) {
+  std::vector<std::string> out;
+  auto [begin, end] = ctx.form.equal_range(name);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
 void RegisterWebRoutes(http::Router& router, const web::Site& site, NotificationService& notifications,
-                       FollowService& follows) {
+                       FollowService& follows, contacts::ContactService& contacts) {
   router.Add("GET", "/notifications",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
                return CenterPage(site, notifications, req, ctx);
@@ -103,14 +121,13 @@ void RegisterWebRoutes(http::Router& router, const web::Site& site, Notification
              }));
   router.Add("GET", "/notifications/settings",
              site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               return SettingsPage(site, notifications, ctx, req.Query("saved").has_value());
+               return SettingsPage(site, notifications, contacts, ctx, req.Query("saved").has_value());
              }));
   router.Add("POST", "/notifications/settings",
              site.Web(web::SignedInGate, [&](http::Request&, web::RequestContext& ctx) -> StatusOr<http::Response> {
-               std::vector<std::string> on;
-               auto [begin, end] = ctx.form.equal_range("on");
-               for (auto it = begin; it != end; ++it) on.push_back(it->second);
-               RETURN_IF_ERROR(notifications.SaveSettings(ctx.principal, on));
+               RETURN_IF_ERROR(notifications.SaveSettings(ctx.principal, Repeated(ctx, "on"), Repeated(ctx, "mail")));
+               const std::string mode = web::Site::Field(ctx, "email_mode");
+               if (!mode.empty()) RETURN_IF_ERROR(contacts.SetEmailMode(ctx.principal, mode));
                return http::Response::Redirect("/notifications/settings?saved=1");
              }));
   for (const bool follow : {true, false}) {
@@ -175,9 +192,17 @@ void RegisterApiRoutes(http::Router& router, const web::Site& site, Notification
 
 }  // namespace
 
+std::string KindTextKey(std::string_view kind) {
+  std::string key = "notify_kind_" + std::string(kind);
+  for (char& c : key) {
+    if (c == '.') c = '_';
+  }
+  return key;
+}
+
 void RegisterNotificationRoutes(http::Router& router, const web::Site& site, NotificationService& notifications,
-                                FollowService& follows) {
-  RegisterWebRoutes(router, site, notifications, follows);
+                                FollowService& follows, contacts::ContactService& contacts) {
+  RegisterWebRoutes(router, site, notifications, follows, contacts);
   RegisterApiRoutes(router, site, notifications, follows);
 }
 

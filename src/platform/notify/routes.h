@@ -2,7 +2,7 @@
 //   GET  /notifications                    the center (?unread=1, ?cursor=)
 //   POST /notifications/{id}/read          mark one read and go to its object
 //   POST /notifications/read-all
-//   GET  /notifications/settings, POST /notifications/settings
+//   GET  /notifications/settings, POST /notifications/settings   fields on, mail (repeated: kinds), email_mode
 //   POST /follow, POST /unfollow           form fields ref, next (the object page's button)
 //   GET  /api/v1/notifications             ?cursor=&limit=&unread=1
 //   POST /api/v1/notifications/{id}/read, POST /api/v1/notifications/read-all
@@ -13,15 +13,23 @@
 #ifndef NINGJU_PLATFORM_NOTIFY_ROUTES_H_
 #define NINGJU_PLATFORM_NOTIFY_ROUTES_H_
 
+#include <string>
+#include <string_view>
+
 #include "http/router.h"
+#include "platform/contacts/contacts.h"
 #include "platform/notify/follows.h"
 #include "platform/notify/notifications.h"
 #include "web/site.h"
 
 namespace ningju::notify {
 
+// `contacts` gives the settings page the email address and its mode.
 void RegisterNotificationRoutes(http::Router& router, const web::Site& site, NotificationService& notifications,
-                                FollowService& follows);
+                                FollowService& follows, contacts::ContactService& contacts);
+
+// The i18n key of a notification kind's sentence: "case.reply" -> "notify_kind_case_reply".
+std::string KindTextKey(std::string_view kind);
 
 // The page hook to pass to web::Site::AddPageHook: the follow button of an object's page.
 web::PageHook FollowPageHook(FollowService& follows);
