@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "testing/source_path.h"
 #include "testing/status_matchers.h"
@@ -32,6 +33,22 @@ TEST(Templates, UnescapedTagsOnlyForTrustedHtmlNames) {
     }
   }
   EXPECT_EQ(UnescapedNames("{{{html_a}}} {{& b}} {{c}}"), (std::vector<std::string>{"html_a", "b"}));
+}
+
+// zh-CN punctuates with full-width ：（），； and English with ": ", " (", ", ", "; ": after a value a template
+// writes the catalog's {{t.colon}}, {{t.lparen}}, {{t.rparen}}, {{t.comma}}, {{t.semicolon}}, never the characters of
+// one language.
+TEST(Templates, PunctuationAfterAValueComesFromTheCatalog) {
+  ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
+  const std::regex one_language(R"(\{\{[a-z_][a-z0-9_.]*\}\}(: |：| \(|（|, |，|; |；))");
+  for (const auto& [name, source] : templates->sources()) {
+    std::smatch m;
+    EXPECT_FALSE(std::regex_search(source, m, one_language)) << name << ": " << m.str(0);
+  }
+  ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(SourceDir() + "/templates/i18n"));
+  EXPECT_EQ(i18n->Get("zh-CN", "colon"), "：");
+  EXPECT_EQ(i18n->Get("en", "colon"), ": ");
+  EXPECT_EQ(i18n->Get("zh-CN", "lparen"), "（");
 }
 
 TEST(Templates, UnknownTemplateIsNotFound) {

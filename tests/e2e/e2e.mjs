@@ -3,24 +3,28 @@
 //   node tests/e2e/e2e.mjs http://127.0.0.1:PORT
 //
 // Expects a server on a demo database (`ningju demo --scale small`); tests/e2e/run.sh sets one up. The tests are
-// the test() calls of every tests/e2e/*.test.mjs (foundation first, then by name; tests/e2e/lib.mjs holds what they
-// share); they run one after another, each in a fresh browser context. Prints one line per test and, as the last
-// line, "e2e: N passed, M failed"; exits non-zero when any test failed. A failing test leaves a screenshot under
-// $TMPDIR/ningju-e2e/.
+// the test() calls of every tests/e2e/*.test.mjs (foundation first, then by name, layout last: its sweep opens again
+// every page the tests before it visited; tests/e2e/lib.mjs holds what they share); they run one after another, each
+// in a fresh browser context. Prints one line per test and, as the last line, "e2e: N passed, M failed"; exits
+// non-zero when any test failed. A failing test leaves a screenshot under $TMPDIR/ningju-e2e/.
 //
-// Environment: NINGJU_CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run only tests whose name contains it),
-// E2E_VERBOSE=1 (also list minor and moderate axe findings).
+// Environment: NINGJU_CHROMIUM (default /usr/bin/chromium), E2E_ONLY (run only tests whose name contains it; the
+// layout sweep, when selected, opens again what those visited), E2E_VERBOSE=1 (also list minor and moderate axe
+// findings).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { DESKTOP, LAUNCH, SHOT_DIR, tests } from './lib.mjs';
+import { DESKTOP, LAUNCH, SHOT_DIR, recordVisits, tests } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FIRST = 'foundation.test.mjs';
+const LAST = 'layout.test.mjs';
+const rank = (f) => (f === FIRST ? 0 : f === LAST ? 2 : 1);
 const files = readdirSync(HERE).filter((f) => f.endsWith('.test.mjs'))
-  .sort((a, b) => (a === 'foundation.test.mjs' ? -1 : b === 'foundation.test.mjs' ? 1 : a.localeCompare(b)));
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 for (const f of files) await import(path.join(HERE, f));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -37,7 +41,8 @@ async function main() {
   let failed = 0;
   let browser;
   try {
-    browser = await chromium.launch(LAUNCH);
+    // The tests get the browser wrapped: every page opened in any of their contexts is noted for the layout sweep.
+    browser = recordVisits(await chromium.launch(LAUNCH));
   } catch (e) {
     console.log(`FAIL launch chromium: ${e.message.split('\n')[0]}`);
     console.log(`e2e: 0 passed, ${selected.length || 1} failed`);

@@ -135,7 +135,7 @@ test('staff walk an elevator retrofit to its cost shares; owners answer; the pub
       const h = i === 0 ? 0 : (i === n - 1 ? 10000 - each * (n - 2) : each);
       await inputs.nth(i).fill(two(h));
     }
-    await shares.getByLabel('总费用 (元)').fill('123456.78');
+    await shares.getByLabel('总费用（元）').fill('123456.78');
     await submit(page, shares.getByRole('button', { name: '保存费用分摊' }));
     assert.match(await page.locator('main .total-cost').innerText(), /123456\.78/);
     const table = await (await page.request.get(url(`/api/v1/elevator-projects/${id}/cost-shares`))).json();
