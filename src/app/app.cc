@@ -65,7 +65,11 @@ StatusOr<std::unique_ptr<App>> App::Create(const Config& config, const Clock& cl
   return app;
 }
 
-App::~App() = default;
+// The job runner's thread calls the services (the fan-out, the mail, the outbox): it stops before any of them is
+// destroyed (members go in reverse order, and several were declared after jobs_).
+App::~App() {
+  if (jobs_) jobs_->Stop();
+}
 
 StatusOr<WorkingCalendar> LoadBaseCalendar(const Config& config) {
   if (config.holiday_file.empty()) return WorkingCalendar::BuiltIn();
@@ -171,7 +175,11 @@ Status App::InitDelivery(const std::string& secret) {
   outbox_->SetWake([this] { jobs_->Nudge(); });
   contacts_ = std::make_unique<contacts::ContactService>(*db_, clock_, *outbox_, secret, ContactCodeText(*i18n_));
   // A backlog drains one batch per run; a code the person waits for goes out at the next poll.
-  return jobs_->Register("delivery.send", 5, [this] { return outbox_->SendDue().status(); });
+  RETURN_IF_ERROR(jobs_->Register("delivery.send", 5, [this] { return outbox_->SendDue().status(); }));
+  return jobs_->Register("delivery.prune", 3600, [this]() -> Status {
+    RETURN_IF_ERROR(outbox_->PruneSent().status());
+    return contacts_->Prune().status();
+  });
 }
 
 Status App::InitNotifications() {

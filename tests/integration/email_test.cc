@@ -1,7 +1,8 @@
 // Email end to end against a real SMTP server on loopback (Debian's aiosmtpd, testing/test_smtp_server.h), on the
 // backend the fixture picked: an address verified with the code read from the mail server (wrong tries counted, the
 // limits), a notification mailed exactly once, the mail server down (the message waits and goes when it is back),
-// the dead letter after the last attempt and its retry, and the daily digest after 08:00 Shanghai time.
+// the dead letter after the last attempt and its retry, the daily digest after 08:00 Shanghai time, and the pruning
+// of what was sent and of old codes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -264,6 +265,26 @@ TEST_F(EmailTest, TheDailyDigestComesOnceAfterEightWithTheUnreadOnes) {
   EXPECT_THAT(mails.back().body, HasSubstr("单元门禁损坏"));
   EXPECT_THAT(mails.back().body, HasSubstr("屋顶漏水"));
   EXPECT_THAT(mails.back().subject, HasSubstr("（2 条）"));
+}
+
+TEST_F(EmailTest, SentMessagesAndOldCodesArePruned) {
+  ASSERT_EQ(Api("POST", "/api/v1/account/email", Token("resident1"), {{"email", "prune-me@example.org"}}).status, 202);
+  Send();
+  const int64_t sent = CountWhere("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'", {});
+  const int64_t codes = CountWhere("SELECT COUNT(*) FROM contact_codes", {});
+  ASSERT_GT(sent, 0);
+  ASSERT_GT(codes, 0);
+  auto early = app_->outbox().PruneSent();
+  ASSERT_OK(early);
+  EXPECT_EQ(*early, 0);  // all sent within the last 30 days
+  clock_.Advance(std::chrono::hours(24 * delivery::kKeepSentDays + 1));
+  auto pruned = app_->outbox().PruneSent();
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, sent);
+  auto old_codes = app_->contacts().Prune();
+  ASSERT_OK(old_codes);
+  EXPECT_EQ(*old_codes, codes);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'", {}), 0);
 }
 
 }  // namespace

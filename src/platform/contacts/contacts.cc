@@ -196,4 +196,11 @@ StatusOr<EmailState> ContactService::Email(const auth::Principal& viewer) {
   return state;
 }
 
+StatusOr<int64_t> ContactService::Prune() {
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result r,
+                   conn->Execute("DELETE FROM contact_codes WHERE created_at < ?", {ToUnix(clock_.Now()) - 24 * 3600}));
+  return r.rows_affected;
+}
+
 }  // namespace ningju::contacts

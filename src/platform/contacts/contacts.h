@@ -65,6 +65,8 @@ class ContactService {
   // each | daily | off (kInvalidArgument, field "email_mode", otherwise).
   Status SetEmailMode(const auth::Principal& by, std::string_view mode);
   StatusOr<EmailState> Email(const auth::Principal& viewer);
+  // Deletes codes older than a day (the limits count the last hour; a code lives kCodeSeconds). Returns how many.
+  StatusOr<int64_t> Prune();
 
  private:
   Status CheckWriter(const auth::Principal& by) const;

@@ -195,6 +195,14 @@ StatusOr<int64_t> Outbox::RetryAllDead() {
   return r.rows_affected;
 }
 
+StatusOr<int64_t> Outbox::PruneSent() {
+  const int64_t cutoff = ToUnix(clock_.Now()) - int64_t{kKeepSentDays} * 24 * 3600;
+  ASSIGN_OR_RETURN(auto conn, db_.Acquire());
+  ASSIGN_OR_RETURN(storage::Result r,
+                   conn->Execute("DELETE FROM deliveries WHERE state = 'sent' AND sent_at < ?", {cutoff}));
+  return r.rows_affected;
+}
+
 std::string MaskRecipient(std::string_view channel, std::string_view recipient) {
   if (channel == kSms) return MaskPhone(recipient);
   const size_t at = recipient.find('@');

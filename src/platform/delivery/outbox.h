@@ -31,6 +31,7 @@ inline constexpr int kMaxAttempts = 8;
 inline constexpr int kSendBatch = 50;          // deliveries per SendDue call
 inline constexpr int kClaimSeconds = 300;      // a claim outlives any one send's timeouts
 inline constexpr size_t kMaxErrorBytes = 500;  // last_error is cut to this
+inline constexpr int kKeepSentDays = 30;       // a sent message (its address and text) is deleted after this
 
 // The wait after the n-th failed attempt (n >= 1): 1, 4, 16, 64 minutes, then 4 hours each (the 8 attempts span
 // about 21 hours, a mail server's weekend outage aside).
@@ -99,6 +100,9 @@ class Outbox {
   Status Retry(int64_t id);
   // Every dead delivery again; returns how many.
   StatusOr<int64_t> RetryAllDead();
+  // Deletes what was sent more than kKeepSentDays ago (addresses and texts are personal data; the dead stay until
+  // retried or handled). Returns how many.
+  StatusOr<int64_t> PruneSent();
 
  private:
   Transport* TransportFor(std::string_view channel) const;
