@@ -1,19 +1,12 @@
 #include "app/mail_text.h"
 
+#include <fmt/format.h>
+
 #include "common/time.h"
 #include "platform/notify/routes.h"
 
 namespace ningju::app {
 namespace {
-
-// `text` with each "{name}" replaced by `value`.
-std::string Fill(std::string text, const std::string& name, const std::string& value) {
-  const std::string marker = "{" + name + "}";
-  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + value.size())) {
-    text.replace(at, marker.size(), value);
-  }
-  return text;
-}
 
 std::string What(const web::I18n& i18n, const std::string& locale, const notify::Notification& n) {
   const std::string key = notify::KindTextKey(n.kind);
@@ -31,7 +24,7 @@ notify::MailRenderer NotificationMailText(const web::I18n& i18n, std::string bas
   r.one = [&i18n, base_url, settings](const std::string& locale, const notify::Notification& n) {
     const std::string what = What(i18n, locale, n);
     notify::MailText m;
-    m.subject = Fill(Fill(i18n.Get(locale, "notify_mail_subject"), "what", what), "title", Title(n));
+    m.subject = fmt::format(fmt::runtime(i18n.Get(locale, "notify_mail_subject")), what, Title(n));
     m.body = what + "\n" + Title(n) + "\n" + FormatShanghai(n.created_at) + "\n\n" +
              i18n.Get(locale, "notify_mail_open") + " " + base_url + n.path + "\n\n-- \n" +
              i18n.Get(locale, "notify_mail_footer") + " " + settings + "\n";
@@ -41,13 +34,13 @@ notify::MailRenderer NotificationMailText(const web::I18n& i18n, std::string bas
                                          int64_t more) {
     notify::MailText m;
     m.subject =
-        Fill(i18n.Get(locale, "notify_digest_subject"), "n", std::to_string(static_cast<int64_t>(items.size()) + more));
+        fmt::format(fmt::runtime(i18n.Get(locale, "notify_digest_subject")), static_cast<int64_t>(items.size()) + more);
     m.body = i18n.Get(locale, "notify_digest_intro") + "\n\n";
     for (const notify::Notification& n : items) {
       m.body += "* " + What(i18n, locale, n) + "\n  " + Title(n) + "\n  " + base_url + n.path + "\n\n";
     }
     if (more > 0) {
-      m.body += Fill(i18n.Get(locale, "notify_digest_more"), "n", std::to_string(more)) + " " + base_url +
+      m.body += fmt::format(fmt::runtime(i18n.Get(locale, "notify_digest_more")), more) + " " + base_url +
                 "/notifications\n\n";
     }
     m.body += "-- \n" + i18n.Get(locale, "notify_mail_footer") + " " + settings + "\n";
@@ -58,8 +51,8 @@ notify::MailRenderer NotificationMailText(const web::I18n& i18n, std::string bas
 
 contacts::CodeText ContactCodeText(const web::I18n& i18n) {
   return [&i18n](const std::string& locale, const std::string& code) {
-    return contacts::CodeMessage{Fill(i18n.Get(locale, "email_code_subject"), "code", code),
-                                 Fill(i18n.Get(locale, "email_code_body"), "code", code)};
+    return contacts::CodeMessage{fmt::format(fmt::runtime(i18n.Get(locale, "email_code_subject")), code),
+                                 fmt::format(fmt::runtime(i18n.Get(locale, "email_code_body")), code)};
   };
 }
 
