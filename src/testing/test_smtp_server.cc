@@ -1,12 +1,6 @@
 #include "testing/test_smtp_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <sodium.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,42 +12,12 @@
 #include <thread>
 
 #include "common/message.h"
-
-extern char** environ;
+#include "testing/test_process.h"
 
 namespace ningju::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-StatusOr<int> FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return InternalError("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return InternalError("could not find a free port");
-  }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
 
 std::string Base64Decode(std::string_view text) {
   std::string clean;
@@ -136,55 +100,23 @@ std::string DecodeHeader(const std::string& header) {
 
 StatusOr<std::unique_ptr<TestSmtpServer>> TestSmtpServer::Start() {
   if (sodium_init() < 0) return InternalError("libsodium did not initialize");
-  ASSIGN_OR_RETURN(int port, FreePort());
+  ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
   std::error_code ec;
   fs::path dir = fs::temp_directory_path() / ("ningju-smtp-" + std::to_string(getpid()) + "-" + std::to_string(port));
   fs::create_directories(dir, ec);
   if (ec) return InternalError(Msg("could not create {}: {}", dir.string(), ec.message()));
   std::unique_ptr<TestSmtpServer> server(new TestSmtpServer(port, dir.string()));
-  RETURN_IF_ERROR(server->Spawn());
+  RETURN_IF_ERROR(server->Restart());
   return server;
 }
 
-Status TestSmtpServer::Spawn() {
-  const std::string listen = "127.0.0.1:" + std::to_string(port_);
-  const std::string maildir = dir_ + "/mail";
-  std::vector<std::string> args = {"/usr/bin/python3",          "-m",   "aiosmtpd", "-n", "-l", listen, "-c",
-                                   "aiosmtpd.handlers.Mailbox", maildir};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
-    pid_ = -1;
-    return FailedPreconditionError("could not start /usr/bin/python3 -m aiosmtpd (install python3-aiosmtpd)");
-  }
-  for (int i = 0; i < 200; ++i) {
-    if (Accepts(port_)) return OkStatus();
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return FailedPreconditionError("aiosmtpd exited at start (is python3-aiosmtpd installed?)");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  Stop();
-  return FailedPreconditionError(Msg("aiosmtpd did not listen on {} within 10 s", listen));
-}
-
-void TestSmtpServer::Stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  // Until the port refuses, a sender might still reach the old process.
-  for (int i = 0; i < 100 && Accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
-
 Status TestSmtpServer::Restart() {
-  Stop();
-  return Spawn();
+  return process_.Start({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_), "-c",
+                         "aiosmtpd.handlers.Mailbox", dir_ + "/mail"},
+                        port_, dir_ + "/smtp.log");
 }
+
+void TestSmtpServer::Stop() { process_.Stop(); }
 
 TestSmtpServer::~TestSmtpServer() {
   Stop();

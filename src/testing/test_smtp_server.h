@@ -6,8 +6,6 @@
 #ifndef NINGJU_TESTING_TEST_SMTP_SERVER_H_
 #define NINGJU_TESTING_TEST_SMTP_SERVER_H_
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "testing/test_process.h"
 
 namespace ningju::testing {
 
@@ -38,7 +37,8 @@ class TestSmtpServer {
   int port() const { return port_; }
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
 
-  // The server goes down (nothing listens on the port) / comes back on the same port with the same Maildir.
+  // The server goes down (nothing listens on the port) / comes back on the same port with the same Maildir (a
+  // failure to start says so, with the server's log).
   void Stop();
   Status Restart();
 
@@ -50,11 +50,10 @@ class TestSmtpServer {
 
  private:
   TestSmtpServer(int port, std::string dir) : port_(port), dir_(std::move(dir)) {}
-  Status Spawn();
 
   int port_;
-  std::string dir_;  // the Maildir is dir_/mail
-  pid_t pid_ = -1;
+  std::string dir_;  // the Maildir is dir_/mail, the server's output dir_/smtp.log
+  TestProcess process_;
 };
 
 // The text of RFC 2047 encoded-words ("=?UTF-8?B?...?=") in `header` decoded, the rest as it is.

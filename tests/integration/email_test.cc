@@ -124,7 +124,15 @@ TEST_F(EmailTest, AnAddressIsVerifiedWithTheCodeFromTheMailServer) {
   HttpResult taken = Api("POST", "/api/v1/account/email", Token("resident2"), {{"email", "lu.xiaofeng@example.org"}});
   EXPECT_EQ(taken.status, 409) << taken.body;
   // Read-only tokens and strangers change nothing.
+  auto user = app_->accounts().FindByLogin("resident1");
+  ASSERT_OK(user);
+  auto read_only = app_->accounts().CreateApiToken(user->id, auth::NewApiToken{"read only", "read", 0});
+  ASSERT_OK(read_only);
+  EXPECT_EQ(Api("DELETE", "/api/v1/account/email", *read_only).status, 403);
+  EXPECT_EQ(Api("POST", "/api/v1/account/email", *read_only, {{"email", "other@example.org"}}).status, 403);
   EXPECT_EQ(Api("DELETE", "/api/v1/account/email", "").status, 401);
+  state = Api("GET", "/api/v1/account/email", Token("resident1"));
+  EXPECT_EQ(json::parse(state.body)["email"], "lu.xiaofeng@example.org");
 }
 
 TEST_F(EmailTest, FiveWrongTriesEndACodeAndTheLimitsHold) {

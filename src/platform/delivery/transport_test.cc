@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,8 +36,8 @@
 #include "common/utf8.h"
 #include "testing/source_path.h"
 #include "testing/status_matchers.h"
-
-extern char** environ;
+#include "testing/test_process.h"
+#include "testing/test_smtp_server.h"
 
 namespace ningju::delivery {
 namespace {
@@ -273,30 +272,11 @@ TEST(NewSmsTransport, RefusesBadOptions) {
 
 // ---- Real servers.
 
-// A loopback port nothing listens on, as far as anyone knows a moment later.
+// A loopback port nothing listens on (testing/test_process.h).
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "no free port: " << std::strerror(errno);
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool Accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+  auto port = ::ningju::testing::FreeLoopbackPort();
+  EXPECT_OK(port.status());
+  return port.value_or(0);
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -317,82 +297,41 @@ class ServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (i == 99) {
-          ::kill(pid_, SIGKILL);
-          ::waitpid(pid_, &status, 0);
-        }
-      }
-    }
+    server_.Stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
-  // Runs `args` (args[0] an absolute path) with its output in dir_/server.log and waits up to 10 s for port_ to
-  // accept connections.
+  // Runs `args` (args[0] an absolute path) with its output in dir_/server.log until port_ accepts connections.
   void StartServer(std::vector<std::string> args) {
-    const std::string log = (dir_ / "server.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // The system python with its own modules: a pyenv's PYTHONPATH or PYTHONHOME would point it elsewhere.
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e) {
-      if (!std::string_view(*e).starts_with("PYTHONPATH=") && !std::string_view(*e).starts_with("PYTHONHOME=")) {
-        envp.push_back(*e);
-      }
-    }
-    envp.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(rc, 0) << "cannot start " << args[0] << ": " << std::strerror(rc);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!Accepts(port_)) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL() << args[0] << " " << args[1] << " exited: " << ReadFile(log);
-      }
-      if (std::chrono::steady_clock::now() > deadline) FAIL() << "no server on port " << port_ << ": " << ReadFile(log);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    ASSERT_OK(server_.Start(std::move(args), port_, (dir_ / "server.log").string()));
   }
 
   fs::path dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  ::ningju::testing::TestProcess server_;
 };
 
-class SmtpTransportTest : public ServerTest {
+// Against Debian's aiosmtpd (testing/test_smtp_server.h).
+class SmtpTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ServerTest::SetUp();
-    maildir_ = dir_ / "maildir";
-    ASSERT_NO_FATAL_FAILURE(StartServer({kPython, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
-                                         "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()}));
-    auto transport = NewSmtpTransport(TestSmtpOptions(port_));
+    auto smtp = ::ningju::testing::TestSmtpServer::Start();
+    ASSERT_OK(smtp.status());
+    smtp_ = std::move(smtp).value();
+    auto transport = NewSmtpTransport(TestSmtpOptions(smtp_->port()));
     ASSERT_OK(transport.status());
     transport_ = std::move(transport).value();
   }
 
-  // The messages the server stored.
+  // The messages the server stored, as stored.
   std::vector<std::string> Stored() const {
     std::vector<std::string> out;
-    if (!fs::exists(maildir_ / "new")) return out;
-    for (const auto& entry : fs::directory_iterator(maildir_ / "new")) out.push_back(ReadFile(entry.path()));
+    for (const auto& mail : smtp_->Messages()) out.push_back(mail.raw);
     return out;
   }
 
-  fs::path maildir_;
+  std::unique_ptr<::ningju::testing::TestSmtpServer> smtp_;
   std::unique_ptr<Transport> transport_;
 };
 
@@ -493,7 +432,7 @@ TEST_F(SmtpTransportTest, InvalidUtf8Refused) {
 
 TEST_F(SmtpTransportTest, StarttlsRequiredButNotOfferedIsUnavailable) {
   // aiosmtpd without a certificate offers no STARTTLS.
-  SmtpOptions o = TestSmtpOptions(port_);
+  SmtpOptions o = TestSmtpOptions(smtp_->port());
   o.starttls = "required";
   ASSERT_OK_AND_ASSIGN(auto required, NewSmtpTransport(o));
   EXPECT_THAT(required->Send({"resident@example.com", "s", "b"}), StatusIs(StatusCode::kUnavailable));
