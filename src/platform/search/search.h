@@ -59,11 +59,12 @@ Status RegisterBuiltinKinds(SearchRegistry& registry);
 
 inline constexpr size_t kMaxQueryChars = 100;  // code points of q
 inline constexpr int kMaxLimit = 50;
-inline constexpr int64_t kMaxOffset = 1000;  // how deep the pages go
-// A search ranks the newest this many matches the viewer may see (more than the pages reach).
-inline constexpr int kMaxCandidates = 2000;
-inline constexpr int kSearchRefreshBatch = 500;  // changes a search applies before it runs
-inline constexpr int kMaxRefreshBatch = 5000;    // changes one Refresh transaction applies at most
+// A search ranks the newest this many matches the viewer may see: relevance among recent matches, the pages reaching
+// all of them (docs/PERFORMANCE.md, "Site-wide search": the cost grows with it).
+inline constexpr int kMaxCandidates = 500;
+inline constexpr int64_t kMaxOffset = kMaxCandidates - kMaxLimit;  // how deep the pages go
+inline constexpr int kSearchRefreshBatch = 500;                    // changes a search applies before it runs
+inline constexpr int kMaxRefreshBatch = 5000;                      // changes one Refresh transaction applies at most
 
 struct SearchQuery {
   std::string q;                   // required: 1..kMaxQueryChars code points of valid UTF-8

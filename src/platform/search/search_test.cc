@@ -182,6 +182,30 @@ TEST_F(SearchServiceTest, AreaFilter) {
   EXPECT_TRUE(Found(anonymous_, "玉兰路灯", "", nb_b_).empty());
 }
 
+// The area's scope tokens (SQLite's FTS column, migration 0019) follow the tree: an area moved under another
+// neighborhood is found there, and no longer in the old one, once its paths are rewritten as the area writer does.
+TEST_F(SearchServiceTest, AreaFilterFollowsAMovedArea) {
+  const int64_t c = Case("海棠花架坍塌", true);
+  EXPECT_EQ(Found(anonymous_, "海棠花架", "", nb_a_), (Hits{{"case", c}}));
+  Run("DELETE FROM area_paths WHERE descendant_id = ? AND depth > 0", {bld_a_});
+  Run("INSERT INTO area_paths (ancestor_id, descendant_id, depth) SELECT ancestor_id, ?, depth + 1 FROM area_paths "
+      "WHERE descendant_id = ?",
+      {bld_a_, nb_b_});
+  Run("UPDATE areas SET parent_id = ? WHERE id = ?", {nb_b_, bld_a_});
+  EXPECT_EQ(Found(anonymous_, "海棠花架", "", nb_b_), (Hits{{"case", c}}));
+  EXPECT_TRUE(Found(anonymous_, "海棠花架", "", nb_a_).empty());
+  EXPECT_EQ(Found(anonymous_, "海棠花架", "", district_), (Hits{{"case", c}}));
+}
+
+// The words are matched in the text only: a word that spells an area's scope token finds the text that has it, not
+// every document of that area.
+TEST_F(SearchServiceTest, AWordIsNotAnAreaToken) {
+  const std::string token = "a" + std::to_string(nb_a_);
+  const int64_t with = Case("路灯编号 " + token + " 不亮", true);
+  Case("紫藤架松动", true);  // in nb_a_, without the word
+  EXPECT_EQ(Found(anonymous_, token), (Hits{{"case", with}}));
+}
+
 TEST_F(SearchServiceTest, TheIndexFollowsEdits) {
   const int64_t id = Case("蔷薇围栏松动", true);
   EXPECT_EQ(Found(anonymous_, "蔷薇"), (Hits{{"case", id}}));
