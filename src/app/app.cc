@@ -19,6 +19,7 @@
 #include "platform/notify/routes.h"
 #include "platform/search/routes.h"
 #include "storage/migrations.h"
+#include "web/number_format.h"
 
 namespace ningju::app {
 
@@ -136,7 +137,7 @@ Status App::Init() {
       if (auto unread = notifications_->UnreadCount(ctx.principal); !unread.ok()) {
         spdlog::warn("[{}] the header's unread count: {}", ctx.request_id, unread.status().ToString());
       } else if (*unread > 0) {
-        header["notifications_unread"] = *unread;
+        header["notifications_unread"] = web::FormatNumber(*unread);
       }
     }
     return header;
@@ -207,7 +208,7 @@ Status App::InitNotifications() {
 void App::RegisterRoutes() {
   const std::string root = WebRoot(config_);
   router_.Add("GET", "/static/{path...}", http::StaticFiles(root + "/static", "/static/", 3600));
-  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_, *home_);
+  RegisterCoreRoutes(router_, *site_, *areas_, *db_, root, *calendars_, clock_, *home_, *contacts_);
   areas::RegisterAreaRoutes(router_, *site_, *areas_, *db_, static_cast<size_t>(config_.max_upload_kb) * 1024);
   areas::RegisterOwnerLinkRoutes(router_, *site_, *owner_links_);
   areas::RegisterJoinRequestRoutes(router_, *site_, *join_requests_, *owner_links_);

@@ -124,9 +124,10 @@ class App {
 // The routes of accounts (sign-in, sign-up, account page, tokens), the admin's role page, the home page, the
 // language switch, /healthz and the OpenAPI document.
 // The home page is `home`'s cards; it warns staff while `calendars` lacks the year WorkingCalendar::MissingYear names.
+// A phone sign-up on a server with an SMS gateway gets its code through `contacts` and lands on /account/phone.
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
                         const std::string& web_root, const CalendarHolder& calendars, const Clock& clock,
-                        const platform::HomeBoard& home);
+                        const platform::HomeBoard& home, contacts::ContactService& contacts);
 
 // The home page's district card: the district's figures and the links to every index page.
 platform::HomeCardFn DistrictHomeCard(areas::AreaService& areas);

@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "auth/roles.h"
 #include "common/text_util.h"
+#include "web/number_format.h"
 
 namespace ningju::app {
 namespace {
@@ -115,14 +116,15 @@ platform::HomeCardFn DistrictHomeCard(areas::AreaService& areas) {
     ASSIGN_OR_RETURN(auto figures, areas.Figures(root->id));
     platform::HomeCard card{"district", "areas/home_card"};
     card.data["district"] = {{"id", root->id}, {"name", root->name}};
-    card.data["figures"] = figures.ToJson();
+    const nlohmann::json counts = figures.ToJson();  // grouped for the page (web/number_format.h)
+    for (const auto& [key, value] : counts.items()) card.data["figures"][key] = web::FormatJsonNumber(value);
     return card;
   };
 }
 
 void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::AreaService& areas, storage::Database& db,
                         const std::string& web_root, const CalendarHolder& calendars, const Clock& clock,
-                        const platform::HomeBoard& home) {
+                        const platform::HomeBoard& home, contacts::ContactService& contacts) {
   router.Add("GET", "/healthz", [&db](http::Request&) {
     auto conn = db.Acquire();
     if (!conn.ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
@@ -205,6 +207,7 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
       "POST", "/sign-up", site.Web([&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
         auth::NewAccount account{web::Site::Field(ctx, "login"), web::Site::Field(ctx, "display_name"),
                                  web::Site::Field(ctx, "password")};
+        account.phone_needs_code = contacts.SendsSms();
         auto user = site.accounts().SignUp(account, "web", req.remote_address);
         if (!user.ok()) {
           if (user.status().code() != StatusCode::kInvalidArgument &&
@@ -223,9 +226,17 @@ void RegisterCoreRoutes(http::Router& router, const web::Site& site, areas::Area
         }
         ASSIGN_OR_RETURN(auto session, site.accounts().SignIn(account.login, account.password, req.remote_address,
                                                               std::string(req.Header("User-Agent"))));
-        // Back where the visitor came from (the claim page of an invitation letter), else the account page.
+        // Back where the visitor came from (the claim page of an invitation letter), else the account page; a phone
+        // waiting for its code goes by the phone page first, which returns there.
         const std::string next = web::Site::Field(ctx, "next");
-        http::Response resp = http::Response::Redirect(next.empty() ? "/account" : web::SafeLocalPath(next));
+        std::string to = next.empty() ? "/account" : web::SafeLocalPath(next);
+        if (user->phone_state == "pending") {
+          auth::Principal me = auth::Principal::User(user->id, user->display_name, {}, user->locale);
+          // Not sent (a limit of the client's address): the phone page offers to send it again.
+          const bool sent = contacts.StartPhone(me, req.remote_address).ok();
+          to = "/account/phone?next=" + http::PercentEncode(to) + (sent ? "&sent=1" : "");
+        }
+        http::Response resp = http::Response::Redirect(to);
         site.SetSessionCookie(resp, session.session_token);
         site.SetDeviceCookie(resp, session.known_device);
         return resp;

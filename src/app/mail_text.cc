@@ -50,7 +50,10 @@ notify::MailRenderer NotificationMailText(const web::I18n& i18n, std::string bas
 }
 
 contacts::CodeText ContactCodeText(const web::I18n& i18n) {
-  return [&i18n](const std::string& locale, const std::string& code) {
+  return [&i18n](std::string_view channel, const std::string& locale, const std::string& code) {
+    if (channel == delivery::kSms) {
+      return contacts::CodeMessage{"", fmt::format(fmt::runtime(i18n.Get(locale, "phone_code_sms")), code)};
+    }
     return contacts::CodeMessage{fmt::format(fmt::runtime(i18n.Get(locale, "email_code_subject")), code),
                                  fmt::format(fmt::runtime(i18n.Get(locale, "email_code_body")), code)};
   };

@@ -11,7 +11,7 @@
 namespace ningju::auth {
 namespace {
 
-constexpr char kUserColumns[] = "id, username, phone, display_name, locale, disabled";
+constexpr char kUserColumns[] = "id, username, phone, display_name, locale, disabled, phone_state";
 
 User ReadUser(const storage::Row& row) {
   User u;
@@ -21,6 +21,7 @@ User ReadUser(const storage::Row& row) {
   u.display_name = row.Text(3);
   u.locale = row.Text(4);
   u.disabled = row.Bool(5);
+  u.phone_state = row.Text(6);
   return u;
 }
 
@@ -96,6 +97,17 @@ bool IsPhoneNumber(const std::string& login) {
          std::all_of(login.begin(), login.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
+Status RequireSettledPhone(storage::Connection& conn, const Principal& by) {
+  if (!by.has_account()) return OkStatus();
+  ASSIGN_OR_RETURN(auto row,
+                   conn.QueryOptional("SELECT 1 FROM users WHERE id = ? AND phone_state = 'pending'", {by.user_id}));
+  if (row) {
+    return FailedPreconditionError(
+        "verify your phone number first: enter the code sent to it by SMS on your account page (/account/phone)");
+  }
+  return OkStatus();
+}
+
 Status ValidateLogin(const std::string& login) {
   if (IsPhoneNumber(login)) return OkStatus();
   if (login.size() < 3 || login.size() > 32) {
@@ -153,12 +165,12 @@ StatusOr<User> AccountService::SignUp(const NewAccount& account, const std::stri
   User user;
   RETURN_IF_ERROR(db_.InTransaction([&](storage::Connection& tx) -> Status {
     auto inserted =
-        tx.QueryOne(std::string("INSERT INTO users (username, phone, display_name, password_hash, created_at) "
-                                "VALUES (?, ?, ?, ?, ?) RETURNING ") +
+        tx.QueryOne(std::string("INSERT INTO users (username, phone, display_name, password_hash, created_at, "
+                                "phone_state) VALUES (?, ?, ?, ?, ?, ?) RETURNING ") +
                         kUserColumns,
                     {phone ? storage::Param(nullptr) : storage::Param(account.login),
                      phone ? storage::Param(account.login) : storage::Param(nullptr), account.display_name, hash,
-                     ToUnix(clock_.Now())});
+                     ToUnix(clock_.Now()), std::string(phone && account.phone_needs_code ? "pending" : "unchecked")});
     if (inserted.status().code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError("this login is already taken", "login");
     }

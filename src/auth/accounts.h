@@ -50,12 +50,18 @@ struct User {
   std::string display_name;
   std::string locale;
   bool disabled = false;
+  // The phone's standing (users.phone_state): "unchecked" (given where no code could be sent: no SMS gateway, an
+  // account staff made), "pending" (a code was sent at sign-up and has not come back), "verified" (it came back).
+  std::string phone_state = "unchecked";
 };
 
 struct NewAccount {
   std::string login;  // a mainland mobile number (11 digits starting with 1) or a username
   std::string display_name;
   std::string password;
+  // The phone login stays "pending" until a code sent to it comes back (contacts::ContactService::VerifyPhone): the
+  // sign-up form sets this when the server has an SMS gateway.
+  bool phone_needs_code = false;
 };
 
 struct SignInResult {
@@ -170,6 +176,12 @@ class AccountService {
 Status ValidateLogin(const std::string& login);
 Status ValidatePassword(const std::string& password);
 bool IsPhoneNumber(const std::string& login);
+
+// kFailedPrecondition when `by`'s account has a phone number still waiting for its code (phone_state "pending"):
+// until it is verified such an account cannot claim an owner's invitation, join a case ("me too") or object to a
+// notice. Accounts without a pending phone, the system and anonymous principals pass (each action has its own rule
+// for those). Reads in `conn`, so a caller's transaction decides on what it writes.
+Status RequireSettledPhone(storage::Connection& conn, const Principal& by);
 
 }  // namespace ningju::auth
 

@@ -50,6 +50,21 @@ TEST_F(ErrorTextTest, TranslatesFieldNameArgumentsAndFields) {
   EXPECT_EQ(i18n_->FieldText("en", "contact_phone"), "contact_phone");
 }
 
+// An error shown in a form names its field in the page's parentheses (Site::ErrorTextWithField): full-width in
+// zh-CN, with no ASCII "(", ")", ":" or "," left.
+TEST_F(ErrorTextTest, NamesTheFieldInTheLanguagesParentheses) {
+  Status s = InvalidArgumentError(Msg("{} must not be empty", FieldName{"title"}), "title");
+  const std::string zh =
+      i18n_->Punct("zh-CN").Parenthesized(i18n_->ErrorText("zh-CN", s), i18n_->FieldText("zh-CN", s.field()));
+  EXPECT_EQ(zh, "标题不能为空（标题）");
+  for (char ascii : {'(', ')', ':', ','}) EXPECT_EQ(zh.find(ascii), std::string::npos) << ascii;
+  const std::string en = i18n_->Punct("en").Parenthesized(i18n_->ErrorText("en", s), i18n_->FieldText("en", s.field()));
+  EXPECT_EQ(en, "title must not be empty (title)");
+  const std::string built =
+      i18n_->Punct("zh-CN").Parenthesized("表格有误", i18n_->FieldText("zh-CN", "row 7, column C"));
+  EXPECT_EQ(built, "表格有误（第 7 行第 C 列）");
+}
+
 TEST_F(ErrorTextTest, MatchesBuiltFieldsAgainstPatterns) {
   EXPECT_EQ(i18n_->FieldText("zh-CN", "row 7, column C"), "第 7 行第 C 列");
   EXPECT_EQ(i18n_->FieldText("zh-CN", "row 12, column AB"), "第 12 行第 AB 列");

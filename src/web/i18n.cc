@@ -110,6 +110,11 @@ std::string I18n::Get(const std::string& locale, const std::string& key) const {
   return it != m.end() && it->is_string() ? it->get<std::string>() : key;
 }
 
+Punctuation I18n::Punct(const std::string& locale) const {
+  return {Get(locale, "colon"), Get(locale, "lparen"),    Get(locale, "rparen"),
+          Get(locale, "comma"), Get(locale, "semicolon"), Get(locale, "list_separator")};
+}
+
 const nlohmann::json* I18n::ErrorCatalog(const std::string& locale) const {
   auto it = error_catalogs_.find(locale);
   return it == error_catalogs_.end() ? nullptr : &it->second;

@@ -19,6 +19,38 @@ namespace ningju::web {
 
 inline constexpr std::string_view kDefaultLocale = "zh-CN";
 
+// The punctuation a locale writes after a value, from its message catalog (the keys colon, lparen, rparen, comma and
+// semicolon, which the templates write as {{t.colon}} and so on): zh-CN's full-width "：" "（" "）" "，" "；",
+// English's ": " " (" ")" ", " "; ". Text that C++ builds for a page (an error with its field, a chart's aria-label)
+// uses these rather than ASCII punctuation: a zh-CN page reads "标题不能为空（标题）", never "标题不能为空 (标题)".
+struct Punctuation {
+  std::string colon;
+  std::string lparen;
+  std::string rparen;
+  std::string comma;
+  std::string semicolon;
+  std::string list;  // between the items of a list of names: zh-CN's "、" (顿号), English's ", "
+
+  // `text` followed by `aside` in parentheses: "text（aside）", "text (aside)".
+  std::string Parenthesized(std::string_view text, std::string_view aside) const {
+    return std::string(text) + lparen + std::string(aside) + rparen;
+  }
+  // The items with the list separator between them: "1号楼 1-101、1号楼 1-102", "A, B".
+  template <typename Items>
+  std::string Join(const Items& items) const {
+    std::string out;
+    for (const auto& item : items) {
+      if (!out.empty()) out += list;
+      out += item;
+    }
+    return out;
+  }
+  // `label`, the colon, then `value`: "label：value", "label: value".
+  std::string Labeled(std::string_view label, std::string_view value) const {
+    return std::string(label) + colon + std::string(value);
+  }
+};
+
 class I18n {
  public:
   static StatusOr<std::unique_ptr<I18n>> Load(const std::string& dir);
@@ -32,6 +64,8 @@ class I18n {
   // One message; the key itself when missing.
   std::string Get(const std::string& locale, const std::string& key) const;
   bool Supports(std::string_view locale) const;
+  // The punctuation of `locale`'s catalog (see Punctuation).
+  Punctuation Punct(const std::string& locale) const;
 
   // The text of an error for people reading `locale`: the translation of its template with its arguments put in,
   // or the English when there is none. The context added by Status::WithContext is for logs and is left out.

@@ -170,6 +170,14 @@ class Site {
   std::string FieldText(const RequestContext& ctx, const std::string& field) const {
     return i18n_.FieldText(ctx.locale, field);
   }
+  // ErrorText followed by the status's field, if any, in the visitor's parentheses ("标题不能为空（标题）",
+  // "title must not be empty (title)"), for an error shown inside a form.
+  std::string ErrorTextWithField(const RequestContext& ctx, const Status& status) const {
+    const std::string text = ErrorText(ctx, status);
+    return status.field().empty() ? text : Punct(ctx).Parenthesized(text, FieldText(ctx, status.field()));
+  }
+  // The visitor's punctuation (web::Punctuation) for text built in C++.
+  Punctuation Punct(const RequestContext& ctx) const { return i18n_.Punct(ctx.locale); }
 
  private:
   // The first part of Begin: the principal (Bearer token or session cookie), the CSRF seed, the language.

@@ -35,20 +35,39 @@ TEST(Templates, UnescapedTagsOnlyForTrustedHtmlNames) {
   EXPECT_EQ(UnescapedNames("{{{html_a}}} {{& b}} {{c}}"), (std::vector<std::string>{"html_a", "b"}));
 }
 
-// zh-CN punctuates with full-width ：（），； and English with ": ", " (", ", ", "; ": after a value a template
-// writes the catalog's {{t.colon}}, {{t.lparen}}, {{t.rparen}}, {{t.comma}}, {{t.semicolon}}, never the characters of
-// one language.
+// zh-CN punctuates with full-width ：（），； and English with ": ", " (", ", ", "; ": after a value (or the end of an
+// inline element holding one) and before one, a template writes the catalog's {{t.colon}}, {{t.lparen}},
+// {{t.rparen}}, {{t.comma}}, {{t.semicolon}}, never the characters of one language. Text built in C++ takes the same
+// entries through I18n::Punct.
 TEST(Templates, PunctuationAfterAValueComesFromTheCatalog) {
   ASSERT_OK_AND_ASSIGN(auto templates, Templates::Load(SourceDir() + "/templates"));
-  const std::regex one_language(R"(\{\{[a-z_][a-z0-9_.]*\}\}(: |：| \(|（|, |，|; |；))");
+  const std::regex one_language(
+      R"((\{\{[a-z_][a-z0-9_.]*\}\}|</strong>|</a>|</code>)(: |：| \(|（|, |，|; |；)|( \(|（|: |：)\{\{(?!t\.))");
   for (const auto& [name, source] : templates->sources()) {
     std::smatch m;
     EXPECT_FALSE(std::regex_search(source, m, one_language)) << name << ": " << m.str(0);
   }
+  EXPECT_TRUE(std::regex_search(std::string("<strong>#{{id}}</strong>：{{title}}"), one_language));
+  EXPECT_TRUE(std::regex_search(std::string("<a>{{name}}</a> ({{size}} B)"), one_language));
+  EXPECT_FALSE(std::regex_search(std::string("{{name}}{{t.lparen}}{{size}} B{{t.rparen}}"), one_language));
   ASSERT_OK_AND_ASSIGN(auto i18n, I18n::Load(SourceDir() + "/templates/i18n"));
   EXPECT_EQ(i18n->Get("zh-CN", "colon"), "：");
   EXPECT_EQ(i18n->Get("en", "colon"), ": ");
   EXPECT_EQ(i18n->Get("zh-CN", "lparen"), "（");
+  for (const char* locale : {"zh-CN", "en"}) {
+    const Punctuation p = i18n->Punct(locale);
+    EXPECT_EQ(p.colon, i18n->Get(locale, "colon")) << locale;
+    EXPECT_EQ(p.lparen, i18n->Get(locale, "lparen")) << locale;
+    EXPECT_EQ(p.rparen, i18n->Get(locale, "rparen")) << locale;
+    EXPECT_EQ(p.comma, i18n->Get(locale, "comma")) << locale;
+    EXPECT_EQ(p.semicolon, i18n->Get(locale, "semicolon")) << locale;
+  }
+  const Punctuation zh = i18n->Punct("zh-CN");
+  EXPECT_EQ(zh.Parenthesized("85.0%", "17/20"), "85.0%（17/20）");
+  EXPECT_EQ(zh.Labeled("四项条件", "参与"), "四项条件：参与");
+  const Punctuation en = i18n->Punct("en");
+  EXPECT_EQ(en.Parenthesized("85.0%", "17/20"), "85.0% (17/20)");
+  EXPECT_EQ(en.Labeled("Four conditions", "participation"), "Four conditions: participation");
 }
 
 TEST(Templates, UnknownTemplateIsNotFound) {

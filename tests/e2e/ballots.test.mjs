@@ -8,6 +8,11 @@ import { DEMO_PASSWORD, PHONE, RESIDENT, axeProblems, discoverTree, overflowProb
 
 const SHEET = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
+// A figure as the pages show it (src/web/number_format.h): the integer part grouped by three, "1,234.50".
+function grouped(figure) {
+  return String(figure).replace(/^(-?)(\d+)/, (_, sign, digits) => sign + digits.replace(/\B(?=(\d{3})+$)/g, ','));
+}
+
 // A datetime-local value two days ahead, in Asia/Shanghai.
 function inTwoDays() {
   return new Date(Date.now() + 2 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 16);
@@ -95,16 +100,16 @@ test('owners vote online, staff enter two paper ballots, the ballot closes, the 
     const main = await page.locator('main').innerText();
     assert.match(main, new RegExp(result.passed ? '通过' : '未通过'));
     for (const f of [result.total, result.participating, result.consenting]) {
-      assert.ok(main.includes(`${f.area} m²`), `the page shows ${f.area} m²`);
-      assert.ok(main.includes(`${f.heads} 人`), `the page shows ${f.heads} 人`);
+      assert.ok(main.includes(`${grouped(f.area)} m²`), `the page shows ${grouped(f.area)} m²`);
+      assert.ok(main.includes(`${grouped(f.heads)} 人`), `the page shows ${grouped(f.heads)} 人`);
     }
     const rows = page.locator('main table.ballot-conditions tbody tr');
     assert.equal(await rows.count(), 4, 'four conditions');
     for (let i = 0; i < 4; i += 1) {
       const c = result.conditions[i];
       const cells = await rows.nth(i).locator('td').allInnerTexts();
-      assert.equal(cells[0], String(c.numerator), `condition ${i} numerator`);
-      assert.equal(cells[1], String(c.denominator), `condition ${i} denominator`);
+      assert.equal(cells[0], grouped(c.numerator), `condition ${i} numerator`);
+      assert.equal(cells[1], grouped(c.denominator), `condition ${i} denominator`);
       assert.equal(cells[2], `${c.strict ? '>' : '≥'} ${c.threshold}`, `condition ${i} threshold`);
     }
     assert.match(main, /第二百七十八条/);

@@ -68,7 +68,7 @@ test('cases: a resident reports from the door QR page with a photo, staff dispat
     await signIn(page, 'nb-huayang', DEMO_PASSWORD, '/');
     await page.goto(url(casePath));
     const dispatch = page.locator('main form.case-action').filter({ has: page.locator('input[name=action][value=dispatch]') });
-    const lead = dispatch.getByLabel('主办单位');
+    const lead = dispatch.getByLabel('主办单位', { exact: true });
     const chosen = await lead.evaluate((s) => s.options[s.selectedIndex].text);
     assert.equal(chosen, '区房屋管理局');
     await submit(page, dispatch.getByRole('button', { name: '派单' }));
@@ -255,4 +255,69 @@ test('cases: the new pages pass axe and fit a phone', async ({ page, browser }) 
     await check(`${p} (resident)`);
   }
   assert.deepEqual(problems, []);
+}, { bypassCSP: true });
+
+// Dispatch to one of many units on a phone: the co-units are checkboxes (no Ctrl-click), a filter box above each
+// picker narrows it as one types (by name or by the unit's kind), says so when nothing matches, and keeps a ticked
+// co-unit in view while it filters for the next one.
+test('cases: on a phone, staff filter the units, tick co-units, pick the lead unit and dispatch', async ({ page, browser }) => {
+  const { building } = await discoverTree(browser);
+  const stamp = Date.now() % 100000;
+  let id;
+  const residentContext = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+  residentContext.setDefaultTimeout(15000);
+  try {
+    const r = await residentContext.newPage();
+    await signIn(r, 'resident1', DEMO_PASSWORD, '/');
+    id = await reportAs(r, building, `楼前绿地被占用堆放建材 ${stamp}`, '楼前绿地上堆放了大量装修建材，草坪被压坏，夜里还有施工噪声。');
+  } finally {
+    await residentContext.close();
+  }
+
+  await page.setViewportSize(PHONE);
+  await signIn(page, 'nb-huayang', DEMO_PASSWORD, '/');
+  await page.goto(url(`/cases/${id}`));
+  const dispatch = page.locator('main form.case-action').filter({ has: page.locator('input[name=action][value=dispatch]') });
+  const co = dispatch.getByRole('group', { name: '协办单位', exact: true });
+  const coShown = () => co.locator('.picker-list [data-picker-option]:visible').allInnerTexts();
+  const coFilter = dispatch.getByLabel('筛选协办单位');
+  await coFilter.waitFor();  // shown by static/app.js
+  assert.equal(await co.locator('input[type=checkbox][name=co_unit_ids]').count(), await co.locator('[data-picker-option]').count());
+  const everyUnit = (await coShown()).length;
+  assert.ok(everyUnit > 8, `all ${everyUnit} units listed before filtering`);
+
+  await coFilter.fill('绿化');
+  assert.deepEqual(await coShown(), ['区绿化和市容管理局']);
+  await coFilter.fill('没有这个单位');
+  await dispatch.getByRole('status').filter({ hasText: '没有名称或类别匹配的单位。' }).waitFor();
+  assert.deepEqual(await coShown(), []);
+  await coFilter.fill('居委会');  // the kind's label matches every committee
+  const committees = await coShown();
+  assert.ok(committees.length > 0 && committees.every((t) => t.endsWith('居委会')), committees.join(', '));
+  assert.equal(await dispatch.getByRole('status').filter({ hasText: '没有' }).count(), 0, 'the hint is gone');
+  await coFilter.fill('绿化');
+  await dispatch.getByLabel('区绿化和市容管理局').check();
+  await coFilter.fill('生态');
+  assert.deepEqual(await coShown(), ['区绿化和市容管理局', '区生态环境局'], 'the ticked unit stays in view');
+  await dispatch.getByLabel('区生态环境局').check();
+
+  // The lead unit: the routing proposal stays chosen while the list narrows to what matches.
+  const lead = dispatch.getByLabel('主办单位', { exact: true });
+  await dispatch.getByLabel('筛选主办单位').fill('城管');
+  assert.deepEqual((await lead.locator('option').allInnerTexts()).sort(), ['区城管执法局', '区房屋管理局'].sort());
+  assert.equal(await lead.evaluate((s) => s.options[s.selectedIndex].text), '区房屋管理局');
+  await lead.selectOption({ label: '区城管执法局' });
+
+  const problems = [...await axeProblems(page, `/cases/${id} (staff, dispatch filtered, 390px)`)];
+  const overflow = await overflowProblem(page, `/cases/${id} (staff, dispatch filtered, 390px)`);
+  if (overflow) problems.push(overflow);
+  assert.deepEqual(problems, []);
+  const target = await dispatch.getByLabel('区生态环境局').evaluate((box) => box.closest('label').getBoundingClientRect().height);
+  assert.ok(target >= 44, `a co-unit's row is ${target}px tall`);
+
+  await submit(page, dispatch.getByRole('button', { name: '派单' }));
+  await page.locator('main').getByText('已派单。').waitFor();
+  const rows = await page.locator('main section[aria-labelledby=assign-heading] tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => `${tr.cells[0].innerText.trim()} ${tr.cells[1].innerText.trim()}`));
+  assert.deepEqual(rows.sort(), ['区城管执法局 主办单位', '区生态环境局 协办单位', '区绿化和市容管理局 协办单位'].sort());
 }, { bypassCSP: true });

@@ -137,7 +137,7 @@ test('staff walk an elevator retrofit to its cost shares; owners answer; the pub
     }
     await shares.getByLabel('总费用（元）').fill('123456.78');
     await submit(page, shares.getByRole('button', { name: '保存费用分摊' }));
-    assert.match(await page.locator('main .total-cost').innerText(), /123456\.78/);
+    assert.match(await page.locator('main .total-cost').innerText(), /123,456\.78/);
     const table = await (await page.request.get(url(`/api/v1/elevator-projects/${id}/cost-shares`))).json();
     let sum = 0;
     for (const f of table.floors) for (const u of f.units) sum += Math.round(Number(u.amount.replace('.', '')));
@@ -158,7 +158,7 @@ test('staff walk an elevator retrofit to its cost shares; owners answer; the pub
         assert.match(date, /^\d{4}-\d{2}-\d{2}$/);
       }
       assert.match(await p.locator('main li[aria-current=step]').innerText(), /方案公示/);
-      assert.match(await p.locator('main').innerText(), /123456\.78/);
+      assert.match(await p.locator('main').innerText(), /123,456\.78/);
       assert.ok(!(await p.locator('main').innerText()).includes(NOTE), 'notes stay with owners and staff');
       assert.equal(await p.locator('main form.elevator-complete').count(), 0);
       await check(p, `/elevator/${id} [public, phone]`);

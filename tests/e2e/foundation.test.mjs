@@ -144,6 +144,7 @@ const a11yPages = [
   { name: 'building (QR address)', path: (t) => `/buildings/${t.building}` },
   { name: 'door sheet', path: (t) => `/areas/${t.building}/door-sheet` },
   { name: 'account', path: () => '/account', as: RESIDENT },
+  { name: 'phone (a username account)', path: () => '/account/phone', as: RESIDENT },
   { name: 'roles admin', path: () => '/admin/roles', as: ADMIN },
   { name: 'holidays admin', path: () => '/admin/holidays', as: ADMIN },
   { name: 'sign-in error', path: () => '/sign-in', wrongPassword: true },

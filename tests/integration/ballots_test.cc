@@ -8,6 +8,7 @@
 #include "app_fixture.h"
 #include "common/decimal.h"
 #include "testing/status_matchers.h"
+#include "web/number_format.h"
 #include "web/svg_bars.h"
 
 namespace ningju::testing {
@@ -195,16 +196,30 @@ TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
   // The pages show every figure.
   HttpResult page = Client().Get("/ballots/" + std::to_string(id) + "/result");
   ASSERT_EQ(page.status, 200);
-  EXPECT_THAT(page.body, HasSubstr(r["total"]["area"].get<std::string>()));
-  EXPECT_THAT(page.body, HasSubstr(r["participating"]["area"].get<std::string>()));
+  // Grouped by three on the page (web/number_format.h), plain in the API: "1,234.50 m²" and "1234.50".
+  EXPECT_THAT(page.body, HasSubstr(web::FormatJsonNumber(r["total"]["area"]) + " m²"));
+  EXPECT_THAT(page.body, HasSubstr(web::FormatJsonNumber(r["participating"]["area"]) + " m²"));
+  EXPECT_THAT(page.body, HasSubstr("<dd>" + web::FormatJsonNumber(r["total"]["area"]) + " m²<br>" +
+                                   web::FormatJsonNumber(r["total"]["heads"]) + " 人</dd>"));
+  EXPECT_TRUE(r["total"]["heads"].is_number_integer());
   EXPECT_THAT(page.body, HasSubstr("2/3"));
   EXPECT_THAT(page.body, HasSubstr("&gt; 1/2"));
   // The four conditions drawn as bars by the server (web/svg_bars.h), before the table, which stays as the exact
   // record and for screen readers.
   const size_t svg = page.body.find("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bar-chart\" width=\"100%\"");
   ASSERT_NE(svg, std::string::npos) << page.body;
-  EXPECT_THAT(page.body, HasSubstr("role=\"img\" aria-label=\"四项条件: 参与表决的专有部分面积 "));
-  EXPECT_LT(svg, page.body.find("<table class=\"ballot-conditions\">"));
+  // The summary in zh-CN punctuation: "：" after the title, "；" between the conditions, no ASCII ":" or ";".
+  EXPECT_THAT(page.body, HasSubstr("role=\"img\" aria-label=\"四项条件：参与表决的专有部分面积 "));
+  const size_t aria = page.body.find("aria-label=\"", svg) + 12;
+  std::string summary = page.body.substr(aria, page.body.find('"', aria) - aria);
+  for (size_t at = summary.find("&gt;"); at != std::string::npos; at = summary.find("&gt;")) {
+    summary.replace(at, 4, ">");
+  }
+  EXPECT_EQ(Count(summary, "；"), 3u) << summary;
+  for (const char* ascii : {"(", ")", ":", ";", ", "}) EXPECT_EQ(summary.find(ascii), std::string::npos) << summary;
+  // Below 600px the conditions are cards (static/app.css .card-table), every cell named by its column.
+  EXPECT_LT(svg, page.body.find("<table class=\"ballot-conditions card-table\">"));
+  EXPECT_THAT(page.body, HasSubstr("<td data-label=\"比例要求\">"));
   EXPECT_EQ(Count(page.body, "<g class=\"bar-row\">"), 4u);
   EXPECT_EQ(Count(page.body, "<rect class=\"bar-fill "), 4u);
   EXPECT_EQ(Count(page.body, "<tr><th scope=\"row\">"), 4u);  // the table's four rows
@@ -223,7 +238,7 @@ TEST_F(BallotsApiTest, FromDraftToNoticeOverHttp) {
                                      "\" x2=\"" + x + "\""))
         << i;
     // The exact figures as the table has them, colored as met or not, and the threshold under its marker.
-    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : std::to_string(v.get<int64_t>()); };
+    auto text = [](const json& v) { return web::FormatJsonNumber(v); };  // grouped: "1,234.50"
     const std::string value = text(c["numerator"]) + " / " + text(c["denominator"]) +
                               (c["measure"] == "area" ? " m²" : " 人") + " · " +
                               (c["met"].get<bool>() ? "达到" : "未达到");

@@ -84,7 +84,7 @@ TEST_F(CasesUiTest, StaffMergeADuplicateFromItsPageAndBothPagesSayIt) {
   // Staff without the box ticked: 400 on the form naming the field, nothing merged.
   HttpResult unticked = staff.PostForm(dup_path + "/merge", {{"into", std::to_string(kept)}, {"note", "同一楼道"}});
   EXPECT_EQ(unticked.status, 400) << unticked.body;
-  EXPECT_THAT(unticked.body, HasSubstr("role=\"alert\">请勾选确认框：此操作不能撤销 (确认框)"));
+  EXPECT_THAT(unticked.body, HasSubstr("role=\"alert\">请勾选确认框：此操作不能撤销（确认框）"));
   EXPECT_THAT(unticked.body, HasSubstr("action=\"" + dup_path + "/merge\""));  // the form again
   EXPECT_EQ(CaseJson(dup)["state"], "submitted");
   EXPECT_TRUE(CaseJson(dup)["merged_into"].is_null());

@@ -310,7 +310,7 @@ TEST_F(ElevatorApiTest, StaffWalkAProjectThroughTheBallotToTheNotice) {
   HttpResult html = Client().Get("/elevator/" + std::to_string(pub["id"].get<int64_t>()));
   ASSERT_EQ(html.status, 200);
   EXPECT_THAT(html.body, HasSubstr("2026-06-15"));
-  EXPECT_THAT(html.body, HasSubstr("100000.01"));
+  EXPECT_THAT(html.body, HasSubstr("100,000.01"));  // grouped on the page (web/number_format.h), "100000.01" in JSON
   EXPECT_THAT(html.body, HasSubstr("elevator-costs-fixed"));
   // Step 4 shows and links its ballot, with the rule it was counted by.
   const size_t step4 = html.body.find("<span class=\"step-no\">4</span>");

@@ -48,6 +48,7 @@ struct JoinRequestView {
   int64_t user_id = 0;
   std::string account;  // the requester's display name
   std::string phone;    // the requester's phone: "" unless the viewer holds kViewPersonalData on the neighborhood
+                        // and the phone is not still waiting for its code
   int64_t neighborhood_id = 0;
   std::string neighborhood_name;
   std::optional<int64_t> building_id;

@@ -235,6 +235,9 @@ StatusOr<ClaimResult> OwnerLinkService::Claim(const auth::Principal& by, std::st
     if (failures.Int(0) >= options_.max_claim_failures_hour) {
       return ResourceExhaustedError("too many wrong invitation codes; try again in an hour");
     }
+    // Before the code is looked at, and not counted as a wrong one: an account whose phone has not come back with
+    // its code cannot become an owner's (a phone only goes from pending to verified, so no later read is needed).
+    RETURN_IF_ERROR(auth::RequireSettledPhone(*conn, by));
   }  // the connection goes back before the transaction asks for one
   ClaimResult out;
   Status claimed = [&]() -> Status {

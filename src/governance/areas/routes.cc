@@ -6,6 +6,7 @@
 #include "common/text_util.h"
 #include "governance/areas/door_sheet.h"
 #include "record/record.h"
+#include "web/number_format.h"
 
 namespace ningju::areas {
 namespace {
@@ -58,14 +59,14 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, h
   auto figure = [&](const char* key, const std::string& value) {
     figures.push_back({{"label", site.T(ctx, key)}, {"value", value}});
   };
-  if (area.kind == AreaKind::kDistrict) figure("subdistricts", std::to_string(f.subdistricts));
-  if (area.kind <= AreaKind::kSubdistrict) figure("neighborhoods", std::to_string(f.neighborhoods));
-  if (area.kind <= AreaKind::kNeighborhood) figure("buildings", std::to_string(f.buildings));
-  if (area.kind == AreaKind::kBuilding) figure("entrances", std::to_string(f.entrances));
-  figure("units", std::to_string(f.units));
-  figure("owners", std::to_string(f.owners));
-  figure("total_area", ningju::Area::FromHundredths(f.area_centi).ToString());
-  if (area.kind <= AreaKind::kNeighborhood) figure("residents", std::to_string(f.residents));
+  if (area.kind == AreaKind::kDistrict) figure("subdistricts", web::FormatNumber(f.subdistricts));
+  if (area.kind <= AreaKind::kSubdistrict) figure("neighborhoods", web::FormatNumber(f.neighborhoods));
+  if (area.kind <= AreaKind::kNeighborhood) figure("buildings", web::FormatNumber(f.buildings));
+  if (area.kind == AreaKind::kBuilding) figure("entrances", web::FormatNumber(f.entrances));
+  figure("units", web::FormatNumber(f.units));
+  figure("owners", web::FormatNumber(f.owners));
+  figure("total_area", web::FormatNumber(ningju::Area::FromHundredths(f.area_centi)));
+  if (area.kind <= AreaKind::kNeighborhood) figure("residents", web::FormatNumber(f.residents));
   data["figures"] = figures;
 
   data["children"] = nlohmann::json::array();
@@ -89,13 +90,12 @@ StatusOr<http::Response> AreaPage(const web::Site& site, AreaService& service, h
     // building's figures (units, owners, floor area) only.
     for (const auto& u : units) {
       if (!u.details) break;
-      std::string owners;
-      for (const auto& o : u.owners) owners += (owners.empty() ? "" : "、") + o;
+      std::string owners = site.Punct(ctx).Join(u.owners);
       if (u.developer_unsold) owners = site.T(ctx, "developer_unsold");
       std::string number = area.kind == AreaKind::kBuilding ? u.entrance + " · " + u.number : u.number;
       data["units"].push_back({{"number", number},
                                {"floor", u.floor},
-                               {"area", ningju::Area::FromHundredths(u.area_centi).ToString()},
+                               {"area", web::FormatNumber(ningju::Area::FromHundredths(u.area_centi))},
                                {"owners", owners}});
     }
   }
@@ -192,54 +192,55 @@ void RegisterAreaRoutes(http::Router& router, const web::Site& site, AreaService
     ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
     return service.MayImportRoster(ctx.principal, id);
   };
-  router.Add(
-      "POST", "/areas/{id}/roster",
-      site.Upload(
-          may_import,
-          [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
-            ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-            if (ctx.files.size() != 1) return InvalidArgumentError("choose one roster file (.xlsx or .csv)", "file");
-            auto table = ReadRosterBytes(ctx.files[0].body, ctx.files[0].filename);
-            if (!table.ok()) {
-              if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
-              std::string where =
-                  table.status().field().empty() ? "" : " (" + site.FieldText(ctx, table.status().field()) + ")";
-              // A file beyond a limit (size, rows, cells, strings) is 413, any other fault of the file 400.
-              const int code = table.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
-              return RosterPage(site, service, ctx, id, {{"error", site.ErrorText(ctx, table.status()) + where}}, code);
-            }
-            const bool apply = web::Site::Field(ctx, "mode") == "apply";
-            ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
-                                                    : service.PlanRoster(ctx.principal, id, *table));
-            nlohmann::json data;
-            data["problems"] = nlohmann::json::array();
-            for (const auto& p : plan.problems) {
-              data["problems"].push_back({{"row", p.row},
-                                          {"column", p.column + (p.column_name.empty() ? "" : " " + p.column_name)},
-                                          {"reason", p.reason}});
-            }
-            if (plan.ok()) {
-              const RosterCounts& c = plan.counts;
-              const bool en = ctx.locale == "en";
-              auto line = [&](const char* zh, const char* english, int64_t n) {
-                return (en ? std::string(english) : std::string(zh)) + ": " + std::to_string(n);
-              };
-              data["plan"] = {
-                  {"lines",
-                   {line("数据行", "rows", c.rows), line("新建楼栋", "buildings created", c.buildings_created),
-                    line("新建门洞", "entrances created", c.entrances_created),
-                    line("新建房屋", "units created", c.units_created),
-                    line("更新房屋", "units updated", c.units_updated),
-                    line("未变房屋", "units unchanged", c.units_unchanged),
-                    line("新建业主", "owners created", c.owners_created),
-                    line("新增产权关系", "ownerships added", c.owner_links_added),
-                    line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
-              data["notice"] = apply ? (en ? "Imported." : "已导入。")
-                                     : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
-            }
-            return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
-          }),
-      router.Import(max_upload_bytes));
+  router.Add("POST", "/areas/{id}/roster",
+             site.Upload(may_import,
+                         [&](http::Request& req, web::RequestContext& ctx) -> StatusOr<http::Response> {
+                           ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+                           if (ctx.files.size() != 1)
+                             return InvalidArgumentError("choose one roster file (.xlsx or .csv)", "file");
+                           auto table = ReadRosterBytes(ctx.files[0].body, ctx.files[0].filename);
+                           if (!table.ok()) {
+                             if (table.status().code() == StatusCode::kPermissionDenied) return table.status();
+                             // A file beyond a limit (size, rows, cells, strings) is 413, any other fault 400.
+                             const int code = table.status().code() == StatusCode::kResourceExhausted ? 413 : 400;
+                             const std::string error = site.ErrorTextWithField(ctx, table.status());
+                             return RosterPage(site, service, ctx, id, {{"error", error}}, code);
+                           }
+                           const bool apply = web::Site::Field(ctx, "mode") == "apply";
+                           ASSIGN_OR_RETURN(RosterPlan plan, apply ? service.ImportRoster(ctx.principal, id, *table)
+                                                                   : service.PlanRoster(ctx.principal, id, *table));
+                           nlohmann::json data;
+                           data["problems"] = nlohmann::json::array();
+                           for (const auto& p : plan.problems) {
+                             data["problems"].push_back(
+                                 {{"row", p.row},
+                                  {"column", p.column + (p.column_name.empty() ? "" : " " + p.column_name)},
+                                  {"reason", p.reason}});
+                           }
+                           if (plan.ok()) {
+                             const RosterCounts& c = plan.counts;
+                             const bool en = ctx.locale == "en";
+                             const web::Punctuation punct = site.Punct(ctx);
+                             auto line = [&](const char* zh, const char* english, int64_t n) {
+                               return punct.Labeled(en ? english : zh, web::FormatNumber(n));
+                             };
+                             data["plan"] = {{"lines",
+                                              {line("数据行", "rows", c.rows),
+                                               line("新建楼栋", "buildings created", c.buildings_created),
+                                               line("新建门洞", "entrances created", c.entrances_created),
+                                               line("新建房屋", "units created", c.units_created),
+                                               line("更新房屋", "units updated", c.units_updated),
+                                               line("未变房屋", "units unchanged", c.units_unchanged),
+                                               line("新建业主", "owners created", c.owners_created),
+                                               line("新增产权关系", "ownerships added", c.owner_links_added),
+                                               line("移除产权关系", "ownerships removed", c.owner_links_removed)}}};
+                             data["notice"] =
+                                 apply ? (en ? "Imported." : "已导入。")
+                                       : (en ? "Dry run: nothing was imported." : "试运行：未导入任何数据。");
+                           }
+                           return RosterPage(site, service, ctx, id, data, plan.ok() ? 200 : 422);
+                         }),
+             router.Import(max_upload_bytes));
   for (const char* format : {"csv", "xlsx"}) {
     const std::string fmt = format;
     router.Add("GET", "/areas/{id}/roster." + fmt,

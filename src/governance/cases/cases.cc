@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include "auth/accounts.h"
 #include "auth/policy.h"
 #include "common/text_util.h"
 #include "common/utf8.h"
@@ -723,6 +724,8 @@ StatusOr<Case> CaseService::MeToo(const auth::Principal& by, int64_t case_id) {
     }
     ASSIGN_OR_RETURN(bool following, IsFollower(tx, by, case_id));
     if (following) return AlreadyExistsError(Msg("you follow case {} already", case_id));
+    // A "me too" counts a person: a phone that has not come back with its code is not yet one.
+    RETURN_IF_ERROR(auth::RequireSettledPhone(tx, by));
     RETURN_IF_ERROR(tx.Execute("INSERT INTO case_followers (case_id, user_id, since) VALUES (?, ?, ?)",
                                {case_id, by.user_id, ToUnix(now)}));
     RETURN_IF_ERROR(tx.Execute("UPDATE cases SET me_too_count = me_too_count + 1 WHERE id = ?", {case_id}));

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "web/number_format.h"
+
 namespace ningju::cases {
 namespace {
 
@@ -18,8 +20,8 @@ StatusOr<http::Response> HolidaysPage(const web::Site& site, web::RequestContext
   for (const auto& y : years) {
     data["years"].push_back({{"year", y.year},
                              {"source", site.T(ctx, "holidays_source_" + y.source)},
-                             {"holidays", y.holidays},
-                             {"working_days", y.working_days},
+                             {"holidays", web::FormatNumber(y.holidays)},
+                             {"working_days", web::FormatNumber(y.working_days)},
                              {"stored_at", y.stored_at ? FormatShanghai(*y.stored_at) : ""}});
   }
   if (auto missing = service.holder().Get()->MissingYear(ShanghaiDate(service.Now()))) {
@@ -37,10 +39,15 @@ json MovesJson(const web::Site& site, web::RequestContext& ctx, const HolidayImp
                      {"old_due", FormatShanghai(m.old_due)},
                      {"new_due", FormatShanghai(m.new_due)}});
   }
-  std::string years;
-  for (int y : r.years) years += (years.empty() ? "" : "、") + std::to_string(y);
-  return {{"years", years}, {"holidays", r.holidays}, {"working_days", r.working_days}, {"has_moves", !moves.empty()},
-          {"moves", moves}, {"count", r.moves.size()}};
+  std::vector<std::string> year_names;
+  for (int y : r.years) year_names.push_back(std::to_string(y));
+  const std::string years = site.Punct(ctx).Join(year_names);
+  return {{"years", years},
+          {"holidays", web::FormatNumber(r.holidays)},
+          {"working_days", web::FormatNumber(r.working_days)},
+          {"has_moves", !moves.empty()},
+          {"moves", moves},
+          {"count", web::FormatNumber(static_cast<int64_t>(r.moves.size()))}};
 }
 
 }  // namespace

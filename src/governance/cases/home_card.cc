@@ -1,6 +1,7 @@
 // The cases card of the home page and the header's inbox link (web_routes.h): views of CaseService::Home.
 #include "common/time.h"
 #include "governance/cases/web_routes.h"
+#include "web/number_format.h"
 
 namespace ningju::cases {
 
@@ -35,12 +36,13 @@ platform::HomeCardFn CaseHomeCard(const web::Site& site, CaseService& service) {
     for (const auto& inbox : home.inboxes) {
       card.data["inboxes"].push_back({{"id", inbox.unit.id},
                                       {"name", inbox.unit.name},
-                                      {"open", inbox.open},
-                                      {"overdue", inbox.overdue},
-                                      {"due_today", inbox.due_today}});
+                                      {"open", web::FormatNumber(inbox.open)},
+                                      {"overdue", web::FormatNumber(inbox.overdue)},
+                                      {"any_overdue", inbox.overdue > 0},
+                                      {"due_today", web::FormatNumber(inbox.due_today)}});
     }
     const bool staff = ctx.principal.HasPermissionSomewhere(auth::Permission::kHandleCases);
-    if (staff) card.data["awaiting"] = {{"count", home.awaiting_acceptance}};
+    if (staff) card.data["awaiting"] = {{"count", web::FormatNumber(home.awaiting_acceptance)}};
     return card;
   };
 }

@@ -15,6 +15,7 @@
 #include "governance/areas/xlsx.h"
 #include "platform/index.h"
 #include "record/record.h"
+#include "web/number_format.h"
 #include "web/svg_bars.h"
 
 namespace ningju::cases {
@@ -44,8 +45,7 @@ bool IsFormProblem(const Status& s) {
 
 // A form's problem in the visitor's language, naming the field when there is one.
 std::string ProblemText(const web::Site& site, const web::RequestContext& ctx, const Status& s) {
-  std::string text = site.ErrorText(ctx, s);
-  return s.field().empty() ? text : text + " (" + site.FieldText(ctx, s.field()) + ")";
+  return site.ErrorTextWithField(ctx, s);
 }
 
 StatusOr<int> IntField(const std::string& text, const char* name) {
@@ -237,9 +237,12 @@ class Pages {
                 {"type_label", T(ctx, "case_type_" + c.type)},
                 {"place", Place(l, c)},
                 {"submitted", FormatShanghai(c.submitted_at)},
-                {"me_too_count", c.me_too_count},
+                {"me_too_count", web::FormatNumber(c.me_too_count)},
                 {"urgent", c.urgency != "normal"},
                 {"urgency_label", T(ctx, "case_urgency_" + c.urgency)}};
+    // Set on every row: a row without them would read the inbox page's counts of the same names in a section.
+    row["overdue"] = false;
+    row["due_today"] = false;
     if (c.due_at) {
       row["due"] = FormatShanghai(*c.due_at);
       row["overdue"] = *c.due_at < now;
@@ -511,7 +514,7 @@ class Pages {
     cj["channel_label"] = T(ctx, "case_channel_" + c.channel);
     cj["is_public"] = c.is_public;
     cj["open"] = IsOpen(c.state);
-    cj["reopen_count"] = c.reopen_count;
+    cj["reopen_count"] = c.reopen_count > 0 ? web::FormatNumber(c.reopen_count) : "";  // "": the row is left out
     if (c.reply_due_at) cj["reply_due"] = FormatShanghai(*c.reply_due_at);
     if (c.lead_unit_id) cj["lead_unit"] = UnitName(l, *c.lead_unit_id);
     if (c.extension != ExtensionState::kNone) {
@@ -533,11 +536,12 @@ class Pages {
       ASSIGN_OR_RETURN(auto files, service_.Files(ctx.principal, id));
       data["files"] = json::array();
       for (const auto& f : files) {
+        const int64_t kb = static_cast<int64_t>(std::ceil(static_cast<double>(f.size) / 1024));
         data["files"].push_back({{"id", f.id},
                                  {"name", f.name},
                                  {"thumbnail", f.has_thumbnail},
                                  {"is_pdf", f.content_type == "application/pdf"},
-                                 {"size", fmt::format("{:.0f} KB", std::ceil(static_cast<double>(f.size) / 1024))}});
+                                 {"size", web::FormatNumber(kb) + " KB"}});
       }
     }
     data["timeline"] = json::array();
@@ -548,20 +552,21 @@ class Pages {
       }
       std::string detail;
       const json& x = e.data;
+      const web::Punctuation punct = site_.Punct(ctx);
       if (x.contains("lead_unit_id") && x["lead_unit_id"].is_number_integer()) {
-        detail = T(ctx, "case_lead_unit") + "：" + UnitName(l, x["lead_unit_id"].get<int64_t>());
+        detail = T(ctx, "case_lead_unit") + punct.colon + UnitName(l, x["lead_unit_id"].get<int64_t>());
         if (x.contains("co_unit_ids") && x["co_unit_ids"].is_array() && !x["co_unit_ids"].empty()) {
-          detail += "；" + T(ctx, "case_co_units") + "：";
+          detail += punct.semicolon + T(ctx, "case_co_units") + punct.colon;
           bool first = true;
           for (const auto& u : x["co_unit_ids"]) {
             if (!u.is_number_integer()) continue;
-            detail += (first ? "" : "、") + UnitName(l, u.get<int64_t>());
+            detail += (first ? "" : punct.list) + UnitName(l, u.get<int64_t>());
             first = false;
           }
         }
       }
       if (x.contains("satisfaction") && x["satisfaction"].is_string()) {
-        detail = T(ctx, x.value("resolved", false) ? "case_resolved_yes" : "case_resolved_no") + "；" +
+        detail = T(ctx, x.value("resolved", false) ? "case_resolved_yes" : "case_resolved_no") + punct.semicolon +
                  T(ctx, "case_satisfaction_" + x["satisfaction"].get<std::string>());
       }
       if (e.kind == "request_extension" && x.contains("days") && x["days"].is_number_integer()) {
@@ -634,6 +639,7 @@ class Pages {
             co_o.push_back(
                 {{"value", u.id}, {"label", u.name}, {"selected", std::find(co.begin(), co.end(), u.id) != co.end()}});
           }
+          if (lo.empty()) continue;  // a kind without active units: no empty group (nor empty fieldset of co-units)
           const std::string label = T(ctx, "handling_unit_kind_" + kind);
           lead_groups.push_back({{"label", label}, {"options", lo}});
           co_groups.push_back({{"label", label}, {"options", co_o}});
@@ -650,7 +656,7 @@ class Pages {
     data["consultations"] = json::array();
     for (const auto& k : d.consultations) {
       std::string units;
-      for (int64_t u : k.unit_ids) units += (units.empty() ? "" : "、") + UnitName(l, u);
+      for (int64_t u : k.unit_ids) units += (units.empty() ? "" : site_.Punct(ctx).list) + UnitName(l, u);
       json row = {{"id", k.id},
                   {"called", FormatShanghai(k.called_at)},
                   {"reason", T(ctx, "case_consultation_" + k.reason)},
@@ -832,7 +838,8 @@ class Pages {
       auto it =
           std::find_if(counts.begin(), counts.end(), [id = id](const BuildingCount& b) { return b.building_id == id; });
       if (it == counts.end()) continue;
-      data["buildings"].push_back({{"id", id}, {"name", name}, {"open", it->open}, {"total", it->total}});
+      data["buildings"].push_back(
+          {{"id", id}, {"name", name}, {"open", web::FormatNumber(it->open)}, {"total", web::FormatNumber(it->total)}});
     }
     if (building) data["building"] = {{"id", *building}, {"name", AreaName(l, *building)}};
     data["next_cursor"] = page.next_cursor;
@@ -847,9 +854,9 @@ class Pages {
     Lookup l;
     json data;
     data["unit"] = {{"id", unit.id}, {"name", unit.name}};
-    data["open"] = v.open;
-    data["overdue"] = v.overdue;
-    data["due_today"] = v.due_today;
+    data["open"] = web::FormatNumber(v.open);
+    data["overdue"] = web::FormatNumber(v.overdue);
+    data["due_today"] = web::FormatNumber(v.due_today);
     data["items"] = json::array();
     for (const auto& c : v.items) data["items"].push_back(CaseRow(ctx, l, c));
     data["next_cursor"] = v.next_cursor;
@@ -916,6 +923,7 @@ class Pages {
     data["to"] = m.to;
     data["sort"] = sort.column;
     data["dir"] = sort.column.empty() ? "" : sort.descending ? "desc" : "asc";
+    data["dir_desc"] = !sort.column.empty() && sort.descending;
     // Sorting without script: every header links to the page sorted by its column, ascending first, the other way
     // round on the current column. The group and the period are normalized above, so they go into the link as they
     // are.
@@ -926,7 +934,9 @@ class Pages {
       const bool current = c.sort == sort.column;
       json col = {
           {"label", T(ctx, c.label_key ? c.label_key : name_key)},
-          {"href", query + "&sort=" + std::string(c.sort) + "&dir=" + (current && !sort.descending ? "desc" : "asc")}};
+          {"href", query + "&sort=" + std::string(c.sort) + "&dir=" + (current && !sort.descending ? "desc" : "asc")},
+          {"key", std::string(c.sort)},  // the filter form's sort picker: the header row is hidden on a phone
+          {"selected", current}};
       if (current) {
         col["aria_sort"] = sort.descending ? "descending" : "ascending";
         col["arrow"] = sort.descending ? "▼" : "▲";
@@ -938,14 +948,20 @@ class Pages {
       json rates = json::array();
       for (const auto& [key, member] : RateColumns()) {
         const Rate& rate = r.*member;
-        rates.push_back({{"percent", Percent(rate)}, {"numerator", rate.numerator}, {"denominator", rate.denominator}});
+        // `label` (the column's header) names the cell where a phone shows the row as a card (data-label).
+        rates.push_back({{"label", T(ctx, key)},
+                         {"percent", Percent(rate)},
+                         {"numerator", web::FormatNumber(rate.numerator)},
+                         {"denominator", web::FormatNumber(rate.denominator)}});
       }
       data["rows"].push_back({{"name", r.name},
-                              {"dispatched", r.dispatched},
+                              {"dispatched", web::FormatNumber(r.dispatched)},
                               {"rates", rates},
                               {"score", r.score ? fmt::format("{:.1f}", *r.score) : "—"}});
     }
-    // The chart: the satisfaction rate of every row, in the table's order (web/svg_bars.h).
+    // The chart: the satisfaction rate of every row, in the table's order (web/svg_bars.h), punctuated in the
+    // visitor's language ("85.0%（17/20）", "85.0% (17/20)").
+    const web::Punctuation punct = site_.Punct(ctx);
     std::vector<web::Bar> bars;
     std::string summary;
     for (const auto& r : m.rows) {
@@ -953,15 +969,16 @@ class Pages {
       bar.label = Shorten(r.name, 24);
       bar.value_text = Percent(r.satisfaction);
       if (r.satisfaction.denominator > 0) {
-        bar.value_text += fmt::format(" ({}/{})", r.satisfaction.numerator, r.satisfaction.denominator);
+        bar.value_text = punct.Parenthesized(bar.value_text, web::FormatNumber(r.satisfaction.numerator) + "/" +
+                                                                 web::FormatNumber(r.satisfaction.denominator));
       }
       bar.numerator = r.satisfaction.numerator;
       bar.denominator = r.satisfaction.denominator;
-      summary += (summary.empty() ? "" : "; ") + r.name + " " + bar.value_text;
+      summary += (summary.empty() ? "" : punct.semicolon) + r.name + " " + bar.value_text;
       bars.push_back(std::move(bar));
     }
-    data["html_rates_svg"] =
-        web::HorizontalBars(bars, T(ctx, "case_satisfaction_rate") + " " + m.from + " – " + m.to + ": " + summary);
+    data["html_rates_svg"] = web::HorizontalBars(
+        bars, punct.Labeled(T(ctx, "case_satisfaction_rate") + " " + m.from + " – " + m.to, summary));
     data["export"] = "/cases/metrics.xlsx?group=" + m.q.group + "&from=" + m.from + "&to=" + m.to;
     return site_.Page(ctx, "cases/metrics", data, T(ctx, "case_metrics"));
   }
@@ -1215,7 +1232,7 @@ std::string BuildingPlotSvg(const std::vector<std::pair<int64_t, std::string>>& 
       svg += fmt::format(
           "<circle cx=\"{}\" cy=\"{}\" r=\"17\" fill=\"#a4161a\"/><text x=\"{}\" y=\"{}\" font-size=\"17\" "
           "font-weight=\"700\" fill=\"#ffffff\" text-anchor=\"middle\">{}</text>",
-          x + kBoxW - 24, y + 24, x + kBoxW - 24, y + 30, open);
+          x + kBoxW - 24, y + 24, x + kBoxW - 24, y + 30, web::FormatNumber(open));
     }
     svg += "</g>";
   }

@@ -10,6 +10,7 @@
 #include "platform/index.h"
 #include "record/attachments.h"
 #include "record/record.h"
+#include "web/number_format.h"
 #include "web/svg_bars.h"
 
 namespace ningju::decisions {
@@ -79,19 +80,26 @@ json ReplacementsJson(const std::vector<Replacement>& list) {
 
 json FiguresJson(const Figures& f) { return {{"area", f.area.ToString()}, {"heads", f.heads}}; }
 
+// A stored object of figures ({"area": "1234.50", "heads": 12}, the ballots by channel) as a page shows it: every
+// value grouped (web/number_format.h).
+json FiguresView(const json& stored) {
+  json out = json::object();
+  for (const auto& [key, value] : stored.items()) out[key] = web::FormatJsonNumber(value);
+  return out;
+}
+
 // The four conditions and the reasons for a failure, in the interface language, from the stored result.
 json ConditionsView(const web::Site& site, const web::RequestContext& ctx, const json& stored) {
   json rows = json::array();
   for (const auto& c : stored["conditions"]) {
     const std::string stage = c["stage"], measure = c["measure"];
-    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : std::to_string(v.get<int64_t>()); };
     const bool met = c["met"];
     rows.push_back(
         {{"label", T(site, ctx, "ballot_cond_" + stage + "_" + measure)},
-         {"numerator", text(c["numerator"])},
-         {"denominator", text(c["denominator"])},
+         {"numerator", web::FormatJsonNumber(c["numerator"])},
+         {"denominator", web::FormatJsonNumber(c["denominator"])},
          {"threshold", std::string(c["strict"].get<bool>() ? "> " : "≥ ") + c["threshold"].get<std::string>()},
-         {"needed", text(c["needed"])},
+         {"needed", web::FormatJsonNumber(c["needed"])},
          {"unit", measure == "area" ? "m²" : T(site, ctx, "ballot_heads_unit")},
          {"met", met},
          {"met_label", T(site, ctx, met ? "ballot_met" : "ballot_not_met")}});
@@ -107,6 +115,7 @@ std::string ConditionsSvg(const web::Site& site, const web::RequestContext& ctx,
     auto area = ningju::Area::Parse(v.get<std::string>());
     return area.ok() ? area->hundredths() : 0;
   };
+  const web::Punctuation punct = site.Punct(ctx);
   std::vector<web::Bar> bars;
   std::string summary;
   for (size_t i = 0; i < rows.size() && i < stored["conditions"].size(); ++i) {
@@ -131,11 +140,11 @@ std::string ConditionsSvg(const web::Site& site, const web::RequestContext& ctx,
       }
     }
     bar.tone = row["met"].get<bool>() ? web::BarTone::kMet : web::BarTone::kUnmet;
-    summary += (summary.empty() ? "" : "; ") + bar.label + " " + share + " · " + bar.threshold_text + " · " +
+    summary += (summary.empty() ? "" : punct.semicolon) + bar.label + " " + share + " · " + bar.threshold_text + " · " +
                row["met_label"].get<std::string>();
     bars.push_back(std::move(bar));
   }
-  return web::HorizontalBars(bars, T(site, ctx, "ballot_conditions") + ": " + summary);
+  return web::HorizontalBars(bars, punct.Labeled(T(site, ctx, "ballot_conditions"), summary));
 }
 
 json NoticeJson(const web::Site* site, const web::RequestContext* ctx, const std::vector<NoticeLine>& lines) {
@@ -195,12 +204,11 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
   if (b.state != BallotState::kDraft) {
     ASSIGN_OR_RETURN(Figures total, service.ElectorateTotals(id));
     ASSIGN_OR_RETURN(auto voters, service.Voters(ctx.principal, id));
-    data["electorate"] = {{"area", total.area.ToString()}, {"heads", total.heads}};
+    data["electorate"] = {{"area", web::FormatNumber(total.area)}, {"heads", web::FormatNumber(total.heads)}};
     if (viewer.is_staff && b.state == BallotState::kOpen) {
       data["voters"] = json::array();
       for (const auto& v : voters) {
-        std::string units;
-        for (const auto& u : v.units) units += (units.empty() ? "" : "、") + u;
+        const std::string units = site.Punct(ctx).Join(v.units);
         std::string who = v.developer ? T(site, ctx, "developer_unsold") : v.owner_names;
         if (who.empty()) who = T(site, ctx, "ballot_owner_unknown");
         data["voters"].push_back({{"key", v.key}, {"label", units + " · " + who}});
@@ -212,8 +220,7 @@ StatusOr<http::Response> BallotPage(const web::Site& site, BallotService& servic
     }
   }
   if (viewer.own_voter) {
-    std::string units;
-    for (const auto& u : viewer.own_units) units += (units.empty() ? "" : "、") + u;
+    const std::string units = site.Punct(ctx).Join(viewer.own_units);
     json own = {{"units", units}};
     if (viewer.own_vote) {
       own["choice_label"] = T(site, ctx, "choice_" + std::string(ChoiceName(viewer.own_vote->choice)));
@@ -315,8 +322,9 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                if (service.IsStaffOn(ctx.principal, id)) {
                  json scope_list = json::array();
                  for (const auto& s : scopes) {
-                   std::string label =
-                       s.kind == "neighborhood" ? s.name + " (" + T(site, ctx, "ballot_scope_estate") + ")" : s.name;
+                   std::string label = s.kind == "neighborhood"
+                                           ? site.Punct(ctx).Parenthesized(s.name, T(site, ctx, "ballot_scope_estate"))
+                                           : s.name;
                    scope_list.push_back({{"id", s.id}, {"label", label}});
                  }
                  json matters = json::array();
@@ -426,9 +434,9 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                data["verdict"] = T(site, ctx, s["passed"].get<bool>() ? "ballot_passed" : "ballot_failed");
                data["participation_met"] = s["participation_met"];
                data["consent_met"] = s["consent_met"];
-               data["total"] = s["total"];
-               data["participating"] = s["participating"];
-               data["consenting"] = s["consenting"];
+               data["total"] = FiguresView(s["total"]);
+               data["participating"] = FiguresView(s["participating"]);
+               data["consenting"] = FiguresView(s["consenting"]);
                data["conditions"] = ConditionsView(site, ctx, s);
                data["html_conditions_svg"] = ConditionsSvg(site, ctx, s, data["conditions"]);
                json failed = json::array();
@@ -436,7 +444,7 @@ void RegisterBallotRoutes(http::Router& router, const web::Site& site, BallotSer
                  if (!c["met"].get<bool>()) failed.push_back(c);
                }
                data["failed"] = failed;
-               data["by_channel"] = s["ballots_by_channel"];
+               data["by_channel"] = FiguresView(s["ballots_by_channel"]);
                data["counted_local"] = b.closed_at ? FormatShanghai(*b.closed_at) : "";
                return site.Page(ctx, "ballots/result", data, b.title);
              }));

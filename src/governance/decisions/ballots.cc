@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "auth/accounts.h"
 #include "auth/policy.h"
 #include "common/decimal.h"
 #include "common/text_util.h"
@@ -883,6 +884,8 @@ StatusOr<Objection> BallotService::Object(const auth::Principal& by, int64_t id,
     if (count.Int(0) >= kMaxObjectionsPerUser) {
       return ResourceExhaustedError(Msg("at most {} objections per person on one ballot", kMaxObjectionsPerUser));
     }
+    // An objection is a person's: a phone that has not come back with its code is not yet one.
+    RETURN_IF_ERROR(auth::RequireSettledPhone(tx, by));
     ASSIGN_OR_RETURN(storage::Row row, tx.QueryOne("INSERT INTO ballot_objections (ballot_id, user_id, name, body, "
                                                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                                                    {id, by.user_id, by.display_name, text, ToUnix(now)}));

@@ -403,6 +403,19 @@ TEST_F(BallotsTest, NoticeMasksNamesAndTakesObjectionsWhileItRuns) {
   EXPECT_THAT(service_->Object(owners[2], b.id, "   "), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(service_->Object(owners[2], b.id, std::string(kMaxObjectionBytes + 1, 'x')),
               StatusIs(StatusCode::kInvalidArgument));
+  // An owner whose phone still waits for its code (auth::RequireSettledPhone) does not object yet.
+  {
+    auto conn = db_->Acquire();
+    ASSERT_OK(conn);
+    ASSERT_OK((*conn)->Execute("UPDATE users SET phone = '13911112222', phone_state = 'pending' WHERE id = ?",
+                               {owners[2].user_id}));
+  }
+  EXPECT_THAT(service_->Object(owners[2], b.id, "我未收到表决票"), StatusIs(StatusCode::kFailedPrecondition));
+  {
+    auto conn = db_->Acquire();
+    ASSERT_OK(conn);
+    ASSERT_OK((*conn)->Execute("UPDATE users SET phone_state = 'verified' WHERE id = ?", {owners[2].user_id}));
+  }
   ASSERT_OK(service_->Object(owners[2], b.id, "我未收到表决票"));
   auto masked = service_->Objections(owners[0], b.id);
   ASSERT_OK(masked);

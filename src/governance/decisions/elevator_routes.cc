@@ -13,6 +13,7 @@
 #include "governance/areas/area_filter.h"
 #include "platform/index.h"
 #include "record/record.h"
+#include "web/number_format.h"
 
 namespace ningju::decisions {
 namespace {
@@ -196,7 +197,7 @@ std::string StepSummary(const web::Site& site, const web::RequestContext& ctx, c
   switch (s.step) {
     case Step::kFeasibility: {
       std::string out = T(site, ctx, "elevator_grade_" + s.data.value("grade", "A"));
-      if (!s.data.value("reason", "").empty()) out += "：" + s.data.value("reason", "");
+      if (!s.data.value("reason", "").empty()) out += site.Punct(ctx).colon + s.data.value("reason", "");
       return out;
     }
     case Step::kPlan:
@@ -207,10 +208,10 @@ std::string StepSummary(const web::Site& site, const web::RequestContext& ctx, c
     case Step::kEstateBallot:
       return T(site, ctx, "elevator_ballot_passed");
     case Step::kCostShares:
-      return T(site, ctx, "elevator_total_cost") + " " + s.data.value("total_cost", "") + " " +
+      return T(site, ctx, "elevator_total_cost") + " " + web::FormatNumber(s.data.value("total_cost", "")) + " " +
              T(site, ctx, "elevator_yuan");
     case Step::kPlanNotice:
-      return T(site, ctx, "elevator_objection_count") + " " + std::to_string(v.objection_count);
+      return T(site, ctx, "elevator_objection_count") + " " + web::FormatNumber(v.objection_count);
     default:
       return "";
   }
@@ -295,13 +296,14 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
                                                                                  {"undecided", v.survey.undecided},
                                                                                  {"unanswered", v.survey.unanswered}}) {
     rows.push_back({{"label", T(site, ctx, "elevator_answer_" + key)},
-                    {"units", f.units},
-                    {"area", AreaText(f.area_centi)},
+                    {"units", web::FormatNumber(f.units)},
+                    {"area", web::FormatNumber(AreaText(f.area_centi))},
                     {"share_units", SharePercent(f.units, v.survey.total.units)},
                     {"share_area", SharePercent(f.area_centi, v.survey.total.area_centi)}});
   }
   data["survey_rows"] = rows;
-  data["survey_total"] = {{"units", v.survey.total.units}, {"area", AreaText(v.survey.total.area_centi)}};
+  data["survey_total"] = {{"units", web::FormatNumber(v.survey.total.units)},
+                          {"area", web::FormatNumber(AreaText(v.survey.total.area_centi))}};
   const bool surveying = current == Step::kSurvey;
   json answers = json::array();
   std::set<int64_t> own(v.viewer.own_units.begin(), v.viewer.own_units.end());
@@ -314,7 +316,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
     answers.push_back({{"unit_id", a.unit_id},
                        {"unit", a.number},
                        {"floor", a.floor},
-                       {"area", AreaText(a.area_centi)},
+                       {"area", web::FormatNumber(AreaText(a.area_centi))},
                        {"answer", a.answer ? T(site, ctx, "elevator_answer_" + std::string(IntentionName(*a.answer)))
                                            : T(site, ctx, "elevator_answer_unanswered")},
                        {"own", own.count(a.unit_id) > 0},
@@ -325,7 +327,11 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
   data["surveying"] = surveying;
 
   json drawings = json::array();
-  for (const auto& d : v.drawings) drawings.push_back(DrawingJson(p.id, d));
+  for (const auto& d : v.drawings) {
+    json drawing = DrawingJson(p.id, d);
+    drawing["size"] = web::FormatJsonNumber(drawing["size"]);  // grouped on the page; a number in the API
+    drawings.push_back(std::move(drawing));
+  }
   data["drawings"] = drawings;
 
   if (v.costs) {
@@ -333,19 +339,20 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
     for (const auto& f : v.costs->floors) {
       std::string units;
       for (const auto& u : f.units) {
-        units += (units.empty() ? "" : "、") + u.number + " " + u.amount.ToString() + (u.extra_cent ? "*" : "");
+        units += (units.empty() ? "" : site.Punct(ctx).list) + u.number + " " + web::FormatNumber(u.amount) +
+                 (u.extra_cent ? "*" : "");
       }
       floors.push_back({{"floor", f.floor},
                         {"share", f.share.ToString()},
-                        {"amount", f.amount.ToString()},
+                        {"amount", web::FormatNumber(f.amount)},
                         {"extra_cent", f.extra_cent},
-                        {"count", f.units.size()},
-                        {"per_unit", f.per_unit.ToString()},
-                        {"remainder", f.remainder_cents},
+                        {"count", web::FormatNumber(static_cast<int64_t>(f.units.size()))},
+                        {"per_unit", web::FormatNumber(f.per_unit)},
+                        {"remainder", web::FormatNumber(f.remainder_cents)},
                         {"units", units}});
     }
-    data["costs"] = {{"total", v.costs->total.ToString()},
-                     {"remainder", v.costs->total_remainder_cents},
+    data["costs"] = {{"total", web::FormatNumber(v.costs->total)},
+                     {"remainder", web::FormatNumber(v.costs->total_remainder_cents)},
                      {"floors", floors},
                      {"fixed", v.shares_fixed},
                      {"agreed_on", v.shares_fixed ? p.record(Step::kCostShares).done_on : ""}};
@@ -361,7 +368,7 @@ StatusOr<http::Response> ProjectPage(const web::Site& site, ElevatorService& ser
     data["total_cost_value"] = p.total_cost.hundredths() > 0 ? p.total_cost.ToString() : "";
   }
   if (v.notice) data["notice_dates"] = NoticeJson(*v.notice);
-  data["objection_count"] = v.objection_count;
+  data["objection_count"] = web::FormatNumber(v.objection_count);
   json objections = json::array();
   for (const auto& o : v.objections) objections.push_back(ObjectionJson(o));
   data["objections"] = objections;

@@ -14,6 +14,7 @@
 #include "governance/decisions/ics.h"
 #include "platform/index.h"
 #include "record/record.h"
+#include "web/number_format.h"
 
 namespace ningju::decisions {
 namespace {
@@ -208,8 +209,8 @@ StatusOr<http::Response> RenderMeeting(const web::Site& site, MeetingService& se
                      {"convener", m.convener.name},
                      {"description", m.description},
                      {"cancel_reason", m.cancel_reason},
-                     {"registered", m.registered_count},
-                     {"attendance_total", m.attendance_total},
+                     {"registered", web::FormatNumber(m.registered_count)},
+                     {"attendance_total", web::FormatNumber(m.attendance_total)},
                      {"minutes", m.minutes.value_or("")},
                      {"due_min", FormatShanghaiDate(m.starts_at)}};
   data["agenda"] = m.agenda;
@@ -222,14 +223,15 @@ StatusOr<http::Response> RenderMeeting(const web::Site& site, MeetingService& se
   data["attendance"] = json::array();
   for (const auto& [role, n] : m.attendance) {
     data["attendance"].push_back(
-        {{"label", site.T(ctx, "mtg_role_" + std::string(AttendeeRoleName(role)))}, {"count", n}});
+        {{"label", site.T(ctx, "mtg_role_" + std::string(AttendeeRoleName(role)))}, {"count", web::FormatNumber(n)}});
   }
   data["decisions"] = json::array();
   for (const auto& d : m.decisions) {
     json item = {{"text", d.text}};
     if (d.votes_for) {
-      item["hands"] = {
-          {"for", *d.votes_for}, {"against", d.votes_against.value_or(0)}, {"abstain", d.votes_abstain.value_or(0)}};
+      item["hands"] = {{"for", web::FormatNumber(*d.votes_for)},
+                       {"against", web::FormatNumber(d.votes_against.value_or(0))},
+                       {"abstain", web::FormatNumber(d.votes_abstain.value_or(0))}};
     }
     data["decisions"].push_back(item);
   }

@@ -1,6 +1,8 @@
-// A person's contacts beyond the login: the email address notifications go to, verified with a one-time code sent
-// to it through the outbox (delivery/outbox.h). The address is the account's only once the code came back; until
-// then it is held in the code's row and nothing is sent to it but the code.
+// A person's contacts: the email address notifications go to, verified with a one-time code sent to it through the
+// outbox (delivery/outbox.h), and the phone number an account signed up with, verified the same way by SMS when the
+// server has an SMS gateway. The address is the account's only once the code came back; until then it is held in
+// the code's row and nothing is sent to it but the code. A phone still "pending" is not shown as the person's and
+// does not count where a person stands for themselves (auth::RequireSettledPhone).
 //
 // Codes are 6 digits, kept as a keyed hash, live kCodeSeconds, and allow kMaxCodeAttempts wrong tries; a new code
 // ends the earlier ones. Sending is limited per recipient address (kCodesPerAddressHour, one per kResendSeconds) and
@@ -28,17 +30,26 @@ inline constexpr int kCodesPerAddressHour = 5;
 inline constexpr int kCodesPerClientHour = 20;
 inline constexpr size_t kMaxEmailBytes = 254;
 
-// The message that carries a code, in the person's language (the app's wiring renders it).
+// The message that carries a code, in the person's language (the app's wiring renders it); `channel` is
+// delivery::kEmail or delivery::kSms (an SMS has no subject).
 struct CodeMessage {
   std::string subject;
   std::string body;
 };
-using CodeText = std::function<CodeMessage(const std::string& locale, const std::string& code)>;
+using CodeText =
+    std::function<CodeMessage(std::string_view channel, const std::string& locale, const std::string& code)>;
 
 struct EmailState {
   std::string email;    // the verified address; empty: none
   std::string pending;  // an address a live code was sent to; empty: none
   std::string mode;     // each | daily | off
+};
+
+struct PhoneState {
+  std::string phone;          // the account's phone login; empty: it signed up with a username
+  std::string state;          // unchecked | pending | verified (auth::User::phone_state)
+  bool code_waiting = false;  // a live code was sent to it
+  bool can_send = false;      // this server has an SMS gateway
 };
 
 // `address` lowercased when it is an email address ASCII mail servers take ("Lu@Example.org" -> "lu@example.org");
@@ -65,12 +76,29 @@ class ContactService {
   // each | daily | off (kInvalidArgument, field "email_mode", otherwise).
   Status SetEmailMode(const auth::Principal& by, std::string_view mode);
   StatusOr<EmailState> Email(const auth::Principal& viewer);
+
+  // Sends a code by SMS to `by`'s phone login, under the limits of StartEmail. kFailedPrecondition when this server
+  // has no SMS gateway, the account has no phone login, or its phone is verified already.
+  Status StartPhone(const auth::Principal& by, std::string_view client_address);
+  // Marks `by`'s phone verified with the right `code` (kInvalidArgument, field "code", as VerifyEmail). Audited
+  // "user.phone_verified".
+  Status VerifyPhone(const auth::Principal& by, std::string_view code);
+  StatusOr<PhoneState> Phone(const auth::Principal& viewer);
+  bool SendsSms() const;
   // Deletes codes older than a day (the limits count the last hour; a code lives kCodeSeconds). Returns how many.
   StatusOr<int64_t> Prune();
 
  private:
   Status CheckWriter(const auth::Principal& by) const;
   std::string CodeHash(int64_t user_id, std::string_view address, std::string_view code) const;
+  // Writes a new code for `address` on `channel` (ending `by`'s earlier ones there) and its message to the outbox,
+  // under the limits, in `tx`. `locale` is the person's.
+  Status SendCode(storage::Connection& tx, const auth::Principal& by, std::string_view channel,
+                  const std::string& address, const std::string& locale, std::string_view client_address);
+  // Checks `code` against `by`'s live code on `channel`; on a match ends it and calls `accept(tx, address)` in the
+  // same transaction. A wrong code counts a try.
+  Status CheckCode(const auth::Principal& by, std::string_view channel, std::string_view code, Msg wrong_hint,
+                   const std::function<Status(storage::Connection&, const std::string&, int64_t)>& accept);
 
   storage::Database& db_;
   const Clock& clock_;

@@ -7,6 +7,7 @@
 
 #include "common/text_util.h"
 #include "common/time.h"
+#include "web/number_format.h"
 
 namespace ningju::notify {
 namespace {
@@ -58,7 +59,7 @@ StatusOr<http::Response> CenterPage(const web::Site& site, NotificationService& 
   json data;
   data["items"] = json::array();
   for (const Notification& n : page.items) data["items"].push_back(CenterRow(site, ctx, n));
-  data["unread"] = page.unread;
+  data["unread"] = web::FormatNumber(page.unread);
   data["has_unread"] = page.unread > 0;
   data["only_unread"] = unread;
   if (!page.next_cursor.empty()) {
