@@ -13,7 +13,7 @@
 #include <regex>
 #include <sstream>
 
-#include "app_fixture.h"
+#include "notify_fixture.h"
 #include "testing/source_path.h"
 #include "testing/status_matchers.h"
 #include "testing/test_process.h"
@@ -26,7 +26,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // What both suites share: a public case to join.
-class PhoneSuite : public AppTest {
+class PhoneSuite : public NotifyTest {
  protected:
   // A public case of resident1 in the home building.
   int64_t PublicCase() {
@@ -102,16 +102,6 @@ class PhoneTest : public PhoneSuite {
     std::smatch m;
     return std::regex_search(texts.back(), m, std::regex("[0-9]{6}")) ? m.str() : "";
   }
-  // The first column of the first row of `sql` (0 without a row), on a connection given back at once: the server's
-  // threads need the pool while the test waits for their answers.
-  int64_t Count(const std::string& sql, const storage::Params& params) {
-    auto conn = app_->db().Acquire();
-    EXPECT_OK(conn);
-    if (!conn.ok()) return -1;
-    auto row = (*conn)->QueryOptional(sql, params);
-    EXPECT_OK(row);
-    return row.ok() && row->has_value() ? (*row)->Int(0) : 0;
-  }
   json PhoneState(const std::string& login) {
     HttpResult r = Api("GET", "/api/v1/account/phone", Token(login));
     EXPECT_EQ(r.status, 200) << r.body;
@@ -157,7 +147,7 @@ TEST_F(PhoneTest, ASignUpGetsItsCodeBySmsAndIsPendingUntilItComesBack) {
   state = PhoneState("13911110001");
   EXPECT_EQ(state["phone_state"], "verified");
   EXPECT_EQ(state["code_waiting"], false);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.phone_verified'", {}), 1);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM audit_log WHERE action = 'user.phone_verified'", {}), 1);
   // Verified: no more codes.
   HttpResult again = Api("POST", "/api/v1/account/phone", Token("13911110001"));
   EXPECT_EQ(again.status, 409) << again.body;
@@ -179,7 +169,7 @@ TEST_F(PhoneTest, APendingPhoneCannotJoinACaseClaimAnInvitationOrShowItsNumber) 
   // An owner's invitation: refused before the code is looked at, and not counted as a wrong code.
   const int64_t nb = HomeArea().first;
   // An owner of the neighborhood without an account yet (nb-huayang keeps its roster).
-  const int64_t owner = Count(
+  const int64_t owner = CountWhere(
       "SELECT o.id FROM owners o JOIN unit_owners uo ON uo.owner_id = o.id JOIN units u ON u.id = uo.unit_id "
       "JOIN areas b ON b.id = u.building_id WHERE b.parent_id = ? AND o.user_id IS NULL ORDER BY o.id LIMIT 1",
       {nb});
@@ -190,7 +180,7 @@ TEST_F(PhoneTest, APendingPhoneCannotJoinACaseClaimAnInvitationOrShowItsNumber) 
   HttpResult claim = Api("POST", "/api/v1/claims", token, {{"code", code}});
   EXPECT_EQ(claim.status, 409) << claim.body;
   EXPECT_THAT(claim.body, HasSubstr("/account/phone"));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM owner_claim_failures", {}), 0);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM owner_claim_failures", {}), 0);
 
   // A join request: staff do not see the pending number as the person's.
   HttpResult ask = Api("POST", "/api/v1/join-requests", token, {{"neighborhood_id", nb}, {"unit_number", "1-101"}});
